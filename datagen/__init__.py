@@ -1,0 +1,1 @@
+"""datagen: part of sqlfix."""

@@ -1,0 +1,105 @@
+"""The error taxonomy shared by every stage, and the user-facing exception types.
+
+Two different things live here:
+
+* :class:`ExecError` is *data*: what an engine said when a query failed, classified into one
+  :class:`ErrorKind`, with the engine's own hints kept as fields. Datagen, the repairers, the
+  ranker and the evaluator all read it.
+* :class:`SqlfixError` and its subclasses are *exceptions* for bad input or refused work. The
+  CLI, the HTTP API and the UI show their message as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class ErrorKind(str, enum.Enum):
+    """The fixed set of failure kinds every engine error is classified into."""
+
+    SYNTAX = "syntax"
+    UNKNOWN_COLUMN = "unknown_column"
+    UNKNOWN_TABLE = "unknown_table"
+    UNKNOWN_FUNCTION = "unknown_function"
+    AMBIGUOUS_COLUMN = "ambiguous_column"
+    GROUP_BY = "group_by"
+    TYPE_MISMATCH = "type_mismatch"
+    WRONG_ARITY = "wrong_arity"
+    DIALECT = "dialect"
+    TIMEOUT = "timeout"
+    RESOURCE_LIMIT = "resource_limit"
+    PERMISSION = "permission"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class ExecError:
+    """A classified execution failure.
+
+    Attributes:
+        kind: the taxonomy class.
+        message: the engine's message, trimmed (no stack trace, long candidate lists cut).
+        engine: ``"duckdb"`` or ``"clickhouse"`` (or ``"guard"`` for a refusal before execution).
+        code: the engine's numeric code where it has one (ClickHouse), else None.
+        name: the engine's symbolic name or subtype (``UNKNOWN_IDENTIFIER``, ``COLUMN_NOT_FOUND``).
+        identifier: the offending name when the engine says which (``aa`` in "column aa not found").
+        hints: the engine's own suggestions, best first ("Candidate bindings", "Did you mean",
+            "Maybe you meant").
+        position: 0-based character offset into the SQL where the engine located the error.
+    """
+
+    kind: ErrorKind
+    message: str
+    engine: str
+    code: int | None = None
+    name: str | None = None
+    identifier: str | None = None
+    hints: tuple[str, ...] = field(default_factory=tuple)
+    position: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the kind as its string value)."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["hints"] = list(self.hints)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ExecError":
+        """Rebuild an error from :meth:`to_dict` output."""
+        return cls(
+            kind=ErrorKind(data["kind"]),
+            message=data["message"],
+            engine=data["engine"],
+            code=data.get("code"),
+            name=data.get("name"),
+            identifier=data.get("identifier"),
+            hints=tuple(data.get("hints") or ()),
+            position=data.get("position"),
+        )
+
+
+class SqlfixError(Exception):
+    """Bad input or refused work; its message is shown to the user as one line."""
+
+
+class UnsafeSQLError(SqlfixError):
+    """The statement guard refused a statement (a write, DDL, file access...)."""
+
+
+class SchemaLoadError(SqlfixError):
+    """A schema source could not be read or parsed."""
+
+
+class DialectError(SqlfixError):
+    """An unknown or unsupported SQL dialect was named."""
+
+
+class InputFormatError(SqlfixError):
+    """A data file (JSONL, TOML, CSV) is malformed; the message names file and line."""
+
+
+class EndpointError(SqlfixError):
+    """A model endpoint failed (timeout, refused, bad answer) after the allowed retries."""

@@ -1,0 +1,1 @@
+"""ui: part of sqlfix."""

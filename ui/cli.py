@@ -1,0 +1,8 @@
+"""`sqlfix ui` (being built)."""
+
+from sqlfix.errors import SqlfixError
+
+
+def app() -> None:
+    """Not built yet."""
+    raise SqlfixError("sqlfix ui is not built yet")

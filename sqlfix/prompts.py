@@ -102,32 +102,42 @@ def make_edit(broken: str, fixed: str) -> str:
     """Return the compact edit that turns ``broken`` into ``fixed``.
 
     Changed token spans are widened with neighbouring tokens until each ``-`` text is
-    non-empty and occurs exactly once in ``broken``, so applying the edit is unambiguous.
+    non-empty, has no whitespace at its ends and occurs exactly once in ``broken``; spans that
+    would then overlap are merged, so applying the edit is unambiguous.
     """
     if broken == fixed:
         return ""
     a, b = _TOKEN.findall(broken), _TOKEN.findall(fixed)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    blocks = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        blocks.append(_widen(a, b, i1, i2, j1, j2, broken))
-    merged = _merge_overlapping(blocks)
-    return "\n".join(f"- {_escape(old)}\n+ {_escape(new)}" for old, new, _ in merged)
+    raw = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    while True:
+        spans = [_widen(a, b, *change, broken) for change in raw]
+        clash = next((k for k in range(len(spans) - 1) if spans[k][1] >= spans[k + 1][0]), None)
+        if clash is None:
+            break
+        # Tokens between two changes are equal on both sides, so one span covering both maps cleanly.
+        raw[clash : clash + 2] = [(raw[clash][0], raw[clash + 1][1], raw[clash][2], raw[clash + 1][3])]
+    blocks = ("- " + _escape("".join(a[lo:hi])) + "\n+ " + _escape("".join(b[jlo:jhi])) for lo, hi, jlo, jhi in spans)
+    return "\n".join(blocks)
 
 
 def apply_edit(broken: str, edit: str) -> str:
-    """Apply a compact edit to ``broken``; raise :class:`SqlfixError` if it does not apply."""
+    """Apply a compact edit to ``broken``; raise :class:`SqlfixError` if it does not apply.
+
+    Blocks apply in order, each to the first occurrence of its old text after the previous block.
+    """
     pairs = parse_edit(edit)
     if not pairs:
         raise SqlfixError("the edit holds no '- old' / '+ new' pair")
-    result = broken
+    pieces, cursor = [], 0
     for old, new in pairs:
-        if old not in result:
+        found = broken.find(old, cursor) if old else -1
+        if found < 0:
             raise SqlfixError(f"the edit's text {old!r} does not occur in the query")
-        result = result.replace(old, new, 1)
-    return result
+        pieces += [broken[cursor:found], new]
+        cursor = found + len(old)
+    pieces.append(broken[cursor:])
+    return "".join(pieces)
 
 
 def parse_edit(edit: str) -> list[tuple[str, str]]:
@@ -149,7 +159,7 @@ def parse_edit(edit: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _widen(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int, broken: str) -> tuple[str, str, int]:
+def _widen(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int, broken: str) -> tuple[int, int, int, int]:
     # Grow the span one token at a time, right first, until the old text is unique in the
     # query and neither text starts or ends in whitespace (so the edit keeps the user's
     # formatting and survives copy-paste).
@@ -162,7 +172,7 @@ def _widen(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int, broke
         can_left = i1 - left > 0 and j1 - left > 0
         can_right = i2 + right < len(a) and j2 + right < len(b)
         if (unique and trimmed) or (not can_left and not can_right):
-            return old, new, len("".join(a[: i1 - left]))
+            return i1 - left, i2 + right, j1 - left, j2 + right
         if can_right and (right <= left or not can_left):
             right += 1
         else:
@@ -179,15 +189,3 @@ def _escape(text: str) -> str:
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(\\|n)", lambda m: "\n" if m.group(1) == "n" else "\\", text)
-
-
-def _merge_overlapping(blocks: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-    merged: list[tuple[str, str, int]] = []
-    for old, new, start in sorted(blocks, key=lambda blk: blk[2]):
-        if merged and start < merged[-1][2] + len(merged[-1][0]):
-            # Overlapping widened spans: keep them apart only if neither contains the other.
-            prev_old, prev_new, prev_start = merged[-1]
-            if start + len(old) <= prev_start + len(prev_old):
-                continue
-        merged.append((old, new, start))
-    return merged

@@ -167,7 +167,7 @@ def _widen(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int, broke
     while True:
         old = "".join(a[i1 - left : i2 + right])
         new = "".join(b[j1 - left : j2 + right])
-        unique = old.strip() and broken.count(old) == 1
+        unique = old.strip() and broken.find(old) == broken.rfind(old)
         trimmed = _edges_solid(old) and (not new or _edges_solid(new))
         can_left = i1 - left > 0 and j1 - left > 0
         can_right = i2 + right < len(a) and j2 + right < len(b)

@@ -1,0 +1,225 @@
+"""Classify a DuckDB error into an :class:`ExecError`.
+
+The engine runs with ``SET errors_as_json=true``, so an exception's text is ``"<Kind> Error:
+{json}"`` with ``exception_type``, ``exception_message``, ``error_subtype``, ``name``,
+``candidates`` and ``position``. Classification reads those fields first and the message text
+only where DuckDB gives no subtype (ambiguous columns, GROUP BY misuse, type conflicts).
+
+Dialect errors (see :mod:`sqlfix.engines.foreign_dialect`): a parser error whose text another
+dialect parses (``TOP 5``, backticks in some positions), and a missing function that another
+dialect's parser knows (``DATEADD``, ``ISNULL``...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax
+from sqlfix.errors import ErrorKind, ExecError
+
+ENGINE = "duckdb"
+MAX_HINTS = 5
+MAX_MESSAGE_CHARS = 600
+
+_GROUP_BY_TEXT = (
+    "must appear in the GROUP BY clause",
+    "aggregate function calls cannot be nested",
+    "aggregates are not allowed",
+    "WHERE clause cannot contain aggregates",
+    "cannot contain aggregates",
+    "window functions are not allowed",
+    "GROUP BY clause cannot contain",
+    "GROUP BY term out of range",
+    "ORDER BY term out of range",
+    "HAVING clause cannot contain window functions",
+)
+_TYPE_TEXT = (
+    "Could not choose a best candidate function",
+    "Cannot compare values of type",
+    "Cannot mix values of type",
+    "Cannot mix types",
+    "cannot be implicitly cast",
+    "Unimplemented type for cast",
+    "Could not convert",
+    "Type mismatch",
+)
+_HINT_LINE = re.compile(r"(?:Candidate bindings|Candidate tables|Did you mean)[:\s]*(.*)")
+_QUOTED = re.compile(r'"([^"]+)"')
+_ARG_TYPES = re.compile(r"argument types '([^']*)'")
+
+
+def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
+    """Turn a DuckDB exception raised while running ``sql`` into a classified error.
+
+    Example:
+        >>> import duckdb
+        >>> con = duckdb.connect(); _ = con.execute("SET errors_as_json=true")
+        >>> try:
+        ...     con.execute("SELECT nope")
+        ... except duckdb.Error as e:
+        ...     classify_duckdb_error(e, "SELECT nope").kind.value
+        'unknown_column'
+    """
+    fields = _json_fields(str(exc))
+    message = _trim(fields.get("exception_message") or _plain_message(str(exc)))
+    exception_type = fields.get("exception_type") or type(exc).__name__.removesuffix("Exception")
+    subtype = fields.get("error_subtype")
+    name = fields.get("name")
+    hints = _candidates(fields.get("candidates")) or _message_hints(message)
+    position = _int_or_none(fields.get("position"))
+    kind = _kind(exception_type, subtype, fields, message)
+    identifier = name or _first_quoted(message)
+
+    if kind is ErrorKind.SYNTAX:
+        match = foreign_syntax(sql, ENGINE)
+        if match is not None:
+            kind = ErrorKind.DIALECT
+            hints = (match.transpiled,)
+    elif kind is ErrorKind.UNKNOWN_FUNCTION and name:
+        match = foreign_function(sql, name, ENGINE)
+        if match is not None:
+            kind = ErrorKind.DIALECT
+            hints = (match.transpiled, *hints)
+    elif kind is ErrorKind.WRONG_ARITY or kind is ErrorKind.TYPE_MISMATCH:
+        hints = ()  # DuckDB's candidates here are full signatures; the message keeps the first few.
+
+    return ExecError(
+        kind=kind,
+        message=message,
+        engine=ENGINE,
+        code=None,
+        name=subtype or exception_type,
+        identifier=identifier,
+        hints=hints[:MAX_HINTS],
+        position=position,
+    )
+
+
+def _kind(exception_type: str, subtype: str | None, fields: dict[str, Any], message: str) -> ErrorKind:
+    if exception_type == "Parser" or subtype == "SYNTAX_ERROR":
+        return ErrorKind.SYNTAX
+    if exception_type.lower() == "interrupt":
+        return ErrorKind.TIMEOUT
+    if exception_type in ("Out of Memory", "OutOfMemory") or "Out of Memory Error" in message:
+        return ErrorKind.RESOURCE_LIMIT
+    if exception_type == "Permission" or "read-only mode" in message or "is attached in read-only" in message:
+        return ErrorKind.PERMISSION
+    if subtype == "COLUMN_NOT_FOUND":
+        return ErrorKind.UNKNOWN_COLUMN
+    if subtype == "MISSING_ENTRY":
+        entry = (fields.get("type") or "").lower()
+        return ErrorKind.UNKNOWN_FUNCTION if "function" in entry or "macro" in entry else ErrorKind.UNKNOWN_TABLE
+    if subtype == "NO_MATCHING_FUNCTION":
+        return _arity_or_type(fields, message)
+    if "does not have a column named" in message:
+        return ErrorKind.UNKNOWN_COLUMN
+    if message.startswith("Table with name") or ("Referenced table" in message and "not found" in message):
+        return ErrorKind.UNKNOWN_TABLE
+    if message.startswith("Ambiguous reference"):
+        return ErrorKind.AMBIGUOUS_COLUMN
+    if any(text in message for text in _GROUP_BY_TEXT):
+        return ErrorKind.GROUP_BY
+    if exception_type == "Conversion" or any(text in message for text in _TYPE_TEXT):
+        return ErrorKind.TYPE_MISMATCH
+    return ErrorKind.OTHER
+
+
+def _arity_or_type(fields: dict[str, Any], message: str) -> ErrorKind:
+    """NO_MATCHING_FUNCTION covers both: wrong arity when no candidate takes as many arguments."""
+    call = fields.get("call") or ""
+    args = _ARG_TYPES.search(message)
+    written = args.group(1) if args else call
+    call_arity = _arity(written)
+    candidate_text = fields.get("candidates") or ""
+    candidate_arities = {_arity(sig.split("->")[0]) for sig in _split_top_level(candidate_text)}
+    if call_arity is not None and candidate_arities and call_arity not in candidate_arities:
+        return ErrorKind.WRONG_ARITY
+    return ErrorKind.TYPE_MISMATCH
+
+
+def _arity(signature: str) -> int | None:
+    """Count top-level arguments in ``name(a, b(c, d), ...)``; None when no parentheses."""
+    start = signature.find("(")
+    end = signature.rfind(")")
+    if start < 0 or end < start:
+        return None
+    inner = signature[start + 1 : end].strip()
+    if not inner:
+        return 0
+    params = [p.strip() for p in _split_top_level(inner)]
+    return sum(1 for p in params if p and p != "/" and not p.startswith("..."))
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
+
+
+def _json_fields(text: str) -> dict[str, Any]:
+    start = text.find("{")
+    if start < 0:
+        return {}
+    try:
+        data = json.loads(text[start:])
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _plain_message(text: str) -> str:
+    return text.split("\n\nLINE ")[0]
+
+
+def _trim(message: str) -> str:
+    """Drop DuckDB's long candidate-function listings and stack traces, keep a few lines."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    kept: list[str] = []
+    listed = 0
+    for line in lines:
+        if line.startswith("\t") and not line.strip().endswith(":"):
+            listed += 1
+            if listed > MAX_HINTS:
+                continue
+        if line.startswith("Stack Trace") or line.startswith("==="):
+            break
+        kept.append(line.strip())
+    if listed > MAX_HINTS:
+        kept.append(f"... ({listed - MAX_HINTS} more)")
+    text = "\n".join(kept)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def _candidates(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    return tuple(c.strip().strip('"') for c in _split_top_level(raw) if c.strip())
+
+
+def _message_hints(message: str) -> tuple[str, ...]:
+    found = _HINT_LINE.search(message)
+    return tuple(_QUOTED.findall(found.group(1))) if found else ()
+
+
+def _first_quoted(message: str) -> str | None:
+    found = _QUOTED.search(message)
+    return found.group(1) if found else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

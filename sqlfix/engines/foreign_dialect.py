@@ -1,0 +1,95 @@
+"""Tell a construct of another SQL dialect from a plain mistake, with sqlglot.
+
+An engine reports ``TOP 5`` or MySQL backticks as a syntax error and ``DATEADD(...)`` as an
+unknown function, but the useful class for repair is "dialect": the SQL is fine somewhere else
+and transpiling it fixes it. The rules, shared by every engine's classifier:
+
+* a **syntax error** is a dialect error when sqlglot cannot parse the SQL in the engine's dialect
+  either, but parses it in another dialect (and not as an opaque ``Command``);
+* an **unknown function** is a dialect error when another dialect's sqlglot parser knows the
+  function (a typed expression, not ``Anonymous``) under the name the engine rejected.
+
+The hint returned is the SQL transpiled into the engine's dialect, which is what a repairer wants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+# Dialects whose constructs turn up in model-written SQL, most likely first.
+OTHER_DIALECTS = ("duckdb", "clickhouse", "postgres", "mysql", "tsql", "snowflake", "bigquery", "sqlite", "spark", "oracle")
+
+
+@dataclass(frozen=True)
+class ForeignMatch:
+    """``sql`` reads as ``dialect`` SQL; ``transpiled`` is it in the engine's dialect."""
+
+    dialect: str
+    transpiled: str
+
+
+def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
+    """Return the other dialect that parses ``sql`` when the engine's dialect does not.
+
+    Example:
+        >>> foreign_syntax("SELECT TOP 5 a FROM t", "duckdb").dialect
+        'tsql'
+    """
+    if _parses(sql, engine_dialect) is not None:
+        return None
+    for dialect in OTHER_DIALECTS:
+        if dialect == engine_dialect:
+            continue
+        tree = _parses(sql, dialect)
+        if tree is not None and not isinstance(tree, exp.Command):
+            return ForeignMatch(dialect, _transpile(tree, engine_dialect))
+    return None
+
+
+def foreign_function(sql: str, function: str, engine_dialect: str) -> ForeignMatch | None:
+    """Return the dialect whose parser knows ``function`` when the engine does not.
+
+    Example:
+        >>> foreign_function("SELECT DATEADD(day, 1, d) FROM t", "dateadd", "duckdb").transpiled
+        "SELECT d + INTERVAL '1' DAY FROM t"
+    """
+    wanted = function.lower()
+    for dialect in OTHER_DIALECTS:
+        if dialect == engine_dialect:
+            continue
+        tree = _parses(sql, dialect)
+        if tree is None:
+            continue
+        for node in tree.find_all(exp.Func):
+            if isinstance(node, exp.Anonymous) or not _named(node, wanted):
+                continue
+            return ForeignMatch(dialect, _transpile(tree, engine_dialect))
+    return None
+
+
+def _named(node: exp.Func, wanted: str) -> bool:
+    # A typed node's names can differ from the written one by underscores only (DATEADD is
+    # DateAdd, known as DATE_ADD), so compare both ways.
+    names = {node.sql_name().lower(), type(node).__name__.lower()}
+    names.update(n.lower() for n in getattr(type(node), "_sql_names", ()))
+    return wanted in names or wanted.replace("_", "") in {n.replace("_", "") for n in names}
+
+
+def _parses(sql: str, dialect: str) -> exp.Expression | None:
+    try:
+        statements = sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+    except SqlglotError:
+        return None
+    statements = [s for s in statements if s is not None]
+    return statements[0] if len(statements) == 1 else None
+
+
+def _transpile(tree: exp.Expression, dialect: str) -> str:
+    try:
+        return tree.sql(dialect=dialect)
+    except SqlglotError:
+        return tree.sql()

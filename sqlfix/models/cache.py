@@ -1,0 +1,14 @@
+"""Where converted models live on disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def models_cache_dir() -> Path:
+    """Return the folder holding converted base models: ``$SQLFIX_CACHE_DIR/models``, else
+    ``~/.cache/sqlfix/models``."""
+    root = os.environ.get("SQLFIX_CACHE_DIR")
+    base = Path(root).expanduser() if root else Path.home() / ".cache" / "sqlfix"
+    return base / "models"

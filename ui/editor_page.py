@@ -1,0 +1,174 @@
+"""The Editor page: SQL editor, Run, result table or error, the Fix panel, Ask, and history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sqlfix.engines.base import ResultSet
+from sqlfix.errors import ExecError, SqlfixError
+from ui import resources
+from ui.config import UIConfig
+from ui.settings import Settings
+from ui.state import EditorSession, FixProposal, Workspace
+
+RUN_BUTTON = {
+    "name": "Run",
+    "feather": "Play",
+    "primary": True,
+    "hasText": True,
+    "showWithIcon": True,
+    "alwaysOn": True,
+    "commands": ["submit"],
+    "style": {"bottom": "0.44rem", "right": "0.4rem"},
+}
+
+
+def render(session: EditorSession, ws: Workspace, settings: Settings, config: UIConfig) -> None:
+    """Render the whole Editor page for one session."""
+    _ask_box(session, ws, settings)
+    submitted = _editor(session, config)
+    run_col, fix_col, info_col = st.columns([1, 1, 4])
+    if run_col.button("Run", type="primary", key="run", use_container_width=True) or submitted:
+        session.run(ws)
+    failing = isinstance(session.outcome, ExecError)
+    if fix_col.button("Fix", key="fix", disabled=not failing or session.proposal is not None, use_container_width=True):
+        _guarded(lambda: _with_spinner("Looking for a fix…", lambda: session.fix(ws, _model_or_none(settings))))
+    if ws.db.allow_write:
+        info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
+    if session.notice:
+        st.info(session.notice)
+    if session.proposal is not None:
+        _fix_panel(session, ws, session.proposal)
+    _outcome(session.outcome)
+    _history(session)
+
+
+def _editor(session: EditorSession, config: UIConfig) -> bool:
+    """Render the editor; take its text into the session; return True when it asked to run."""
+    if config.editor == "text":
+        text = st.text_area("SQL", value=session.sql, height=160, key=f"sql_text_{session.editor_version}")
+        session.edit(text)
+        return False
+    from code_editor import code_editor
+
+    response = code_editor(
+        session.sql,
+        lang="sql",
+        height=[8, 24],
+        buttons=[RUN_BUTTON],
+        response_mode=["debounce", "blur"],
+        options={"showLineNumbers": True, "wrap": True},
+        key=f"sql_editor_{session.editor_version}",
+    )
+    event_id = response.get("id") if response else None
+    if not event_id or event_id == st.session_state.get("editor_event"):
+        return False
+    st.session_state["editor_event"] = event_id
+    session.edit(response.get("text", ""))
+    return response.get("type") == "submit"
+
+
+def _ask_box(session: EditorSession, ws: Workspace, settings: Settings) -> None:
+    with st.form("ask", clear_on_submit=False, border=False):
+        question_col, button_col = st.columns([5, 1])
+        question = question_col.text_input(
+            "Ask", placeholder="Ask a question about this database, e.g. how many orders per country?",
+            label_visibility="collapsed", key="question",
+        )
+        asked = button_col.form_submit_button("Ask", use_container_width=True)
+    if not asked:
+        return
+    if not settings.uses_model:
+        session.notice = "Ask needs a model: choose one in Settings (the model is 'rules')."
+        return
+    _guarded(lambda: _with_spinner("Writing SQL…", lambda: session.ask(ws, question, resources.model(settings.model, settings.base_url))))
+
+
+def _fix_panel(session: EditorSession, ws: Workspace, proposal: FixProposal) -> None:
+    option = proposal.current
+    with st.container(border=True, key="fix_panel"):
+        st.markdown(f"**Proposed fix** · {option.explanation}")
+        if len(proposal.options) > 1:
+            index = st.radio(
+                "Alternatives", range(len(proposal.options)), index=proposal.chosen, horizontal=True,
+                format_func=lambda i: f"#{i + 1} · {proposal.options[i].source}", key="fix_choice",
+            )
+            session.choose(index)
+            option = proposal.current
+        before, after = st.columns(2)
+        before.caption("Your query")
+        before.code(proposal.broken_sql, language="sql")
+        after.caption("Fixed")
+        after.code(option.sql, language="sql")
+        st.code(option.diff, language="diff")
+        ran = "ran ✓" if option.ran else "did not run ✗"
+        rows = f", {option.rows} rows" if option.rows is not None else ""
+        confidence = f" · confidence {option.confidence:.0%}" if option.confidence is not None else ""
+        st.caption(f"Evidence: {ran}{rows}{confidence} · by {option.source}")
+        accept_col, reject_col, _ = st.columns([1, 1, 4])
+        if accept_col.button("Accept", type="primary", key="accept", use_container_width=True):
+            session.accept(ws)
+            st.rerun()
+        if reject_col.button("Reject", key="reject", use_container_width=True):
+            session.reject(ws)
+            st.rerun()
+
+
+def _outcome(outcome: ResultSet | ExecError | None) -> None:
+    if outcome is None:
+        return
+    if isinstance(outcome, ExecError):
+        where = " ".join(x for x in (outcome.engine, outcome.name, f"code {outcome.code}" if outcome.code else None) if x)
+        st.error(f"**{outcome.kind.value}** ({where}): {outcome.message}")
+        for hint in outcome.hints:
+            st.caption(f":material/lightbulb: {hint}")
+        return
+    more = " (truncated at the row limit)" if outcome.truncated else ""
+    st.caption(f"{len(outcome.rows)} rows{more} in {outcome.elapsed_ms:.1f} ms")
+    st.dataframe(result_frame(outcome), use_container_width=True, hide_index=True, key="result_table")
+
+
+def result_frame(result: ResultSet) -> pd.DataFrame:
+    """The result as a DataFrame; repeated column names get a ``_2``, ``_3``... suffix."""
+    seen: dict[str, int] = {}
+    names = []
+    for column in result.columns:
+        seen[column] = seen.get(column, 0) + 1
+        names.append(column if seen[column] == 1 else f"{column}_{seen[column]}")
+    return pd.DataFrame.from_records(result.rows, columns=names)
+
+
+def _history(session: EditorSession) -> None:
+    if not session.history:
+        return
+    with st.expander(f"History ({len(session.history)})"):
+        frame = pd.DataFrame(
+            [
+                {"at": h.at, "status": "ok" if h.ok else h.error_kind, "rows": h.rows, "ms": round(h.elapsed_ms, 1),
+                 "from": h.origin, "sql": h.sql}
+                for h in reversed(session.history)
+            ]
+        )
+        st.dataframe(frame, use_container_width=True, hide_index=True, key="history_table")
+        picked = st.selectbox("Load a query into the editor", range(len(session.history)), index=None,
+                              format_func=lambda i: session.history[-1 - i].sql[:80], key="history_pick")
+        if picked is not None and st.button("Load", key="history_load"):
+            session.replace(session.history[-1 - picked].sql)
+            st.rerun()
+
+
+def _model_or_none(settings: Settings):
+    return resources.model(settings.model, settings.base_url) if settings.uses_model else None
+
+
+def _with_spinner(text: str, action):
+    with st.spinner(text):
+        return action()
+
+
+def _guarded(action) -> None:
+    try:
+        action()
+    except SqlfixError as exc:
+        st.error(str(exc))

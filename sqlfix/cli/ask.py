@@ -1,8 +1,47 @@
-"""`sqlfix ask` (being built)."""
+"""``sqlfix ask``: write SQL for a question, verified on the database."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
 
 from sqlfix.errors import SqlfixError
+from sqlfix.fix import FixConfig, ask as ask_sql
+from sqlfix.fix.database import open_database
+from sqlfix.fix.model_choice import choose_model
+
+console = Console()
 
 
-def ask() -> None:
-    """Not built yet."""
-    raise SqlfixError("sqlfix ask is not built yet")
+def ask(
+    question: str = typer.Argument(..., help="The question to answer with SQL."),
+    db: str = typer.Option("demo://shop", "--db", help="Database URL (demo://shop, duckdb:///path.duckdb, chdb:///path ...)."),
+    schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec (default: the bundled fine-tuned model)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
+    k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Queries sampled (best-of-k)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Answer a question with a SQL query that runs on the database. Exit status 1 when no
+    sampled query runs."""
+    chat_model, warning = choose_model(model, base_url=base_url)
+    if chat_model is None:
+        raise SqlfixError(f"sqlfix ask needs a model: {warning}")
+    database = open_database(db, schema_source=schema)
+    try:
+        result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k), model=chat_model)
+    finally:
+        database.close()
+    if as_json:
+        print(json.dumps(result.to_dict(), default=str, indent=2))
+    elif result.sql is None:
+        console.print(f"[bold red]no query:[/] {result.explanation}", highlight=False)
+    else:
+        console.print(Syntax(result.sql, "sql", theme="ansi_dark", background_color="default"))
+        rows = f"{result.evidence.row_count}{'+' if result.evidence.truncated else ''} rows"
+        console.print(f"[dim]{result.explanation} confidence {result.confidence:.2f} · {result.source} · {rows}[/]", highlight=False)
+    raise typer.Exit(0 if result.sql else 1)

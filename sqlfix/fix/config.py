@@ -1,0 +1,69 @@
+"""``FixConfig``: every knob of the repair and ask pipelines, with documented defaults.
+
+The CLI, the HTTP API and Python callers all build one of these, so options never drift
+between surfaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlfix.engines.base import Limits
+
+
+@dataclass(frozen=True)
+class FixConfig:
+    """Settings of :func:`sqlfix.fix.repair` and :func:`sqlfix.fix.ask`.
+
+    Candidate sources:
+        use_rules: run the deterministic repairers (``sqlfix/fix/rules``).
+        use_model: ask the chat model for candidates when one is given.
+        k: samples drawn from the model per output format (best-of-k). The first sample of
+            each format is greedy, the rest use ``temperature``.
+        temperature: sampling temperature of the non-greedy samples.
+        max_tokens: completion budget per model sample.
+        output_formats: the repair output formats asked for (``full`` query, ``edit``).
+        semantic: when a question is given and the query runs, ask the model for a
+            semantic repair (the query runs but answers the wrong question).
+
+    Search:
+        rule_depth: chained rule repairs: a rule fix that fails with a *new* error is repaired
+            again, up to this many rules in a row (queries often hold more than one mistake).
+        max_executions: verification budget: candidate executions per request at most.
+        workers: threads that produce candidates in parallel (rules and model run side by side).
+
+    Execution (every candidate runs read-only under these limits):
+        timeout_s: per-query wall-clock limit. Lower than the engines' default (10 s): a
+            candidate that needs longer is not a quick fix.
+        max_rows: rows fetched per candidate; more set ``truncated`` (counts stay exact up to it).
+        max_memory_mb: engine memory per query.
+        request_timeout_s: wall clock for the whole request; the model is not waited for past it.
+
+    Ranking:
+        ranker_path: LightGBM model file; None uses the bundled ``ranker.lgb.txt`` when present,
+            else the majority-vote fallback.
+    """
+
+    use_rules: bool = True
+    use_model: bool = True
+    k: int = 4
+    temperature: float = 0.7
+    max_tokens: int = 256
+    output_formats: tuple[str, ...] = ("full", "edit")
+    semantic: bool = True
+    rule_depth: int = 3
+    max_executions: int = 40
+    workers: int = 4
+    timeout_s: float = 5.0
+    max_rows: int = 1000
+    max_memory_mb: int = 1024
+    request_timeout_s: float = 60.0
+    ranker_path: str | None = None
+
+    def limits(self) -> Limits:
+        """Return the execution limits every candidate runs under."""
+        return Limits(timeout_s=self.timeout_s, max_rows=self.max_rows, max_memory_mb=self.max_memory_mb)
+
+    def rules_only(self) -> "FixConfig":
+        """Return a copy that uses the deterministic repairers alone (no model)."""
+        return replace(self, use_model=False)

@@ -1,0 +1,64 @@
+"""Features the ranker scores a verified candidate by, shared by training and inference."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.records import Candidate
+
+SOURCES = ("identifiers", "qualify", "group_by", "functions", "punctuation", "types", "arity", "dialect", "model:full", "model:edit", "model:ask", "original")
+KINDS = tuple(kind.value for kind in ErrorKind)
+FEATURE_NAMES = (
+    "similarity", "edit_chars", "edit_words", "length_delta", "depth", "prior", "empty", "log_rows",
+    "truncated", "n_columns", "votes", "vote_share", "similarity_rank",
+    *(f"source={s}" for s in SOURCES),
+    *(f"kind={k}" for k in KINDS),
+)
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def candidate_features(original: str, error_kind: str | None, candidates: list[Candidate]) -> list[list[float]]:
+    """Return one feature row per candidate (all verified fixes of the same query), in
+    :data:`FEATURE_NAMES` order. Some features compare a candidate with its rivals."""
+    total_votes = sum(c.votes for c in candidates) or 1
+    similarities = [fuzz.ratio(original, c.sql) / 100 for c in candidates]
+    order = sorted(range(len(candidates)), key=lambda i: -similarities[i])
+    ranks = {index: rank for rank, index in enumerate(order)}
+    result_votes: dict[str | None, int] = {}
+    for c in candidates:
+        result_votes[c.result_key] = result_votes.get(c.result_key, 0) + c.votes
+    rows = []
+    original_words = _WORD.findall(original)
+    for index, c in enumerate(candidates):
+        words = _WORD.findall(c.sql)
+        votes = result_votes.get(c.result_key, c.votes) if c.result_key else c.votes
+        row = [
+            similarities[index],
+            float(Levenshtein.distance(original, c.sql)),
+            float(Levenshtein.distance(original_words, words)),
+            float(len(c.sql) - len(original)),
+            float(c.depth),
+            float(c.prior),
+            float(c.row_count == 0),
+            math.log1p(c.row_count or 0),
+            float(c.truncated),
+            float(len(c.columns)),
+            float(votes),
+            votes / total_votes,
+            float(ranks[index]),
+        ]
+        row.extend(float(_has_source(c.source, s)) for s in SOURCES)
+        row.extend(float(error_kind == k) for k in KINDS)
+        rows.append(row)
+    return rows
+
+
+def _has_source(source: str, name: str) -> bool:
+    if name.startswith("model:") or name == "original":
+        return source.startswith(name)
+    return name in source.removeprefix("rule:").split("+") or f"rule:{name}" in source

@@ -1,0 +1,65 @@
+"""The model source: best-of-k repairs (full query and compact edit) or text-to-SQL answers
+sampled from a :class:`~sqlfix.models.base.ChatModel`."""
+
+from __future__ import annotations
+
+import re
+
+from sqlfix.errors import ExecError, SqlfixError
+from sqlfix.fix.config import FixConfig
+from sqlfix.fix.records import Candidate
+from sqlfix.models.base import ChatModel, Generation, Message
+from sqlfix.prompts import apply_edit, ask_messages, extract_sql, repair_messages
+from sqlfix.schema.model import Schema
+
+_FENCE = re.compile(r"```.*?```", re.S)
+
+
+def repair_proposals(
+    model: ChatModel, schema: Schema, sql: str, error: ExecError | None, dialect: str, config: FixConfig, *, question: str | None = None
+) -> list[Candidate]:
+    """Sample repairs of ``sql`` in each configured output format (unverified candidates)."""
+    proposals: list[Candidate] = []
+    prompt = schema.to_prompt()
+    for output in config.output_formats:
+        messages = repair_messages(prompt, sql, error.message if error else None, dialect, question=question, output=output)
+        for prior, generation in enumerate(_sample(model, messages, config)):
+            fixed = _read_repair(sql, generation.text, output)
+            if fixed and fixed.strip() != sql.strip():
+                proposals.append(Candidate(sql=fixed, source=f"model:{output}", explanation=_explanation(generation.text), prior=prior))
+    return proposals
+
+
+def ask_proposals(model: ChatModel, schema: Schema, question: str, dialect: str, config: FixConfig) -> list[Candidate]:
+    """Sample text-to-SQL answers to ``question`` (unverified candidates)."""
+    messages = ask_messages(schema.to_prompt(), question, dialect)
+    proposals = []
+    for prior, generation in enumerate(_sample(model, messages, config)):
+        sql = extract_sql(generation.text)
+        if sql:
+            proposals.append(Candidate(sql=sql, source="model:ask", explanation=_explanation(generation.text), prior=prior))
+    return proposals
+
+
+def _sample(model: ChatModel, messages: list[Message], config: FixConfig) -> list[Generation]:
+    """One greedy answer, then ``k - 1`` samples at the configured temperature."""
+    generations = list(model.generate(messages, n=1, temperature=0.0, max_tokens=config.max_tokens))
+    if config.k > 1:
+        generations += model.generate(messages, n=config.k - 1, temperature=config.temperature, max_tokens=config.max_tokens)
+    return generations
+
+
+def _read_repair(sql: str, text: str, output: str) -> str | None:
+    if output == "edit":
+        try:
+            return apply_edit(sql, text.strip())
+        except SqlfixError:
+            return None
+    return extract_sql(text) or None
+
+
+def _explanation(text: str) -> str:
+    """The model's own words around the SQL (explain-then-fix answers), first sentence only."""
+    prose = _FENCE.sub(" ", text).strip() if "```" in text else ""
+    sentence = re.split(r"(?<=[.!?])\s", " ".join(prose.split()), maxsplit=1)[0]
+    return sentence[:300]

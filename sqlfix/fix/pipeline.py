@@ -1,0 +1,181 @@
+"""``repair`` and ``ask``: candidates from rules and a model in parallel, verified by
+execution, deduplicated, ranked, explained."""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import time
+from dataclasses import replace
+
+from sqlfix.engines.base import Engine, ResultSet
+from sqlfix.errors import ExecError, SqlfixError, UnsafeSQLError
+from sqlfix.fix.config import FixConfig
+from sqlfix.fix.diff import unified_diff
+from sqlfix.fix.explain import explain
+from sqlfix.fix.model_source import ask_proposals, repair_proposals
+from sqlfix.fix.rank import confidence, rank
+from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
+from sqlfix.fix.rule_search import rule_candidates
+from sqlfix.fix.verify import Verifier, record
+from sqlfix.models.base import ChatModel
+from sqlfix.normalize import normalize_sql
+from sqlfix.prompts import make_edit
+from sqlfix.schema.model import Schema
+
+# Rule steps spent on each failing model candidate (model output is usually one slip away).
+MODEL_REPAIR_DEPTH = 1
+
+
+def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel | None = None) -> FixResult:
+    """Repair ``request.sql`` on ``engine``; rules only when ``model`` is None.
+
+    Args:
+        request: the query, its error (run to get one when None), optional question.
+        engine: where candidates are verified (read-only, under ``config.limits()``).
+        schema: the database's schema (names for identifier repair, prompt for the model).
+        config: pipeline settings (``FixConfig()`` when None).
+        model: the chat model for model candidates and semantic repair.
+
+    Returns:
+        The best verified fix with its diff, explanation, evidence and confidence; when no
+        candidate runs, ``fixed_sql`` is None and the explanation says what the error was.
+
+    Raises:
+        SqlfixError: empty SQL. UnsafeSQLError: the statement writes or reads host files.
+    """
+    started = time.perf_counter()
+    config = config or FixConfig()
+    if not request.sql or not request.sql.strip():
+        raise SqlfixError("the SQL to fix is empty")
+    dialect = request.dialect or engine.dialect
+    verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
+    error = request.error
+    if error is None:
+        outcome = verifier.run(request.sql)
+        if isinstance(outcome, ResultSet):
+            return _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started)
+        error = outcome
+    if error is not None and error.engine == "guard":
+        raise UnsafeSQLError(f"refused to run this statement: {error.message}")
+    candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
+    return _result(request.sql, error, candidates, config, verifier, started)
+
+
+def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel) -> AskResult:
+    """Answer ``question`` with SQL: sample ``config.k`` queries, run them, repair failing ones
+    with the rules, and pick the best by majority vote over results (ties: the greedy answer)."""
+    started = time.perf_counter()
+    config = config or FixConfig()
+    if not question or not question.strip():
+        raise SqlfixError("the question is empty")
+    dialect = engine.dialect
+    verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
+    verified: list[Candidate] = []
+    proposals = ask_proposals(model, schema, question, dialect, config)
+    for proposal in proposals:
+        outcome = verifier.check(proposal)
+        if isinstance(outcome, ResultSet):
+            verified.append(proposal)
+        elif isinstance(outcome, ExecError) and outcome.engine != "guard":
+            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth):
+                fixed.source = f"{proposal.source}+{fixed.source}"
+                fixed.prior = proposal.prior
+                verified.append(fixed)
+    greedy = proposals[0].sql if proposals else ""
+    ranked = rank(greedy, None, _dedupe(verified, dialect), learned=False)
+    winner = ranked[0] if ranked else None
+    explanation = "No generated query ran on the database." if winner is None else (
+        f"Chosen from {len(ranked)} working queries by agreement of their results." if len(ranked) > 1 else "The only generated query that runs."
+    )
+    return AskResult(
+        sql=winner.sql if winner else None,
+        explanation=explanation,
+        evidence=_evidence(winner, None, verifier, len(ranked), started),
+        confidence=confidence(ranked),
+        source=winner.source if winner else None,
+        candidates=ranked,
+    )
+
+
+def _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started) -> FixResult:
+    """The query runs: keep it, or try a semantic repair when a question and a model are given."""
+    original = Candidate(sql=request.sql, source="original", depth=0)
+    record(original, outcome)
+    if not (request.question and model is not None and config.use_model and config.semantic):
+        return _result(request.sql, None, [original], config, verifier, started)
+    proposals = repair_proposals(model, schema, request.sql, None, dialect, config, question=request.question)
+    verified = [original] + [p for p in proposals if isinstance(verifier.check(p), ResultSet)]
+    return _result(request.sql, None, verified, config, verifier, started)
+
+
+def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:
+    """Run the rule search and the model side by side; return every verified candidate."""
+    pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
+    jobs = []
+    if config.use_rules:
+        jobs.append(pool.submit(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth))
+    if model is not None and config.use_model:
+        jobs.append(pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question))
+    done, _ = futures.wait(jobs, timeout=config.request_timeout_s)
+    pool.shutdown(wait=False, cancel_futures=True)
+    found: list[Candidate] = []
+    for job in done:
+        found.extend(job.result())
+    return found
+
+
+def _model_candidates(model, sql, error, schema, dialect, config, verifier, question) -> list[Candidate]:
+    verified = []
+    for proposal in repair_proposals(model, schema, sql, error, dialect, config, question=question):
+        outcome = verifier.check(proposal)
+        if isinstance(outcome, ResultSet):
+            verified.append(proposal)
+        elif isinstance(outcome, ExecError) and outcome.engine != "guard":
+            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
+                verified.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
+                                        explanation=proposal.explanation or fixed.explanation))
+    return verified
+
+
+def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
+    """One candidate per normalised query; duplicates add their votes to the first."""
+    kept: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = normalize_sql(candidate.sql, dialect)
+        if key in kept:
+            kept[key].votes += candidate.votes
+        else:
+            kept[key] = candidate
+    return list(kept.values())
+
+
+def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float) -> FixResult:
+    dialect = verifier.dialect
+    ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path)
+    winner = ranked[0] if ranked else None
+    fixed = winner.sql if winner else None
+    return FixResult(
+        fixed_sql=fixed,
+        diff=unified_diff(sql, fixed) if fixed else "",
+        edit=make_edit(sql, fixed) if fixed else "",
+        explanation=explain(error, winner, rivals=len(ranked) - 1),
+        evidence=_evidence(winner, error, verifier, len(ranked), started),
+        confidence=1.0 if winner is not None and winner.source == "original" and len(ranked) == 1 else confidence(ranked),
+        source=winner.source if winner else None,
+        error=error,
+        candidates=ranked,
+    )
+
+
+def _evidence(winner: Candidate | None, error: ExecError | None, verifier: Verifier, ok: int, started: float) -> Evidence:
+    return Evidence(
+        executed=bool(winner and winner.executed),
+        row_count=winner.row_count if winner else None,
+        columns=winner.columns if winner else (),
+        truncated=bool(winner and winner.truncated),
+        source=winner.source if winner else None,
+        error_kind=error.kind.value if error else None,
+        candidates_tried=verifier.executed,
+        candidates_ok=ok,
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    )

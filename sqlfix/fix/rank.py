@@ -1,0 +1,68 @@
+"""Ranking verified candidates: a LightGBM reward model when its file is present, else a
+majority vote over results with similarity to the input as the tie-break."""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from sqlfix.fix.features import FEATURE_NAMES, candidate_features
+from sqlfix.fix.records import Candidate
+
+BUNDLED_RANKER = Path(__file__).with_name("ranker.lgb.txt")
+_load_lock = threading.Lock()
+
+
+def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, ranker_path: str | None = None, learned: bool = True) -> list[Candidate]:
+    """Score ``candidates`` (verified fixes of ``original``), best first; sets ``score``.
+
+    ``learned=False`` skips the reward model (it is trained on repairs; ``ask`` votes instead).
+
+    Scores from the learned ranker are probabilities that the candidate is the intended fix;
+    the fallback's scores are vote shares blended with similarity, also in 0..1.
+    """
+    if not candidates:
+        return []
+    rows = candidate_features(original, error_kind, candidates)
+    booster = load_ranker(ranker_path) if learned else None
+    if booster is not None:
+        scores = [float(s) for s in booster.predict(rows)]
+    else:
+        scores = [_fallback_score(row) for row in rows]
+    for candidate, score in zip(candidates, scores):
+        candidate.score = score
+    return sorted(candidates, key=lambda c: (-(c.score or 0.0), c.depth, len(c.sql)))
+
+
+def confidence(ranked: list[Candidate]) -> float:
+    """Confidence in the top candidate: its score, discounted when a rival scores close to it."""
+    if not ranked:
+        return 0.0
+    top = ranked[0].score or 0.0
+    margin = top - (ranked[1].score or 0.0) if len(ranked) > 1 else top
+    return round(max(0.0, min(1.0, top * (0.5 + 0.5 * math.tanh(4 * margin + 0.5)))), 3)
+
+
+def load_ranker(path: str | None = None):
+    """Return the LightGBM booster at ``path`` (default: the bundled file), or None if absent."""
+    target = Path(path) if path else BUNDLED_RANKER
+    if not target.exists():
+        return None
+    return _load(str(target), target.stat().st_mtime)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, _mtime: float):
+    import lightgbm
+
+    with _load_lock:
+        return lightgbm.Booster(model_file=path)
+
+
+def _fallback_score(row: list[float]) -> float:
+    values = dict(zip(FEATURE_NAMES, row))
+    score = 0.5 * values["vote_share"] + 0.5 * values["similarity"]
+    score -= 0.05 * (values["depth"] - 1) + 0.02 * values["prior"] + 0.1 * values["empty"]
+    return max(0.0, min(1.0, score))

@@ -1,0 +1,77 @@
+"""The rule source: deterministic repairs, verified by execution, chained when a repair
+clears one error and reveals the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlfix.engines.base import ResultSet
+from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.fix.records import Candidate
+from sqlfix.fix.rules import propose
+from sqlfix.fix.verify import Verifier, record
+from sqlfix.schema.model import Schema
+
+# Failing repairs carried to the next step at most (those that moved the error furthest).
+BEAM = 4
+_UNFIXABLE = {ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT, ErrorKind.PERMISSION}
+
+
+@dataclass(frozen=True)
+class _State:
+    sql: str
+    error: ExecError
+    rules: tuple[str, ...] = ()
+    explanations: tuple[str, ...] = ()
+
+
+def rule_candidates(sql: str, error: ExecError, schema: Schema, dialect: str, verifier: Verifier, *, depth: int) -> list[Candidate]:
+    """Return verified rule candidates for ``sql`` failing with ``error``.
+
+    Each step applies one rule; a proposal that fails with a *different* error is repaired
+    again, up to ``depth`` rules in a row. The search stops at the first step that produces
+    a query that runs (fewer chained edits make a more minimal fix).
+    """
+    frontier = [_State(sql, error)]
+    seen_errors = {_error_key(error)}
+    found: list[Candidate] = []
+    for step in range(1, depth + 1):
+        failing: list[tuple[int, _State]] = []
+        for state in frontier:
+            per_rule: dict[str, int] = {}
+            for fix in propose(state.sql, dialect, state.error, schema):
+                prior = per_rule[fix.rule] = per_rule.get(fix.rule, -1) + 1
+                candidate = Candidate(
+                    sql=fix.sql,
+                    source="rule:" + "+".join((*state.rules, fix.rule)),
+                    explanation=" ".join((*state.explanations, fix.explanation)),
+                    depth=step,
+                    prior=prior,
+                )
+                outcome = verifier.run(fix.sql)
+                if outcome is None:
+                    return found
+                record(candidate, outcome)
+                if isinstance(outcome, ResultSet):
+                    found.append(candidate)
+                elif outcome.kind not in _UNFIXABLE and _error_key(outcome) not in seen_errors:
+                    seen_errors.add(_error_key(outcome))
+                    next_state = _State(fix.sql, outcome, (*state.rules, fix.rule), (*state.explanations, fix.explanation))
+                    failing.append((_progress(state.error, outcome), next_state))
+        if found:
+            return found
+        failing.sort(key=lambda item: -item[0])
+        frontier = [state for _, state in failing[:BEAM]]
+        if not frontier:
+            break
+    return found
+
+
+def _error_key(error: ExecError) -> tuple:
+    return (error.kind, error.identifier, error.message[:200])
+
+
+def _progress(before: ExecError, after: ExecError) -> int:
+    """How far a repair moved the error: later positions first, then a change of kind."""
+    moved = (after.position or 0) - (before.position or 0)
+    return moved + (1000 if after.kind != before.kind else 0)

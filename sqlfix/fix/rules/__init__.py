@@ -1,0 +1,44 @@
+"""The deterministic repairers, one per module. Each is a function
+``RuleContext -> list[RuleFix]`` named like its module that edits the original text at the
+offending span; :data:`RULES` lists them in the order their proposals are tried.
+
+Example:
+    >>> from sqlfix.errors import ErrorKind, ExecError
+    >>> from sqlfix.schema.model import Column, Schema, Table
+    >>> schema = Schema("s", "duckdb", [Table("users", [Column("name", "VARCHAR")])])
+    >>> error = ExecError(ErrorKind.UNKNOWN_COLUMN, 'column "nme" not found', "duckdb", identifier="nme")
+    >>> [f.sql for f in propose("SELECT nme FROM users", "duckdb", error, schema)]
+    ['SELECT name FROM users']
+"""
+
+from __future__ import annotations
+
+from sqlfix.errors import ExecError
+from sqlfix.fix.rules.arity import arity
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.rules.dialect import dialect
+from sqlfix.fix.rules.functions import functions
+from sqlfix.fix.rules.group_by import group_by
+from sqlfix.fix.rules.identifiers import identifiers
+from sqlfix.fix.rules.punctuation import punctuation
+from sqlfix.fix.rules.qualify import qualify
+from sqlfix.fix.rules.types import types
+from sqlfix.schema.model import Schema
+
+RULES = (identifiers, qualify, group_by, functions, punctuation, types, arity, dialect)
+
+
+def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:
+    """Run every rule on a failing query; return their distinct proposals, best-first per rule."""
+    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema)
+    seen = {sql}
+    fixes = []
+    for rule in RULES:
+        for fix in rule(ctx):
+            if fix.sql not in seen:
+                seen.add(fix.sql)
+                fixes.append(fix)
+    return fixes
+
+
+__all__ = ["RULES", "RuleContext", "RuleFix", "propose"]

@@ -1,0 +1,38 @@
+"""Wrong arity: a function called with too many arguments loses the extra ones."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot.tokens import TokenType
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.text import Edit, depths, matching_paren, splice
+
+_EXPECTED = re.compile(r"should be (\d+)")
+
+
+def arity(ctx: RuleContext) -> list[RuleFix]:
+    """Propose calls of the offending function with its trailing arguments dropped."""
+    if ctx.error.kind != ErrorKind.WRONG_ARITY or not ctx.tokens:
+        return []
+    tokens, levels = ctx.tokens, depths(ctx.tokens)
+    wanted = {name.lower() for name in ctx.error_names}
+    expected = _EXPECTED.search(ctx.error.message)
+    fixes = []
+    for index, token in enumerate(tokens[:-1]):
+        if tokens[index + 1].token_type != TokenType.L_PAREN or (wanted and token.text.lower() not in wanted):
+            continue
+        close = matching_paren(tokens, index + 1)
+        if close is None:
+            continue
+        commas = [j for j in range(index + 2, close) if tokens[j].token_type == TokenType.COMMA and levels[j] == levels[index] + 1]
+        keep_counts = [int(expected.group(1))] if expected else range(len(commas), 0, -1)
+        for keep in keep_counts:
+            if not 0 < keep <= len(commas):
+                continue
+            edit = Edit(tokens[commas[keep - 1]].start, tokens[close - 1].end + 1, "")
+            explanation = f"`{token.text}` takes fewer arguments; the extra ones were dropped."
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), explanation, "arity"))
+    return fixes

@@ -1,0 +1,123 @@
+"""Dialect transpilation: constructs of another dialect (``TOP 5``, backticks, ``DATEADD``,
+``strftime``...) rewritten into the engine's dialect with sqlglot, touching only the tokens
+that differ between the two renderings."""
+
+from __future__ import annotations
+
+import difflib
+
+import sqlglot
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import Token
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.text import Edit, parse, splice, tokenize
+
+# Dialects users and models borrow from, most likely first.
+SOURCE_DIALECTS = ("postgres", "mysql", "duckdb", "clickhouse", "tsql", "spark", "snowflake", "bigquery", "sqlite")
+MERGE_GAP = 3
+_SYNTAX_KINDS = {ErrorKind.SYNTAX, ErrorKind.DIALECT}
+KINDS = {
+    ErrorKind.SYNTAX, ErrorKind.DIALECT, ErrorKind.UNKNOWN_FUNCTION, ErrorKind.WRONG_ARITY,
+    ErrorKind.OTHER,
+}
+
+
+def dialect(ctx: RuleContext) -> list[RuleFix]:
+    """Propose the query read as each foreign dialect and written in the engine's, as a minimal edit."""
+    if ctx.error.kind not in KINDS:
+        return []
+    fixes: dict[str, RuleFix] = {}
+    for source in SOURCE_DIALECTS:
+        if source == ctx.dialect:
+            continue
+        rewritten = transplant(ctx.sql, source, ctx.dialect, syntax_failed=ctx.error.kind in _SYNTAX_KINDS)
+        if rewritten and rewritten != ctx.sql and rewritten not in fixes:
+            explanation = f"The query used {_title(source)} syntax; rewritten for {_title(ctx.dialect)}."
+            fixes[rewritten] = RuleFix(rewritten, explanation, "dialect")
+    return list(fixes.values())
+
+
+def transplant(sql: str, source: str, target: str, *, syntax_failed: bool = True) -> str | None:
+    """Return ``sql`` with the parts that ``source`` and ``target`` render differently
+    rewritten for ``target``, keeping the rest of the original text; None if it does not parse
+    or nothing in it is foreign. ``syntax_failed`` (the engine could not parse it) allows
+    a whole-text diff when the source rendering already hides the foreign construct.
+
+    Example:
+        >>> transplant("select `name` from t", "mysql", "duckdb")
+        'select "name" from t'
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read=source)
+        as_source = tree.sql(dialect=source)
+        as_target = tree.sql(dialect=target)
+    except (SqlglotError, ValueError, KeyError):
+        return None
+    if as_source == as_target:
+        if not syntax_failed:
+            return None
+        # The source rendering already normalised the foreign construct (MySQL ``LIMIT 5, 10``):
+        # diff against the original text instead.
+        as_source = sql
+    else:
+        native = parse(sql, target)
+        if native is not None and native.sql(dialect=target) == as_target:
+            return None  # the target reads the query the same way: nothing foreign in it
+    original, rendered, wanted = tokenize(sql, source), tokenize(as_source, source), tokenize(as_target, target)
+    if not original or not rendered or not wanted:
+        return as_target
+    source_keys, target_keys = _keys(as_source, rendered), _keys(as_target, wanted)
+    to_original = _alignment(_keys(sql, original), source_keys)
+    edits = []
+    for i1, i2, j1, j2 in _changed_spans(source_keys, target_keys):
+        low = to_original.get(i1 - 1, -1 if i1 == 0 else None)
+        high = to_original.get(i2, len(original) if i2 == len(rendered) else None)
+        if low is None or high is None or high <= low:
+            return as_target
+        text = as_target[wanted[j1].start : wanted[j2 - 1].end + 1] if j2 > j1 else ""
+        if high - low > 1 and text:
+            edits.append(Edit(original[low + 1].start, original[high - 1].end + 1, text))
+        elif high - low > 1:
+            start = original[low].end + 1 if low >= 0 else original[low + 1].start
+            edits.append(Edit(start, original[high - 1].end + 1, ""))
+        else:
+            at = original[low].end + 1 if low >= 0 else 0
+            edits.append(Edit(at, at, f" {text}" if low >= 0 else f"{text} "))
+    return splice(sql, edits)
+
+
+def _keys(text: str, tokens: list[Token]) -> list[str]:
+    return [text[t.start : t.end + 1].upper() for t in tokens]
+
+
+def _changed_spans(source: list[str], target: list[str]) -> list[tuple[int, int, int, int]]:
+    """Token spans ``(i1, i2, j1, j2)`` that differ; changes separated by a few equal tokens
+    merge into one span, so a reordering (``DATEADD(day, 1, x)`` → ``x + INTERVAL 1 DAY``)
+    is replaced as a whole."""
+    spans: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=source, b=target, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if spans and i1 - spans[-1][1] <= MERGE_GAP and j1 - spans[-1][3] <= MERGE_GAP:
+            spans[-1][1], spans[-1][3] = i2, j2
+        else:
+            spans.append([i1, i2, j1, j2])
+    return [tuple(span) for span in spans]
+
+
+def _alignment(original: list[str], rendered: list[str]) -> dict[int, int]:
+    """Map indexes of ``rendered`` tokens to the equal tokens of ``original``."""
+    mapping = {}
+    matcher = difflib.SequenceMatcher(a=original, b=rendered, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            mapping[block.b + offset] = block.a + offset
+    return mapping
+
+
+def _title(name: str) -> str:
+    return {"duckdb": "DuckDB", "clickhouse": "ClickHouse", "postgres": "PostgreSQL", "mysql": "MySQL",
+            "tsql": "T-SQL", "spark": "Spark SQL", "snowflake": "Snowflake", "bigquery": "BigQuery",
+            "sqlite": "SQLite"}.get(name, name)

@@ -1,0 +1,50 @@
+"""Function-name correction: an unknown function renamed to the engine's suggestion or to a
+close function name the dialect knows."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import TokenType
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.text import Edit, splice
+
+MAX_CHOICES = 3
+MIN_SIMILARITY = 75
+# Engines whose function names are case-sensitive: only their own suggestions are trusted.
+CASE_SENSITIVE = {"clickhouse"}
+
+
+def functions(ctx: RuleContext) -> list[RuleFix]:
+    """Propose the unknown function's likely intended name."""
+    if ctx.error.kind not in {ErrorKind.UNKNOWN_FUNCTION, ErrorKind.DIALECT} or not ctx.tokens:
+        return []
+    wanted = {name.lower() for name in ctx.error_names}
+    fixes = []
+    for index, token in enumerate(ctx.tokens[:-1]):
+        if token.text.lower() not in wanted or ctx.tokens[index + 1].token_type != TokenType.L_PAREN:
+            continue
+        for choice in _choices(ctx, token.text):
+            spelled = choice.lower() if token.text.islower() and ctx.dialect not in CASE_SENSITIVE else choice
+            edit = Edit(token.start, token.end + 1, spelled)
+            explanation = f"There is no function `{token.text}`; the engine has `{spelled}`."
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), explanation, "functions"))
+    return fixes
+
+
+def _choices(ctx: RuleContext, name: str) -> list[str]:
+    choices = [h for h in ctx.hints if h.replace("_", "").isalnum() and h.lower() != name.lower()]
+    if ctx.dialect not in CASE_SENSITIVE:
+        known = _known_functions(ctx.dialect)
+        for match, _score, _ in process.extract(name.upper(), known, scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
+            choices.append(match)
+    return list(dict.fromkeys(choices))[:MAX_CHOICES]
+
+
+@lru_cache(maxsize=8)
+def _known_functions(dialect: str) -> tuple[str, ...]:
+    return tuple(sorted(Dialect.get_or_raise(dialect).parser_class.FUNCTIONS))

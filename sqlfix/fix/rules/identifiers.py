@@ -1,0 +1,149 @@
+"""Identifier correction: misspelled or wrongly cased column and table names, fixed against
+the schema (the engine's own suggestions first, then case-insensitive and fuzzy matches)."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.text import NAME_TYPES, Edit, splice
+
+MAX_CHOICES = 3
+MIN_SIMILARITY = 60
+
+
+def identifiers(ctx: RuleContext) -> list[RuleFix]:
+    """Propose renamings of every unknown column or table name to its likely schema name."""
+    if not ctx.tokens:
+        return []
+    fixes: list[RuleFix] = []
+    best_per_name: list[tuple[str | None, str, str, bool]] = []
+    for qualifier, name, is_table in _unknown_names(ctx):
+        choices = _choices(ctx, qualifier, name, is_table)
+        for rank, good in enumerate(choices):
+            occurrences = _occurrences(ctx, qualifier, name, is_table)
+            if not occurrences:
+                break
+            if rank == 0:
+                best_per_name.append((qualifier, name, good, is_table))
+            what = "Table" if is_table else "Column"
+            explanation = f"{what} `{name}` does not exist; the schema has `{good}`."
+            fixes.append(RuleFix(splice(ctx.sql, _renames(ctx, occurrences, good)), explanation, "identifiers"))
+            at_error = ctx.nearest(occurrences)
+            if at_error is not None and len(occurrences) > 1:
+                fixes.append(RuleFix(splice(ctx.sql, _renames(ctx, [at_error], good)), explanation, "identifiers"))
+    if len(best_per_name) > 1:
+        edits = []
+        for qualifier, name, good, is_table in best_per_name:
+            edits.extend(_renames(ctx, _occurrences(ctx, qualifier, name, is_table), good))
+        renamed = ", ".join(f"`{name}` → `{good}`" for _, name, good, _ in best_per_name)
+        fixes.append(RuleFix(splice(ctx.sql, _dedupe(edits)), f"Several names do not exist in the schema: {renamed}.", "identifiers"))
+    return fixes
+
+
+def _unknown_names(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
+    """``(qualifier, name, is_table)`` for names the error names and names the schema lacks."""
+    is_table_error = ctx.error.kind == ErrorKind.UNKNOWN_TABLE
+    found: list[tuple[str | None, str, bool]] = []
+    for raw in ctx.error_names:
+        parts = raw.split(".")
+        name, qualifier = parts[-1], (parts[-2] if len(parts) > 1 else None)
+        if qualifier and qualifier.lower() == "default":
+            qualifier = None
+        if not is_table_error and (name.lower() in ctx.aliases or ctx.schema.table(name)):
+            continue  # the engine named the table of the failing reference, not the column
+        known = ctx.schema.table(name) if is_table_error else name.lower() in ctx.all_columns()
+        if not known or (qualifier and not _qualifier_has(ctx, qualifier, name)):
+            found.append((qualifier, name, is_table_error))
+    for qualifier, name, is_table in _unresolved_in_tree(ctx):
+        found.append((qualifier, name, is_table))
+    unique: dict[tuple[str | None, str, bool], None] = {}
+    for key in found:
+        unique.setdefault(key, None)
+    return list(unique)
+
+
+def _qualifier_has(ctx: RuleContext, qualifier: str, name: str) -> bool:
+    table = ctx.aliases.get(qualifier.lower())
+    return table is None or table.column(name) is not None
+
+
+def _unresolved_in_tree(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
+    if ctx.tree is None:
+        return []
+    columns, found = ctx.all_columns(), []
+    for table in ctx.tree.find_all(exp.Table):
+        if table.name and ctx.schema.table(table.name) is None and table.name.lower() not in ctx.cte_names:
+            if not table.args.get("db") or str(table.args["db"]).lower() == "default":
+                found.append((None, table.name, True))
+    for column in ctx.tree.find_all(exp.Column):
+        name, qualifier = column.name, column.table or None
+        if not name or isinstance(column.this, exp.Star):
+            continue
+        if qualifier and qualifier.lower() in ctx.cte_names:
+            continue
+        if name.lower() in ctx.output_aliases:
+            continue
+        if name.lower() not in columns or (qualifier and not _qualifier_has(ctx, qualifier, name)):
+            found.append((qualifier, name, False))
+    return found
+
+
+def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool) -> list[str]:
+    if is_table:
+        pool = [t.name for t in ctx.schema.tables]
+    elif qualifier and qualifier.lower() in ctx.aliases:
+        pool = [c.name for c in ctx.aliases[qualifier.lower()].columns]
+    else:
+        pool = ctx.columns_in_scope()
+    by_lower = {p.lower(): p for p in pool}
+    # The engine's suggestions are about the name its error is about, not about other names.
+    hinted = ctx.error_names and ctx.error_names[0].split(".")[-1].lower() == name.lower()
+    hints = ctx.hints if hinted else []
+    choices = [by_lower[h.split(".")[-1].lower()] for h in hints if h.split(".")[-1].lower() in by_lower]
+    if name.lower() in by_lower:
+        choices.insert(0, by_lower[name.lower()])
+    for match, _score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
+        choices.append(by_lower[match])
+    unique = [c for i, c in enumerate(choices) if c not in choices[:i] and c != name]
+    return unique[:MAX_CHOICES]
+
+
+def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool) -> list[int]:
+    """Indexes of tokens that spell ``name`` as a column (or table) reference."""
+    tokens = ctx.tokens or []
+    found = []
+    for index, token in enumerate(tokens):
+        if token.token_type not in NAME_TYPES or token.text.lower() != name.lower():
+            continue
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        if nxt is not None and nxt.token_type == TokenType.L_PAREN:
+            continue
+        after_dot = index >= 2 and tokens[index - 1].token_type == TokenType.DOT
+        if qualifier and not (after_dot and tokens[index - 2].text.lower() == qualifier.lower()):
+            continue
+        if is_table and nxt is not None and nxt.token_type == TokenType.DOT:
+            continue
+        found.append(index)
+    return found
+
+
+def _renames(ctx: RuleContext, indexes: list[int], good: str) -> list[Edit]:
+    tokens = ctx.tokens or []
+    edits = []
+    for index in indexes:
+        token = tokens[index]
+        start, end = token.start, token.end + 1
+        quote = ctx.sql[start] if token.token_type == TokenType.IDENTIFIER else ""
+        edits.append(Edit(start, end, f"{quote}{good}{quote}"))
+    return edits
+
+
+def _dedupe(edits: list[Edit]) -> list[Edit]:
+    by_start = {}
+    for edit in edits:
+        by_start.setdefault(edit.start, edit)
+    return list(by_start.values())

@@ -13,6 +13,8 @@ from sqlfix.fix.text import NAME_TYPES, Edit, splice
 
 MAX_CHOICES = 3
 MIN_SIMILARITY = 60
+# Engines always suggest something ("Candidate bindings"); a suggestion unlike the name is noise.
+MIN_HINT_SIMILARITY = 45
 
 
 def identifiers(ctx: RuleContext) -> list[RuleFix]:
@@ -103,7 +105,11 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
     # The engine's suggestions are about the name its error is about, not about other names.
     hinted = ctx.error_names and ctx.error_names[0].split(".")[-1].lower() == name.lower()
     hints = ctx.hints if hinted else []
-    choices = [by_lower[h.split(".")[-1].lower()] for h in hints if h.split(".")[-1].lower() in by_lower]
+    choices = [
+        by_lower[h.split(".")[-1].lower()]
+        for h in hints
+        if h.split(".")[-1].lower() in by_lower and fuzz.WRatio(name.lower(), h.split(".")[-1].lower()) >= MIN_HINT_SIMILARITY
+    ]
     if name.lower() in by_lower:
         choices.insert(0, by_lower[name.lower()])
     for match, _score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):

@@ -21,6 +21,7 @@ KEYWORDS = (
 _POSITION = re.compile(r"position (\d+)")
 _BOUNDARY = {TokenType.COMMA, TokenType.AND, TokenType.OR, TokenType.R_PAREN} | CLAUSE_STARTS
 MAX_CLOSE_POINTS = 5
+_CONTENT = {TokenType.VAR, TokenType.IDENTIFIER, TokenType.NUMBER, TokenType.STRING}
 
 
 def punctuation(ctx: RuleContext) -> list[RuleFix]:
@@ -32,7 +33,7 @@ def punctuation(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _keywords(ctx: RuleContext) -> list[RuleFix]:
-    known = {n.lower() for n in ctx.all_columns()} | {t.name.lower() for t in ctx.schema.tables} | set(ctx.aliases)
+    known = ctx.all_columns() | {t.name.lower() for t in ctx.schema.tables}
     fixes, edits = [], []
     for token in ctx.tokens:
         text = token.text
@@ -140,12 +141,14 @@ def _at_position(ctx: RuleContext) -> list[RuleFix]:
         return []
     tokens, fixes = ctx.tokens, []
     token = tokens[index]
-    fixes.append(RuleFix(splice(ctx.sql, [Edit(_gap_start(ctx, index), token.end + 1, "")]), f"Removed the unexpected `{token.text}`.", "punctuation"))
     if index:
-        prev = tokens[index - 1]
-        fixes.append(RuleFix(splice(ctx.sql, [Edit(_gap_start(ctx, index - 1), prev.end + 1, "")]), f"Removed the unexpected `{prev.text}`.", "punctuation"))
-        at = prev.end + 1
+        at = tokens[index - 1].end + 1
         fixes.append(RuleFix(splice(ctx.sql, [Edit(at, at, ",")]), f"A comma was missing before `{token.text}`.", "punctuation"))
+    # Only punctuation and keywords are deleted: dropping a name or a value changes the meaning.
+    for stray in (index, index - 1):
+        if stray >= 0 and tokens[stray].token_type not in _CONTENT:
+            edit = Edit(_gap_start(ctx, stray), tokens[stray].end + 1, "")
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), f"Removed the unexpected `{tokens[stray].text}`.", "punctuation"))
     return fixes
 
 

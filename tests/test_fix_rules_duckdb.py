@@ -1,0 +1,98 @@
+"""Each deterministic repairer on the real shop demo in DuckDB: the engine's own error in,
+the exact minimal fix out (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlfix.errors import SqlfixError, UnsafeSQLError
+from sqlfix.fix import FixConfig, FixRequest, repair
+from tests.fix_fixtures import shop_duckdb  # noqa: F401 - fixture
+
+RULES_ONLY = FixConfig(use_model=False)
+
+CASES = [
+    # (error kind, broken, fixed, winning rule)
+    ("unknown_column", "SELECT emial FROM users", "SELECT email FROM users", "identifiers"),
+    ("unknown_column", "select u.emial\nfrom users u\nwhere u.plan = 'pro'", "select u.email\nfrom users u\nwhere u.plan = 'pro'", "identifiers"),
+    ("unknown_column", "SELECT emial, contry FROM users", "SELECT email, country FROM users", "identifiers"),
+    ("unknown_table", "SELECT email FROM user", "SELECT email FROM users", "identifiers"),
+    ("unknown_table", "SELECT count(*) FROM order_item", "SELECT count(*) FROM order_items", "identifiers"),
+    ("ambiguous_column", "SELECT user_id FROM users u JOIN orders o ON u.user_id = o.user_id", "SELECT u.user_id FROM users u JOIN orders o ON u.user_id = o.user_id", "qualify"),
+    ("unknown_column", "SELECT u.total FROM users u JOIN orders o ON u.user_id = o.user_id", "SELECT o.total FROM users u JOIN orders o ON u.user_id = o.user_id", "qualify"),
+    ("group_by", "SELECT country, count(*) FROM users", "SELECT country, count(*) FROM users GROUP BY country", "group_by"),
+    ("group_by", "SELECT country, plan, count(*) AS n FROM users GROUP BY country ORDER BY n DESC", "SELECT country, plan, count(*) AS n FROM users GROUP BY country, plan ORDER BY n DESC", "group_by"),
+    ("group_by", "SELECT country FROM users WHERE count(*) > 5 GROUP BY country", "SELECT country FROM users GROUP BY country HAVING count(*) > 5", "group_by"),
+    ("group_by", "SELECT country FROM users WHERE plan = 'pro' AND count(*) > 5 GROUP BY country", "SELECT country FROM users WHERE plan = 'pro' GROUP BY country HAVING count(*) > 5", "group_by"),
+    ("syntax", "SELEC email FROM users", "SELECT email FROM users", "punctuation"),
+    ("syntax", "select email form users", "select email from users", "punctuation"),
+    ("syntax", "SELECT country, count(*) FROM users GRUOP BY country", "SELECT country, count(*) FROM users GROUP BY country", "punctuation"),
+    ("syntax", "SELECT email,, country FROM users", "SELECT email, country FROM users", "punctuation"),
+    ("syntax", "SELECT email FROM users WHERE user_id IN (1 2, 3)", "SELECT email FROM users WHERE user_id IN (1, 2, 3)", "punctuation"),
+    ("syntax", "SELECT email FROM users WHERE (user_id < 10", "SELECT email FROM users WHERE (user_id < 10)", "punctuation"),
+    ("syntax", "SELECT email FROM users WHERE country = 'US", "SELECT email FROM users WHERE country = 'US'", "punctuation"),
+    ("unknown_column", 'SELECT email FROM users WHERE country = "US"', "SELECT email FROM users WHERE country = 'US'", "punctuation"),
+    ("dialect", "SELECT TOP 5 email FROM users ORDER BY signup_date", "SELECT email FROM users ORDER BY signup_date LIMIT 5", "dialect"),
+    ("dialect", "SELECT DATEADD(day, 7, signup_date) AS d FROM users", "SELECT signup_date + INTERVAL 7 DAY AS d FROM users", "dialect"),
+    ("unknown_function", "SELECT toYear(signup_date) AS y FROM users", "SELECT YEAR(signup_date) AS y FROM users", "functions"),
+    ("wrong_arity", "SELECT round(total, 2, 3) FROM orders", "SELECT round(total, 2) FROM orders", "arity"),
+    ("type_mismatch", "SELECT email FROM users WHERE full_name = 5", "SELECT email FROM users WHERE full_name = '5'", "types"),
+]
+
+
+@pytest.mark.parametrize(("kind", "broken", "fixed", "rule"), CASES, ids=[f"{c[0]}:{c[1][:40]}" for c in CASES])
+def test_rule_repairs_engine_error(shop_duckdb, kind, broken, fixed, rule):
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error is not None and result.error.kind.value == kind
+    assert result.fixed_sql == fixed
+    assert result.source.startswith("rule:") and rule in result.source
+    assert result.evidence.executed and result.evidence.row_count is not None
+    assert result.explanation and result.explanation.endswith(".")
+    assert result.diff.startswith("--- query") and 0 < result.confidence <= 1
+
+
+def test_chained_repairs_fix_two_mistakes(shop_duckdb):
+    broken = "SELECT user_id, sum(totl) AS spent FROM orders"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id"
+    assert result.source == "rule:identifiers+group_by"
+    assert "totl" in result.explanation and "GROUP BY" in result.explanation
+
+
+def test_fix_keeps_formatting_and_case_of_untouched_parts(shop_duckdb):
+    broken = "select  u.country,\n        count(*)   as N\n  from users u\n where u.plan = 'pro'\n -- by country\n"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "select  u.country,\n        count(*)   as N\n  from users u\n where u.plan = 'pro' group by u.country\n -- by country\n"
+    assert result.edit.startswith("- ") and "group by u.country" in result.edit
+
+
+def test_given_error_is_used_without_running_the_broken_query(shop_duckdb):
+    broken = "SELECT emial FROM users"
+    error = shop_duckdb.engine.execute(broken)
+    result = repair(FixRequest(broken, error=error), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "SELECT email FROM users"
+    assert result.evidence.candidates_tried >= 1
+
+
+def test_query_that_runs_is_kept(shop_duckdb):
+    result = repair(FixRequest("SELECT count(*) AS n FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "SELECT count(*) AS n FROM users"
+    assert result.source == "original" and result.diff == "" and result.error is None
+    assert result.confidence == 1.0 and result.explanation == "The query runs without error."
+
+
+def test_unfixable_query_reports_no_fix(shop_duckdb):
+    result = repair(FixRequest("SELECT zzzqqq FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql is None and result.confidence == 0.0
+    assert "unknown column" in result.explanation and "zzzqqq" in result.explanation
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM users", "DROP TABLE users", "SELECT * FROM read_csv('/etc/passwd')"])
+def test_hostile_sql_is_refused(shop_duckdb, sql):
+    with pytest.raises(UnsafeSQLError):
+        repair(FixRequest(sql), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+
+
+def test_empty_sql_is_a_clear_error(shop_duckdb):
+    with pytest.raises(SqlfixError, match="empty"):
+        repair(FixRequest("  \n"), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)

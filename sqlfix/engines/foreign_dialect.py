@@ -6,14 +6,17 @@ and transpiling it fixes it. The rules, shared by every engine's classifier:
 
 * a **syntax error** is a dialect error when sqlglot cannot parse the SQL in the engine's dialect
   either, but parses it in another dialect (and not as an opaque ``Command``);
-* an **unknown function** is a dialect error when another dialect's sqlglot parser knows the
-  function (a typed expression, not ``Anonymous``) under the name the engine rejected.
+* an **unknown function** is a dialect error when the SQL, read as another dialect and
+  transpiled into the engine's, no longer calls that function (sqlglot knows what it means
+  there and how the engine spells it: ``DATEADD`` -> ``+ INTERVAL``, ``strftime`` ->
+  ``formatDateTime``).
 
 The hint returned is the SQL transpiled into the engine's dialect, which is what a repairer wants.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -21,7 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 # Dialects whose constructs turn up in model-written SQL, most likely first.
-OTHER_DIALECTS = ("duckdb", "clickhouse", "postgres", "mysql", "tsql", "snowflake", "bigquery", "sqlite", "spark", "oracle")
+OTHER_DIALECTS = ("duckdb", "clickhouse", "postgres", "tsql", "snowflake", "mysql", "bigquery", "sqlite", "spark", "oracle")
 
 
 @dataclass(frozen=True)
@@ -51,32 +54,25 @@ def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
 
 
 def foreign_function(sql: str, function: str, engine_dialect: str) -> ForeignMatch | None:
-    """Return the dialect whose parser knows ``function`` when the engine does not.
+    """Return the dialect whose reading of ``sql`` transpiles the unknown ``function`` away.
 
     Example:
         >>> foreign_function("SELECT DATEADD(day, 1, d) FROM t", "dateadd", "duckdb").transpiled
-        "SELECT d + INTERVAL '1' DAY FROM t"
+        'SELECT d + INTERVAL 1 DAY FROM t'
     """
-    wanted = function.lower()
+    called = re.compile(rf"(?<![\w.]){re.escape(function)}\s*\(", re.I)
+    if not called.search(sql):
+        return None
     for dialect in OTHER_DIALECTS:
         if dialect == engine_dialect:
             continue
         tree = _parses(sql, dialect)
         if tree is None:
             continue
-        for node in tree.find_all(exp.Func):
-            if isinstance(node, exp.Anonymous) or not _named(node, wanted):
-                continue
-            return ForeignMatch(dialect, _transpile(tree, engine_dialect))
+        transpiled = _transpile(tree, engine_dialect)
+        if not called.search(transpiled):
+            return ForeignMatch(dialect, transpiled)
     return None
-
-
-def _named(node: exp.Func, wanted: str) -> bool:
-    # A typed node's names can differ from the written one by underscores only (DATEADD is
-    # DateAdd, known as DATE_ADD), so compare both ways.
-    names = {node.sql_name().lower(), type(node).__name__.lower()}
-    names.update(n.lower() for n in getattr(type(node), "_sql_names", ()))
-    return wanted in names or wanted.replace("_", "") in {n.replace("_", "") for n in names}
 
 
 def _parses(sql: str, dialect: str) -> exp.Expression | None:

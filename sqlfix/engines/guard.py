@@ -18,6 +18,7 @@ parser-level statement check and disabled external access; ClickHouse's parser c
 
 from __future__ import annotations
 
+import logging
 import re
 
 import sqlglot
@@ -70,6 +71,11 @@ _REFUSED_FUNCTION = re.compile(
     re.VERBOSE,
 )
 
+# Words EXPLAIN takes before the statement it explains (DuckDB, ClickHouse, Postgres forms).
+_EXPLAIN_OPTIONS = re.compile(
+    r"^\s*(ANALYZE|AST|SYNTAX|PLAN|PIPELINE|ESTIMATE|QUERY\s+TREE|VERBOSE|\w+\s*=\s*[\w']+\s*,?|\([^)]*\))\s*", re.I
+)
+
 # A quoted table name that is really a path: DuckDB reads it as a file (a replacement scan).
 _PATH_LIKE = re.compile(r"[/\\]|\.(csv|tsv|txt|parquet|json|jsonl|ndjson|gz|zst|xlsx?|db|duckdb|sqlite)$", re.I)
 
@@ -107,17 +113,43 @@ def check_statement(sql: str, dialect: str, *, allow_write: bool = False) -> Non
     _check_tree(statement, allow_write=allow_write)
 
 
+class _DropCommandFallbackNotice(logging.Filter):
+    """sqlglot logs a warning each time it parses EXPLAIN/SHOW as a Command; that is expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_DropCommandFallbackNotice())
+
+
+def is_refused_function(name: str) -> bool:
+    """Return True for a function that reads files, URLs or other databases (``read_csv``, ``url``...)."""
+    return bool(_REFUSED_FUNCTION.match(name.lower()))
+
+
 def _check_root(statement: exp.Expression, dialect: str) -> None:
     if isinstance(statement, exp.Command):
         keyword = statement.name.upper()
         if keyword not in _READ_COMMANDS:
             raise UnsafeSQLError(f"refused: {keyword} statements are not allowed (read-only)")
-        inner = statement.expression.name if isinstance(statement.expression, exp.Literal) else ""
-        if inner.strip():
-            check_statement(inner, dialect)
+        if keyword == "EXPLAIN":
+            _check_explained(statement, dialect)
         return
     if not isinstance(statement, _READ_ROOTS):
         raise UnsafeSQLError(f"refused: {_statement_label(statement)} statements are not allowed (read-only)")
+
+
+def _check_explained(statement: exp.Command, dialect: str) -> None:
+    """Check the statement EXPLAIN wraps (EXPLAIN ANALYZE runs it)."""
+    inner = statement.expression.name if isinstance(statement.expression, exp.Literal) else ""
+    while True:
+        stripped = _EXPLAIN_OPTIONS.sub("", inner, count=1)
+        if stripped == inner:
+            break
+        inner = stripped
+    if inner.strip():
+        check_statement(inner, dialect)
 
 
 def _check_tree(statement: exp.Expression, *, allow_write: bool) -> None:
@@ -126,7 +158,7 @@ def _check_tree(statement: exp.Expression, *, allow_write: bool) -> None:
             raise UnsafeSQLError(f"refused: {_statement_label(node)} inside a read statement")
         if isinstance(node, exp.Func):
             name = _function_name(node)
-            if _REFUSED_FUNCTION.match(name):
+            if is_refused_function(name):
                 raise UnsafeSQLError(f"refused: function {name} reads files or the network")
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             if node.this.quoted and _PATH_LIKE.search(node.this.name):

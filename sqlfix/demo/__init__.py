@@ -11,24 +11,34 @@ from sqlfix.demo.build import DEMO_NAMES, DEMO_SEED, cache_dir, demo_ddl, demo_p
 from sqlfix.engines.base import Engine
 from sqlfix.errors import SqlfixError
 from sqlfix.schema.model import Schema
+from sqlfix.schema.types import transpile_schema
 
 __all__ = ["DEMO_NAMES", "DEMO_SEED", "cache_dir", "demo_ddl", "demo_path", "demo_rows", "demo_schema", "open_demo"]
 
 ENGINES = ("duckdb", "clickhouse")
 
 
-def demo_schema(name: str) -> Schema:
-    """Return the schema of demo ``name``: DuckDB types, keys, descriptions and 3 sample values per column.
+def demo_schema(name: str, dialect: str = "duckdb") -> Schema:
+    """Return the schema of demo ``name``: keys, descriptions and 3 sample values per column,
+    with column types as the ``duckdb`` or ``clickhouse`` build has them.
 
     Example:
         >>> demo_schema("shop").table("orders").primary_key
         ['order_id']
+        >>> demo_schema("shop", "clickhouse").table("orders").column("total").type
+        'Decimal(12, 2)'
     """
-    return load_demo_schema(name)
+    if dialect not in ENGINES:
+        raise SqlfixError(f"demo schemas come in duckdb or clickhouse dialect, not {dialect!r}")
+    schema = load_demo_schema(name)
+    return schema if dialect == "duckdb" else transpile_schema(schema, dialect)
 
 
 def open_demo(name: str, engine: str = "duckdb") -> Engine:
     """Open demo ``name`` read-only on ``engine`` (``duckdb`` or ``clickhouse``), building it on first use.
+
+    On ClickHouse the demo is database ``name`` in this process's chDB data path
+    (:func:`sqlfix.demo.clickhouse.chdb_path`).
 
     Example:
         >>> open_demo("hr").execute("SELECT count(*) FROM departments").rows

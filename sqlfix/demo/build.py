@@ -15,8 +15,6 @@ import json
 import os
 import random
 import tempfile
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +23,11 @@ import duckdb
 from sqlfix.errors import SqlfixError
 from sqlfix.schema.ddl import parse_ddl
 from sqlfix.schema.model import Schema, Table
+from sqlfix.schema.samples import first_distinct
 
 DEMO_NAMES = ("shop", "hr", "flights")
 DEMO_SEED = 20250101
 GENERATOR_VERSION = "1"
-SAMPLES_PER_COLUMN = 3
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHARED_SOURCES = ("build.py", "sampling.py", "vocab.py")
 _NULL = "\\N"
@@ -156,22 +154,4 @@ def _add_samples(schema: Schema, types: dict[tuple[str, str], str], rows: dict[s
         table_rows = rows[table.name]
         for index, column in enumerate(table.columns):
             column.type = types.get((table.name, column.name), column.type)
-            column.samples = _first_distinct([row[index] for row in table_rows])
-
-
-def _first_distinct(values: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for value in values:
-        if value is not None and value not in seen:
-            seen.append(value)
-            if len(seen) == SAMPLES_PER_COLUMN:
-                break
-    return [_json_value(v) for v in seen]
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return value
+            column.samples = first_distinct(row[index] for row in table_rows)

@@ -23,7 +23,7 @@ from sqlfix.schema.model import Column, ForeignKey, Schema, Table
 
 # Namespaces that carry no meaning for a single-database schema: their tables keep the bare name.
 DEFAULT_NAMESPACES = {"", "public", "main", "dbo", "default"}
-_SHAPING_STATEMENTS = {TokenType.CREATE, TokenType.ALTER, TokenType.COMMENT}
+_KEY_WORDS = {"CONSTRAINT", "PRIMARY", "FOREIGN"}
 
 
 def load_ddl(path: Path, *, dialect: str, schema_id: str | None = None) -> Schema:
@@ -51,11 +51,13 @@ def parse_ddl(text: str, *, dialect: str, schema_id: str, source: str = "<ddl>")
 
 
 def parse_statements(text: str, *, dialect: str, source: str) -> list[exp.Expression]:
-    """Parse the statements of ``text`` that shape tables (CREATE, ALTER, COMMENT).
+    """Parse the statements of ``text`` that shape tables: CREATE TABLE, COMMENT ON, and
+    ALTER TABLE statements that add keys.
 
-    Statements are parsed one at a time so an unsupported statement elsewhere in the file
-    (a function body, a GRANT) never hides the tables. A shaping statement that fails to parse
-    raises :class:`SchemaLoadError` naming ``source`` and the line.
+    Statements are parsed one at a time and only when they shape tables, so an unsupported
+    statement elsewhere in the file (a function body, a trigger, OWNER TO) never hides the
+    tables. A shaping statement that fails to parse raises :class:`SchemaLoadError` naming
+    ``source`` and the line.
     """
     parser_dialect = sqlglot.Dialect.get_or_raise(dialect)
     try:
@@ -64,12 +66,23 @@ def parse_statements(text: str, *, dialect: str, source: str) -> list[exp.Expres
         raise SchemaLoadError(f"{source}: cannot tokenize SQL ({exc})") from None
     statements = []
     for chunk in _split(tokens):
-        if chunk[0].token_type not in _SHAPING_STATEMENTS:
+        if not _shapes_tables(chunk):
             continue
         statement = _parse_chunk(parser_dialect, chunk, text, source)
         if statement is not None:
             statements.append(statement)
     return statements
+
+
+def _shapes_tables(chunk: list[Token]) -> bool:
+    head = [t.text.upper() for t in chunk[:6]]
+    if head[0] == "CREATE":
+        return "TABLE" in head
+    if head[0] == "COMMENT":
+        return len(head) > 2 and head[1] == "ON" and head[2] in ("TABLE", "COLUMN")
+    if head[0] == "ALTER" and len(head) > 1 and head[1] == "TABLE":
+        return any(t.text.upper() in _KEY_WORDS for t in chunk)
+    return False
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:

@@ -1,0 +1,186 @@
+"""Request and response bodies of the HTTP API (pydantic, so they appear in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_SQL_CHARS = 20_000
+MAX_QUESTION_CHARS = 2_000
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong with a request."""
+
+    type: str = Field(description="invalid_request, unsafe_sql, unknown_database, timeout, no_model, too_large, ...")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+class ExecErrorBody(BaseModel):
+    """An engine error as ``sqlfix.errors.ExecError.to_dict`` writes it."""
+
+    kind: str
+    message: str
+    engine: str
+    code: int | None = None
+    name: str | None = None
+    identifier: str | None = None
+    hints: list[str] = Field(default_factory=list)
+    position: int | None = None
+
+
+class FixBody(BaseModel):
+    """``POST /v1/fix``: repair a query."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sql: str = Field(min_length=1, max_length=MAX_SQL_CHARS, description="The failing query.")
+    db: str | None = Field(None, description="Name of an allowed database (GET /healthz lists them); default: the first.")
+    dialect: str | None = Field(None, description="Dialect of the query; default: the engine's.")
+    error: ExecErrorBody | None = Field(None, description="The engine's error, when the caller has it (else the query is run).")
+    question: str | None = Field(None, max_length=MAX_QUESTION_CHARS, description="What the query should answer.")
+    use_model: bool = Field(True, description="False: deterministic repairers only.")
+    k: int | None = Field(None, ge=1, le=16, description="Model samples per output format.")
+
+
+class CandidateBody(BaseModel):
+    """One verified candidate."""
+
+    sql: str
+    source: str
+    explanation: str
+    depth: int
+    executed: bool
+    row_count: int | None
+    columns: list[str]
+    votes: int
+    score: float | None
+
+
+class EvidenceBody(BaseModel):
+    """Execution evidence of the answer."""
+
+    executed: bool
+    row_count: int | None
+    columns: list[str]
+    truncated: bool
+    source: str | None
+    error_kind: str | None
+    candidates_tried: int
+    candidates_ok: int
+    elapsed_ms: float
+
+
+class FixResponse(BaseModel):
+    """The repair."""
+
+    fixed_sql: str | None
+    diff: str
+    edit: str
+    explanation: str
+    evidence: EvidenceBody
+    confidence: float
+    source: str | None
+    error: ExecErrorBody | None
+    candidates: list[CandidateBody]
+
+
+class AskBody(BaseModel):
+    """``POST /v1/sql``: write SQL for a question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    db: str | None = Field(None, description="Name of an allowed database; default: the first.")
+    k: int | None = Field(None, ge=1, le=16, description="Queries sampled.")
+
+
+class AskResponse(BaseModel):
+    """The chosen query."""
+
+    sql: str | None
+    explanation: str
+    evidence: EvidenceBody
+    confidence: float
+    source: str | None
+    candidates: list[CandidateBody]
+
+
+class HealthResponse(BaseModel):
+    """``GET /healthz``."""
+
+    status: Literal["ok"]
+    model: str | None
+    databases: list[str]
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ChatCompletionBody(BaseModel):
+    """``POST /v1/chat/completions`` (the OpenAI protocol subset sqlfix models support)."""
+
+    model: str | None = None
+    messages: list[ChatMessage] = Field(min_length=1)
+    n: int = Field(1, ge=1, le=16)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(256, ge=1, le=2048)
+    stream: bool = False
+
+
+class ChatChoice(BaseModel):
+    """One completion."""
+
+    index: int
+    message: ChatMessage
+    finish_reason: str = "stop"
+
+
+class Usage(BaseModel):
+    """Token accounting."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionResponse(BaseModel):
+    """An OpenAI ``chat.completion`` object."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: Usage
+
+
+class ModelCard(BaseModel):
+    """One entry of ``GET /v1/models``."""
+
+    id: str
+    object: Literal["model"] = "model"
+    owned_by: str = "sqlfix"
+
+
+class ModelList(BaseModel):
+    """``GET /v1/models``."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+def candidate_body(data: dict[str, Any]) -> CandidateBody:
+    """Build a :class:`CandidateBody` from ``Candidate.to_dict()`` output."""
+    return CandidateBody(**{name: data[name] for name in CandidateBody.model_fields})

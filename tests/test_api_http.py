@@ -1,0 +1,148 @@
+"""The HTTP API over real HTTP on 127.0.0.1 (uvicorn in a thread), on the real shop demo."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+
+import httpx
+import pytest
+
+from sqlfix.api import ApiSettings
+from sqlfix.fix import FixConfig
+from sqlfix.models import load_model
+from tests.fix_fixtures import api_server, openai_server, shop_duckdb  # noqa: F401 - fixture
+
+
+@pytest.fixture(scope="module")
+def rules_api(shop_duckdb):
+    settings = ApiSettings(databases={"shop": shop_duckdb}, fix_config=FixConfig(use_model=False, timeout_s=1.0), max_body_bytes=8 * 1024)
+    with api_server(settings) as url:
+        yield url
+
+
+def test_healthz_and_openapi(rules_api):
+    health = httpx.get(f"{rules_api}/healthz").json()
+    assert health == {"status": "ok", "model": None, "databases": ["shop"]}
+    spec = httpx.get(f"{rules_api}/openapi.json").json()
+    assert {"/v1/fix", "/v1/sql", "/healthz", "/v1/chat/completions", "/v1/models"} <= set(spec["paths"])
+    assert "FixBody" in spec["components"]["schemas"] and "FixResponse" in spec["components"]["schemas"]
+
+
+def test_fix_returns_verified_minimal_fix(rules_api):
+    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT emial FROM users WHERE plan = 'pro'", "db": "shop"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["fixed_sql"] == "SELECT email FROM users WHERE plan = 'pro'"
+    assert body["edit"] == "- emial\n+ email"
+    assert body["evidence"]["executed"] is True and body["evidence"]["columns"] == ["email"]
+    assert body["error"]["kind"] == "unknown_column" and body["source"] == "rule:identifiers"
+
+
+def test_fix_uses_the_error_the_client_sends(rules_api):
+    error = {"kind": "group_by", "message": 'column "country" must appear in the GROUP BY clause', "engine": "duckdb"}
+    body = httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT country, count(*) FROM users", "error": error}).json()
+    assert body["fixed_sql"] == "SELECT country, count(*) FROM users GROUP BY country"
+    assert body["evidence"]["candidates_tried"] == 1  # only the fix ran, not the broken query
+
+
+def test_concurrent_requests_all_answer_correctly(rules_api):
+    cases = {
+        "SELECT emial FROM users": "SELECT email FROM users",
+        "SELECT country, count(*) FROM users": "SELECT country, count(*) FROM users GROUP BY country",
+        "SELEC email FROM users": "SELECT email FROM users",
+        "SELECT email FROM user": "SELECT email FROM users",
+    }
+    work = list(cases.items()) * 4
+
+    def call(item):
+        broken, fixed = item
+        with httpx.Client(timeout=30) as client:
+            return client.post(f"{rules_api}/v1/fix", json={"sql": broken}).json()["fixed_sql"], fixed
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(call, work))
+    assert all(got == want for got, want in results)
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM users", "INSERT INTO users VALUES (1)", "SELECT * FROM read_csv('/etc/passwd')", "COPY users TO '/tmp/x.csv'"])
+def test_hostile_sql_is_refused(rules_api, sql):
+    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": sql})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["type"] == "unsafe_sql"
+
+
+def test_query_that_runs_forever_hits_the_execution_limit(rules_api):
+    sql = "SELECT count(*) FROM range(100000000000) a, range(1000) b"
+    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": sql}, timeout=30)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["fixed_sql"] is None and body["error"]["kind"] == "timeout"
+    assert body["evidence"]["elapsed_ms"] < 10_000
+
+
+def test_oversized_bodies_get_413(rules_api):
+    big = json.dumps({"sql": "SELECT 1 -- " + "x" * 20_000})
+    answer = httpx.post(f"{rules_api}/v1/fix", content=big, headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and answer.json()["error"]["type"] == "too_large"
+
+    def chunks():
+        for _ in range(20):
+            yield b" " * 1024
+        yield big.encode()
+
+    streamed = httpx.post(f"{rules_api}/v1/fix", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "kind"),
+    [
+        (b"{not json", 400, "invalid_json"),
+        (b'{"db": "shop"}', 422, "invalid_request"),
+        (b'{"sql": "SELECT 1", "surprise": 1}', 422, "invalid_request"),
+        (b'{"sql": "SELECT 1", "k": 99}', 422, "invalid_request"),
+        (b'{"sql": "SELECT 1", "db": "/etc/passwd"}', 404, "unknown_database"),
+        (b'{"sql": "   "}', 400, "invalid_request"),
+    ],
+)
+def test_bad_requests_get_clear_4xx(rules_api, payload, status, kind):
+    answer = httpx.post(f"{rules_api}/v1/fix", content=payload, headers={"content-type": "application/json"})
+    assert answer.status_code == status
+    assert answer.json()["error"]["type"] == kind and answer.json()["error"]["message"]
+
+
+def test_without_model_ask_and_chat_are_unavailable(rules_api):
+    assert httpx.post(f"{rules_api}/v1/sql", json={"question": "how many users?"}).status_code == 503
+    chat = httpx.post(f"{rules_api}/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
+    assert chat.status_code == 503 and chat.json()["error"]["type"] == "no_model"
+    assert httpx.get(f"{rules_api}/v1/models").json() == {"object": "list", "data": []}
+
+
+def test_request_timeout_gives_504(shop_duckdb):
+    settings = ApiSettings(databases={"shop": shop_duckdb}, fix_config=FixConfig(use_model=False, timeout_s=5.0), request_timeout_s=0.5)
+    with api_server(settings) as url:
+        answer = httpx.post(f"{url}/v1/fix", json={"sql": "SELECT count(*) FROM range(100000000000) a, range(1000) b"}, timeout=30)
+    assert answer.status_code == 504 and answer.json()["error"]["type"] == "timeout"
+
+
+def _answers(user: str, n: int, temperature: float) -> list[str]:
+    if "Question: How many users are there?" in user:
+        greedy, samples = "```sql\nSELECT count(*) AS n FROM users\n```", ["SELECT count(email) AS n FROM usr", "SELECT 1 FROM nowhere"]
+        return [greedy] if temperature == 0 else samples[:n]
+    return ["SELECT 42"] * n
+
+
+def test_model_endpoints_share_one_model(shop_duckdb):
+    with openai_server(_answers) as fake:
+        model = load_model("openai:scripted", base_url=fake.url, api_key="test")
+        settings = ApiSettings(databases={"shop": shop_duckdb}, model=model, fix_config=FixConfig(k=3))
+        with api_server(settings) as url:
+            assert httpx.get(f"{url}/v1/models").json()["data"] == [{"id": "openai:scripted", "object": "model", "owned_by": "sqlfix"}]
+            asked = httpx.post(f"{url}/v1/sql", json={"question": "How many users are there?"}, timeout=30).json()
+            chat = httpx.post(f"{url}/v1/chat/completions", json={"model": "x", "messages": [{"role": "user", "content": "hello"}], "n": 2}, timeout=30).json()
+    assert asked["sql"] in ("SELECT count(*) AS n FROM users", "SELECT count(email) AS n FROM users")
+    assert asked["evidence"]["executed"] and asked["evidence"]["row_count"] == 1
+    assert any("+rule:identifiers" in c["source"] for c in asked["candidates"])  # the failing sample was repaired
+    assert [c["message"]["content"] for c in chat["choices"]] == ["SELECT 42", "SELECT 42"]
+    assert chat["object"] == "chat.completion" and chat["usage"]["total_tokens"] > 0

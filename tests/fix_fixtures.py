@@ -25,9 +25,10 @@ def shop_duckdb() -> Database:
     database.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def shop_clickhouse() -> Database:
-    """The shop demo on embedded ClickHouse (chDB), read-only."""
+    """The shop demo on embedded ClickHouse (chDB), read-only; closed after the module, since
+    chDB allows one data path per process and other modules open their own."""
     from sqlfix.fix.database import open_database
 
     database = open_database("demo+clickhouse://shop")

@@ -13,6 +13,8 @@ from sqlfix.errors import ExecError
 from sqlfix.fix.text import parse, tokenize
 from sqlfix.schema.model import Schema, Table
 
+# Engines whose identifiers and function names are case-sensitive.
+CASE_SENSITIVE_DIALECTS = {"clickhouse"}
 _QUOTED = re.compile(r"\"([^\"]+)\"|`([^`]+)`|'([^']+)'")
 _HINT_PATTERNS = (
     re.compile(r"Candidate bindings:[ :]*(.*)", re.S),
@@ -154,6 +156,12 @@ class RuleContext:
         """Column names of the tables the query mentions (all schema columns when it names none)."""
         tables = self.query_tables or self.schema.tables
         return _unique(c.name for t in tables for c in t.columns)
+
+    def has_column(self, name: str) -> bool:
+        """True when some schema table has column ``name`` (exact case on case-sensitive engines)."""
+        if self.dialect in CASE_SENSITIVE_DIALECTS:
+            return any(c.name == name for t in self.schema.tables for c in t.columns)
+        return name.lower() in self.all_columns()
 
     def all_columns(self) -> set[str]:
         """Lower-cased names of every column in the schema."""

@@ -10,13 +10,11 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
 from sqlfix.errors import ErrorKind
-from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.rules.context import CASE_SENSITIVE_DIALECTS, RuleContext, RuleFix
 from sqlfix.fix.text import Edit, splice
 
 MAX_CHOICES = 3
 MIN_SIMILARITY = 75
-# Engines whose function names are case-sensitive: only their own suggestions are trusted.
-CASE_SENSITIVE = {"clickhouse"}
 
 
 def functions(ctx: RuleContext) -> list[RuleFix]:
@@ -29,7 +27,7 @@ def functions(ctx: RuleContext) -> list[RuleFix]:
         if token.text.lower() not in wanted or ctx.tokens[index + 1].token_type != TokenType.L_PAREN:
             continue
         for choice in _choices(ctx, token.text):
-            spelled = choice.lower() if token.text.islower() and ctx.dialect not in CASE_SENSITIVE else choice
+            spelled = choice.lower() if token.text.islower() and ctx.dialect not in CASE_SENSITIVE_DIALECTS else choice
             edit = Edit(token.start, token.end + 1, spelled)
             explanation = f"There is no function `{token.text}`; the engine has `{spelled}`."
             fixes.append(RuleFix(splice(ctx.sql, [edit]), explanation, "functions"))
@@ -38,7 +36,7 @@ def functions(ctx: RuleContext) -> list[RuleFix]:
 
 def _choices(ctx: RuleContext, name: str) -> list[str]:
     choices = [h for h in ctx.hints if h.replace("_", "").isalnum() and h.lower() != name.lower()]
-    if ctx.dialect not in CASE_SENSITIVE:
+    if ctx.dialect not in CASE_SENSITIVE_DIALECTS:
         known = _known_functions(ctx.dialect)
         for match, _score, _ in process.extract(name.upper(), known, scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
             choices.append(match)

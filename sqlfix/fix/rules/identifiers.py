@@ -57,7 +57,7 @@ def _unknown_names(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
             qualifier = None
         if not is_table_error and (name.lower() in ctx.aliases or ctx.schema.table(name)):
             continue  # the engine named the table of the failing reference, not the column
-        known = ctx.schema.table(name) if is_table_error else name.lower() in ctx.all_columns()
+        known = ctx.schema.table(name) if is_table_error else ctx.has_column(name)
         if not known or (qualifier and not _qualifier_has(ctx, qualifier, name)):
             found.append((qualifier, name, is_table_error))
     for qualifier, name, is_table in _unresolved_in_tree(ctx):
@@ -76,7 +76,7 @@ def _qualifier_has(ctx: RuleContext, qualifier: str, name: str) -> bool:
 def _unresolved_in_tree(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
     if ctx.tree is None:
         return []
-    columns, found = ctx.all_columns(), []
+    found = []
     for table in ctx.tree.find_all(exp.Table):
         if table.name and ctx.schema.table(table.name) is None and table.name.lower() not in ctx.cte_names:
             if not table.args.get("db") or str(table.args["db"]).lower() == "default":
@@ -89,7 +89,7 @@ def _unresolved_in_tree(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
             continue
         if name.lower() in ctx.output_aliases:
             continue
-        if name.lower() not in columns or (qualifier and not _qualifier_has(ctx, qualifier, name)):
+        if not ctx.has_column(name) or (qualifier and not _qualifier_has(ctx, qualifier, name)):
             found.append((qualifier, name, False))
     return found
 

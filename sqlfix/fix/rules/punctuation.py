@@ -128,8 +128,8 @@ def _quotes(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _at_position(ctx: RuleContext) -> list[RuleFix]:
-    if ctx.error.kind != ErrorKind.SYNTAX:
-        return []  # deleting tokens near a semantic error only hides it
+    if ctx.error.kind not in {ErrorKind.SYNTAX, ErrorKind.DIALECT}:
+        return []  # editing tokens near a semantic error only hides it
     position = ctx.error.position
     if position is None:
         match = _POSITION.search(ctx.error.message)

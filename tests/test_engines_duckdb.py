@@ -234,15 +234,18 @@ def test_engine_refuses_file_access_even_with_the_guard_bypassed(tmp_path: Path,
     assert not Path("/tmp/sqlfix-should-not-exist.duckdb").exists()
 
 
-@pytest.mark.parametrize(
-    "sql",
-    ["SET memory_limit = '100GB'", "PRAGMA threads = 64", "INSERT INTO users VALUES (9, 'Eve', 'NZ', NULL)", "SELECT 1; SELECT 2"],
-)
-def test_duckdb_parser_check_holds_when_sqlglot_guard_cannot_decide(duckdb_engine: DuckDBEngine, sql: str) -> None:
-    """Statements the engine's own parser classifies: refused by DuckDB's statement type."""
-    refused = duckdb_engine._parse_one(sql, allow_write=False)
-    assert isinstance(refused, ExecError) and refused.kind is ErrorKind.PERMISSION
-    assert refused.engine == "duckdb"
+@pytest.mark.parametrize("sql", UNSAFE)
+def test_engine_refuses_unsafe_statements_with_the_guard_bypassed(
+    duckdb_engine: DuckDBEngine, sql: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the sqlglot guard switched off, DuckDB's own parser check and settings still hold."""
+    monkeypatch.setattr("sqlfix.engines.duckdb.check_statement", lambda *args, **kwargs: None)
+    error = duckdb_engine.execute(sql)
+    assert isinstance(error, ExecError), f"ran: {sql}"
+    # With external access off DuckDB does not even look for a file behind FROM 'name'.
+    expected = {ErrorKind.PERMISSION, ErrorKind.UNKNOWN_TABLE} if "FROM '" in sql else {ErrorKind.PERMISSION}
+    assert error.kind in expected and error.engine == "duckdb", error
+    assert duckdb_engine.execute("SELECT count(*) FROM users").rows == [(3,)]
 
 
 def test_read_only_file_refuses_writes_at_the_database_level(duckdb_path: Path) -> None:

@@ -17,8 +17,9 @@ One code path serves both; where they differ it is because the engines differ:
 * **Files and network.** ``readonly`` does not stop ``file()``, ``url()`` or ``INTO OUTFILE``
   (chDB reads and writes host files with it on). So besides the sqlglot guard every read runs a
   ClickHouse-parser check first (``EXPLAIN AST``, about 0.4 ms on chDB): only SELECT / set
-  operations / EXPLAIN / SHOW / DESCRIBE / EXISTS roots pass, and no file/network function may
-  appear anywhere in the tree. This holds for SQL sqlglot cannot parse. ``INTO OUTFILE`` is
+  operations / EXPLAIN / SHOW / DESCRIBE / EXISTS roots pass, and no file/network function and
+  no ``SETTINGS`` clause (which could lift the limits under ``readonly=2``) may appear anywhere
+  in the tree. This holds for SQL sqlglot cannot parse. ``INTO OUTFILE`` is
   refused on the raw text, since it does not show in the AST. When the parser rejects the SQL,
   the error returned is ``formatQuery``'s: the statement as written, without the ``FORMAT``
   clause clickhouse-connect appends (which otherwise changes the error and its position).
@@ -49,6 +50,7 @@ _READ_ROOTS = re.compile(
     r"ShowCreate\w*|DescribeQuery|ExistsTableQuery|ExistsDatabaseQuery)\b"
 )
 _AST_FUNCTION = re.compile(r"^\s*Function (\w+)", re.M)
+_AST_SETTINGS = re.compile(r"^\s*Set\s*$", re.M)
 _INTO_OUTFILE = re.compile(r"\bINTO\s+OUTFILE\b", re.I)
 
 _embedded_lock = threading.Lock()
@@ -181,6 +183,8 @@ class ClickHouseEngine:
         root = ast_text.lstrip().split("\n", 1)[0].strip()
         if not _READ_ROOTS.match(root):
             return _refusal(f"refused: {root.split(' ')[0] or 'this'} statements are not allowed (read-only)", self.name)
+        if _AST_SETTINGS.search(ast_text):
+            return _refusal("refused: a SETTINGS clause would change the engine's limits", self.name)
         for function in _AST_FUNCTION.findall(ast_text):
             if is_refused_function(function):
                 return _refusal(f"refused: function {function} reads files or the network", self.name)

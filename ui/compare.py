@@ -10,7 +10,7 @@ from typing import Callable
 from eval.equivalence import Comparison, GoldAnswer, compare_sql
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError, SqlfixError
-from sqlfix.fix.records import FixRequest
+from sqlfix.fix import FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
 from ui.config import RULES
 from ui.state import Workspace
@@ -52,8 +52,6 @@ def answer(system: str, task: str, is_question: bool, ws: Workspace, load: Model
 
 
 def _write_sql(task: str, is_question: bool, ws: Workspace, model: ChatModel | None) -> str | None:
-    from sqlfix.fix import ask, repair
-
     engine, schema = ws.db.engine, ws.db.schema
     if is_question:
         if model is None:

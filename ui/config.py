@@ -37,7 +37,7 @@ class UIConfig:
     db: str = "demo://shop"
     model: str = "default"
     base_url: str | None = None
-    log_file: str = str(Path(".sqlfix") / "interactions.jsonl")
+    log_file: str = str(Path("~") / ".sqlfix" / "interactions.jsonl")
     log_enabled: bool = True
     k: int = 4
     timeout_s: float = 10.0

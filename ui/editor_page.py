@@ -29,18 +29,18 @@ def render(session: EditorSession, ws: Workspace, settings: Settings, config: UI
     _ask_box(session, ws, settings)
     submitted = _editor(session, config)
     run_col, fix_col, info_col = st.columns([1, 1, 4])
-    if run_col.button("Run", type="primary", key="run", use_container_width=True) or submitted:
+    if run_col.button("Run", type="primary", key="run", width="stretch") or submitted:
         session.run(ws)
     failing = isinstance(session.outcome, ExecError)
-    if fix_col.button("Fix", key="fix", disabled=not failing or session.proposal is not None, use_container_width=True):
+    if fix_col.button("Fix", key="fix", disabled=not failing or session.proposal is not None, width="stretch"):
         _guarded(lambda: _with_spinner("Looking for a fix…", lambda: session.fix(ws, _model_or_none(settings))))
     if ws.db.allow_write:
         info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
     if session.notice:
         st.info(session.notice)
+    _outcome(session.outcome)
     if session.proposal is not None:
         _fix_panel(session, ws, session.proposal)
-    _outcome(session.outcome)
     _history(session)
 
 
@@ -58,7 +58,7 @@ def _editor(session: EditorSession, config: UIConfig) -> bool:
         height=[8, 24],
         buttons=[RUN_BUTTON],
         response_mode=["debounce", "blur"],
-        options={"showLineNumbers": True, "wrap": True},
+        options={"showGutter": False, "enableLiveAutocompletion": False},
         key=f"sql_editor_{session.editor_version}",
     )
     event_id = response.get("id") if response else None
@@ -76,7 +76,7 @@ def _ask_box(session: EditorSession, ws: Workspace, settings: Settings) -> None:
             "Ask", placeholder="Ask a question about this database, e.g. how many orders per country?",
             label_visibility="collapsed", key="question",
         )
-        asked = button_col.form_submit_button("Ask", use_container_width=True)
+        asked = button_col.form_submit_button("Ask", width="stretch")
     if not asked:
         return
     if not settings.uses_model:
@@ -98,19 +98,19 @@ def _fix_panel(session: EditorSession, ws: Workspace, proposal: FixProposal) -> 
             option = proposal.current
         before, after = st.columns(2)
         before.caption("Your query")
-        before.code(proposal.broken_sql, language="sql")
+        before.code(proposal.broken_sql, language="sql", wrap_lines=True)
         after.caption("Fixed")
-        after.code(option.sql, language="sql")
-        st.code(option.diff, language="diff")
+        after.code(option.sql, language="sql", wrap_lines=True)
+        st.code(option.diff, language="diff", wrap_lines=True)
         ran = "ran ✓" if option.ran else "did not run ✗"
         rows = f", {option.rows} rows" if option.rows is not None else ""
         confidence = f" · confidence {option.confidence:.0%}" if option.confidence is not None else ""
         st.caption(f"Evidence: {ran}{rows}{confidence} · by {option.source}")
         accept_col, reject_col, _ = st.columns([1, 1, 4])
-        if accept_col.button("Accept", type="primary", key="accept", use_container_width=True):
+        if accept_col.button("Accept", type="primary", key="accept", width="stretch"):
             session.accept(ws)
             st.rerun()
-        if reject_col.button("Reject", key="reject", use_container_width=True):
+        if reject_col.button("Reject", key="reject", width="stretch"):
             session.reject(ws)
             st.rerun()
 
@@ -121,12 +121,12 @@ def _outcome(outcome: ResultSet | ExecError | None) -> None:
     if isinstance(outcome, ExecError):
         where = " ".join(x for x in (outcome.engine, outcome.name, f"code {outcome.code}" if outcome.code else None) if x)
         st.error(f"**{outcome.kind.value}** ({where}): {outcome.message}")
-        for hint in outcome.hints:
-            st.caption(f":material/lightbulb: {hint}")
+        if outcome.hints:
+            st.caption(":material/lightbulb: " + " · ".join(f"`{hint}`" for hint in outcome.hints))
         return
     more = " (truncated at the row limit)" if outcome.truncated else ""
     st.caption(f"{len(outcome.rows)} rows{more} in {outcome.elapsed_ms:.1f} ms")
-    st.dataframe(result_frame(outcome), use_container_width=True, hide_index=True, key="result_table")
+    st.dataframe(result_frame(outcome), width="stretch", hide_index=True, key="result_table")
 
 
 def result_frame(result: ResultSet) -> pd.DataFrame:
@@ -150,7 +150,7 @@ def _history(session: EditorSession) -> None:
                 for h in reversed(session.history)
             ]
         )
-        st.dataframe(frame, use_container_width=True, hide_index=True, key="history_table")
+        st.dataframe(frame, width="stretch", hide_index=True, key="history_table")
         picked = st.selectbox("Load a query into the editor", range(len(session.history)), index=None,
                               format_func=lambda i: session.history[-1 - i].sql[:80], key="history_pick")
         if picked is not None and st.button("Load", key="history_load"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlfix.errors import ExecError, SqlfixError
-from sqlfix.fix.records import Candidate
+from sqlfix.fix import Candidate, FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
 
 if TYPE_CHECKING:
@@ -56,8 +56,6 @@ def propose_fix(
 ) -> list[FixOption]:
     """Repair ``sql`` with the pipeline (rules only when ``model`` is None); best option first,
     then the other best-of-k candidates that differ from it."""
-    from sqlfix.fix import FixRequest, repair
-
     request = FixRequest(sql=sql, dialect=ws.db.engine.dialect, error=error, question=question)
     result = repair(request, ws.db.engine, ws.db.schema, config=ws.fix_config, model=model)
     if not result.fixed_sql:
@@ -83,8 +81,6 @@ def propose_fix(
 
 def ask_sql(question: str, ws: "Workspace", model: ChatModel) -> str:
     """Write SQL answering ``question`` with the pipeline's ``ask``."""
-    from sqlfix.fix import ask
-
     if not question.strip():
         raise SqlfixError("type a question first")
     result = ask(question.strip(), ws.db.engine, ws.db.schema, config=ws.fix_config, model=model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from sqlfix.engines.base import Limits
-from sqlfix.fix.config import FixConfig
+from sqlfix.fix import FixConfig
 from ui.config import RULES, UIConfig
 from ui.interaction_log import InteractionLog
 

@@ -119,7 +119,9 @@ def open_database(choice: DatabaseChoice, *, write_mode: bool = False) -> OpenDa
         from sqlfix.demo import demo_schema, open_demo
 
         engine = open_demo(choice.target, engine=choice.demo_engine)
-        return OpenDatabase(choice, engine, demo_schema(choice.target), choice.url(), allow_write=False)
+        schema = demo_schema(choice.target)
+        schema = Schema(id=schema.id, dialect=engine.dialect, tables=schema.tables)
+        return OpenDatabase(choice, engine, schema, choice.url(), allow_write=False)
     from sqlfix.engines import open_engine
 
     engine = open_engine(choice.url(), read_only=not allow_write)

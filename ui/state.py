@@ -10,7 +10,7 @@ from typing import Literal
 
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ErrorKind, ExecError, SqlfixError
-from sqlfix.fix.config import FixConfig
+from sqlfix.fix import FixConfig
 from sqlfix.models.base import ChatModel
 from ui.interaction_log import CellContext, InteractionLog, fix_event, run_event
 from ui.proposals import FixOption, ask_sql, propose_fix

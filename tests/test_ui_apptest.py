@@ -1,0 +1,129 @@
+"""The Streamlit app's logic through Streamlit's AppTest (no browser): run, errors, Fix with
+the rules pipeline, Accept / Reject, write refusal, history, Ask with a scripted endpoint,
+Compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui_fixtures import REPO, ScriptedEndpoint, scripted_endpoint  # noqa: F401 - fixtures
+from ui.config import ENV_VAR, UIConfig
+
+APP = str(REPO / "ui" / "app.py")
+BROKEN = "SELECT full_nme, country FROM users ORDER BY user_id LIMIT 3"
+FIXED = "SELECT full_name, country FROM users ORDER BY user_id LIMIT 3"
+USERS_PER_COUNTRY = "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY country"
+
+
+def start_app(monkeypatch: pytest.MonkeyPatch, log: Path, db: str = "demo://shop", **config: object) -> AppTest:
+    settings = UIConfig(db=db, model="rules", editor="text", log_file=str(log), **config)
+    monkeypatch.setenv(ENV_VAR, settings.to_env()[ENV_VAR])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def type_and_run(app: AppTest, sql: str) -> None:
+    editor = next(t for t in app.text_area if t.key.startswith("sql_text_"))
+    editor.input(sql)
+    app.button(key="run").click()
+    app.run()
+    assert not app.exception, app.exception
+
+
+def test_run_shows_table_with_row_count(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    assert any(e.label.startswith("users (") for e in app.sidebar.expander)
+    type_and_run(app, "SELECT user_id, country FROM users ORDER BY user_id LIMIT 4")
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["user_id", "country"] and list(frame["user_id"]) == [1, 2, 3, 4]
+    assert any(c.value.startswith("4 rows in") for c in app.caption)
+
+
+def test_error_fix_accept_runs_the_fix_and_logs(monkeypatch, tmp_path) -> None:
+    log = tmp_path / "log.jsonl"
+    app = start_app(monkeypatch, log)
+    type_and_run(app, BROKEN)
+    assert "unknown_column" in app.error[0].value and "full_nme" in app.error[0].value
+    app.button(key="fix").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any(c.value == FIXED for c in app.code)
+    assert any(c.value.startswith("-SELECT full_nme") for c in app.code)
+    assert any("Evidence: ran" in c.value and "3 rows" in c.value for c in app.caption)
+    app.button(key="accept").click()
+    app.run()
+    assert not app.error
+    assert list(app.dataframe[0].value.columns) == ["full_name", "country"]
+    editor = next(t for t in app.text_area if t.key.startswith("sql_text_"))
+    assert editor.value == FIXED
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["event"] for e in events] == ["run", "fix_shown", "fix_accepted", "run"]
+    assert events[0]["sql"] == BROKEN and events[0]["error"]["kind"] == "unknown_column"
+    assert events[2]["fixed_sql"] == FIXED and events[3] | {"ts": None} == events[3] | {
+        "ts": None, "event": "run", "sql": FIXED, "ok": True, "error": None, "db": "demo://shop", "dialect": "duckdb"}
+
+
+def test_alternatives_can_be_browsed_and_reject_keeps_the_original(monkeypatch, tmp_path) -> None:
+    log = tmp_path / "log.jsonl"
+    app = start_app(monkeypatch, log)
+    type_and_run(app, BROKEN)
+    app.button(key="fix").click()
+    app.run()
+    alternatives = app.radio(key="fix_choice")
+    assert len(alternatives.options) >= 2
+    alternatives.set_value(1)
+    app.run()
+    second = [c.value for c in app.code if c.language == "sql"][1]
+    assert second != FIXED and second.startswith("SELECT ") and "full_nme" not in second
+    app.button(key="reject").click()
+    app.run()
+    editor = next(t for t in app.text_area if t.key.startswith("sql_text_"))
+    assert editor.value == BROKEN
+    assert not any(b.key == "accept" for b in app.button)
+    assert [json.loads(x)["event"] for x in log.read_text().splitlines()][-1] == "fix_rejected"
+
+
+def test_write_statement_is_refused_and_history_records_it(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    type_and_run(app, "DELETE FROM users")
+    assert "permission" in app.error[0].value
+    type_and_run(app, "SELECT count(*) AS n FROM users")
+    assert app.dataframe[0].value["n"].tolist()[0] > 0
+    history = next(d.value for d in app.dataframe if "sql" in d.value.columns)
+    assert history["sql"].tolist() == ["SELECT count(*) AS n FROM users", "DELETE FROM users"]
+    assert history["status"].tolist() == ["ok", "permission"]
+
+
+def test_ask_writes_sql_into_the_editor_and_runs_it(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    app.text_input(key="set_model").input("openai:scripted")
+    app.text_input(key="set_base_url").input(scripted_endpoint.base_url)
+    app.run()
+    app.text_input(key="question").input("How many users per country?")
+    app.button(key="FormSubmitter:ask-Ask").click()
+    app.run()
+    assert not app.exception, app.exception
+    editor = next(t for t in app.text_area if t.key.startswith("sql_text_"))
+    assert editor.value == USERS_PER_COUNTRY
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["country", "n"] and len(frame) > 1
+    assert any("users per country" in str(r["messages"]) for r in scripted_endpoint.requests)
+
+
+def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    app.text_input(key="question").input("How many users?")
+    app.button(key="FormSubmitter:ask-Ask").click()
+    app.run()
+    assert any("needs a model" in i.value for i in app.info)
+
+
+def test_bad_database_is_one_clear_error(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl", db=str(tmp_path / "missing.sql"))
+    assert app.sidebar.error and "missing.sql" in app.sidebar.error[0].value

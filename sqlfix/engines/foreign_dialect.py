@@ -5,7 +5,9 @@ unknown function, but the useful class for repair is "dialect": the SQL is fine 
 and transpiling it fixes it. The rules, shared by every engine's classifier:
 
 * a **syntax error** is a dialect error when sqlglot cannot parse the SQL in the engine's dialect
-  either, but parses it in another dialect (and not as an opaque ``Command``);
+  either, but parses it in another dialect (and not as an opaque ``Command``); or when sqlglot
+  does parse it in the engine's dialect (it reads more than the engine) and its rewrite for the
+  engine changes the tokens (``EXCLUDE`` -> ``EXCEPT``, a trailing comma dropped);
 * an **unknown function** is a dialect error when the SQL, read as another dialect and
   transpiled into the engine's, no longer calls that function (sqlglot knows what it means
   there and how the engine spells it: ``DATEADD`` -> ``+ INTERVAL``, ``strftime`` ->
@@ -36,14 +38,22 @@ class ForeignMatch:
 
 
 def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
-    """Return the other dialect that parses ``sql`` when the engine's dialect does not.
+    """Return the other dialect ``sql`` is written in, given that the engine rejected its syntax.
 
     Example:
         >>> foreign_syntax("SELECT TOP 5 a FROM t", "duckdb").dialect
         'tsql'
+        >>> foreign_syntax("SELECT * EXCLUDE (id) FROM t", "clickhouse").transpiled
+        'SELECT * EXCEPT (id) FROM t'
     """
-    if _parses(sql, engine_dialect) is not None:
-        return None
+    own = _parses(sql, engine_dialect)
+    if own is not None:
+        # sqlglot reads more than the engine does; when its rewrite in the engine's dialect
+        # changes the tokens (EXCLUDE -> EXCEPT), the construct came from elsewhere.
+        rewritten = _transpile(own, engine_dialect)
+        if _tokens(rewritten, engine_dialect) == _tokens(sql, engine_dialect):
+            return None
+        return ForeignMatch(_first_other_parser(sql, engine_dialect) or engine_dialect, rewritten)
     for dialect in OTHER_DIALECTS:
         if dialect == engine_dialect:
             continue
@@ -51,6 +61,17 @@ def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
         if tree is not None and not isinstance(tree, exp.Command):
             return ForeignMatch(dialect, _transpile(tree, engine_dialect))
     return None
+
+
+def _first_other_parser(sql: str, engine_dialect: str) -> str | None:
+    return next((d for d in OTHER_DIALECTS if d != engine_dialect and _parses(sql, d) is not None), None)
+
+
+def _tokens(sql: str, dialect: str) -> list[tuple[str, str]]:
+    try:
+        return [(t.token_type.name, t.text.upper()) for t in sqlglot.tokenize(sql, read=dialect)]
+    except SqlglotError:
+        return []
 
 
 def foreign_function(sql: str, function: str, engine_dialect: str) -> ForeignMatch | None:

@@ -1,8 +1,73 @@
-"""`sqlfix eval` (being built)."""
+"""``sqlfix eval``: run systems side by side on the golden set, write a report, gate CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
 
 from sqlfix.errors import SqlfixError
 
+from eval.config import EvalConfig
+from eval.gate import BASELINE_PATH, baseline_from, check_gate, read_baseline, write_baseline
+from eval.report import write_report
+from eval.runner import run_evaluation
 
-def app() -> None:
-    """Not built yet."""
-    raise SqlfixError("sqlfix eval is not built yet")
+app = typer.Typer(help="Evaluate systems on the golden set by execution equivalence.", add_completion=False)
+console = Console()
+
+
+@app.callback(invoke_without_command=True)
+def evaluate(
+    system: list[str] = typer.Option(
+        None, "--system", "-s", help="rules, gold, model:<spec>, pipeline:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
+    ),
+    cases: Path = typer.Option(Path("golden"), help="golden JSONL file or folder"),
+    task: str = typer.Option("all", help="text2sql, repair or all"),
+    limit: int = typer.Option(0, help="at most N cases per task (0: all)"),
+    out: Path = typer.Option(Path("eval-report"), help="report folder"),
+    perturbed: int = typer.Option(0, help="test-suite mode: also compare on N perturbed copies of each database"),
+    seed: int = typer.Option(0, help="seed of the perturbed copies"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="ask the systems again instead of reusing cached answers"),
+    quiet: bool = typer.Option(False, help="no progress bars"),
+    gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy"),
+    baseline: Path = typer.Option(BASELINE_PATH, help="baseline file of the gate"),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="with --gate: record the measured accuracy"),
+    tolerance: float = typer.Option(0.0, help="with --update-baseline: accuracy drop still allowed"),
+) -> None:
+    """Run the systems on the same golden cases and write report.md, report.html, accuracy.png
+    and results.json; with --gate, exit 1 when accuracy falls below the baseline."""
+    if task not in ("text2sql", "repair", "all"):
+        raise SqlfixError(f"unknown task {task!r}; use text2sql, repair or all")
+    if gate:
+        recorded = None if update_baseline else read_baseline(baseline)
+        systems = (recorded.system,) if recorded else tuple(system or ("rules",))
+        task = recorded.task if recorded else ("repair" if task == "all" else task)
+        no_cache = True
+    else:
+        systems = tuple(system or ("rules",))
+    config = EvalConfig(
+        cases=cases, task=task, limit=limit, systems=systems, perturbed_copies=perturbed, seed=seed,
+        out=out, use_cache=not no_cache, progress=not quiet,
+    )
+    run = run_evaluation(config)
+    summaries = write_report(run, out)
+    for summary in summaries:
+        console.print(
+            f"{summary.system:<28} {summary.task:<9} accuracy {summary.accuracy}  superset {summary.superset}  "
+            f"valid {summary.valid_sql.value:.1%}  p50 {summary.latency_p50_ms:.0f} ms",
+            highlight=False,
+        )
+    console.print(f"report: {out / 'report.html'}", highlight=False)
+    if not gate:
+        return
+    if update_baseline:
+        recorded = baseline_from(summaries, systems[0], task, run.golden_version, tolerance)
+        write_baseline(recorded, baseline)
+        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases", highlight=False)
+        return
+    outcome = check_gate(summaries, recorded, run.golden_version)
+    console.print(outcome.message, style="green" if outcome.passed else "bold red", highlight=False)
+    if not outcome.passed:
+        raise typer.Exit(1)

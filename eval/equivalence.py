@@ -56,12 +56,13 @@ class GoldAnswer:
 
     Attributes:
         sql: the gold query.
-        any_columns: output columns of ``sql`` of which any non-empty subset is enough (e.g.
-            ``("id", "name")`` when either identifies the row); the other columns are required.
+        column_sets: groups of output column names of ``sql``; of each group any non-empty
+            subset is enough (``(("id", "name"),)`` when either identifies the row). Columns
+            in no group are required. Names missing from the result are ignored.
     """
 
     sql: str
-    any_columns: tuple[str, ...] = ()
+    column_sets: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def compare_results(
     gold: ResultSet,
     *,
     order: tuple[int, ...] | None = None,
-    any_columns: Iterable[int] = (),
+    column_sets: Sequence[Iterable[int]] = (),
 ) -> Comparison:
     """Compare two results of the same database.
 
@@ -119,7 +120,7 @@ def compare_results(
         predicted: the predicted query's result.
         gold: the gold query's result.
         order: positions of gold columns the gold output is ordered by (None: unordered).
-        any_columns: positions of gold columns of which any non-empty subset suffices.
+        column_sets: groups of gold column positions; of each, any non-empty subset suffices.
 
     Returns:
         ``exact``, ``superset`` or ``mismatch`` with the reason in ``detail``.
@@ -129,7 +130,7 @@ def compare_results(
     pred_cols, gold_cols = _Columns.of(predicted), _Columns.of(gold)
     width = len(predicted.columns)
     best: Comparison | None = None
-    for targets in _target_column_sets(len(gold.columns), frozenset(any_columns), width):
+    for targets in _target_column_sets(len(gold.columns), column_sets, width):
         found = _find_assignment(pred_cols, gold_cols, targets, order)
         if isinstance(found, str):
             best = best or Comparison(Verdict.MISMATCH, detail=found)
@@ -142,16 +143,21 @@ def compare_results(
     return best or Comparison(Verdict.MISMATCH, detail=f"{width} column(s) vs gold {len(gold.columns)}")
 
 
-def _target_column_sets(gold_width: int, optional: frozenset[int], pred_width: int) -> list[tuple[int, ...]]:
+def _target_column_sets(
+    gold_width: int, column_sets: Sequence[Iterable[int]], pred_width: int
+) -> list[tuple[int, ...]]:
     """The gold column sets a prediction may answer with, the ones as wide as it first."""
-    required = [i for i in range(gold_width) if i not in optional]
-    optional_list = sorted(optional)[:_MAX_OPTIONAL_COLUMNS]
-    choices = [()] if not optional_list else [
-        subset for size in range(1, len(optional_list) + 1) for subset in itertools.combinations(optional_list, size)
+    groups = [sorted(set(group))[:_MAX_OPTIONAL_COLUMNS] for group in column_sets]
+    groups = [group for group in groups if group]
+    grouped = {i for group in groups for i in group}
+    required = [i for i in range(gold_width) if i not in grouped]
+    per_group = [
+        [subset for size in range(1, len(group) + 1) for subset in itertools.combinations(group, size)]
+        for group in groups
     ]
-    sets = [tuple(sorted(required + list(subset))) for subset in choices]
-    sets = [s for s in sets if 0 < len(s) <= pred_width]
-    return sorted(sets, key=lambda s: (len(s) != pred_width, -len(s)))
+    sets = {tuple(sorted(required + [i for subset in choice for i in subset])) for choice in itertools.product(*per_group)}
+    fitting = [s for s in sets if 0 < len(s) <= pred_width]
+    return sorted(fitting, key=lambda s: (len(s) != pred_width, -len(s), s))
 
 
 def _find_assignment(
@@ -276,9 +282,9 @@ def compare_sql(
 
 def _compare_with_answer(predicted: ResultSet, gold: ResultSet, answer: GoldAnswer, dialect: str) -> Comparison:
     lowered = [name.lower() for name in gold.columns]
-    optional = [lowered.index(name.lower()) for name in answer.any_columns if name.lower() in lowered]
+    groups = [[lowered.index(name.lower()) for name in group if name.lower() in lowered] for group in answer.column_sets]
     order = resolve_order(order_keys(answer.sql, dialect), gold.columns)
-    comparison = compare_results(predicted, gold, order=order, any_columns=optional)
+    comparison = compare_results(predicted, gold, order=order, column_sets=groups)
     return Comparison(comparison.verdict, comparison.error_kind, comparison.detail, answer.sql)
 
 

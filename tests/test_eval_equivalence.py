@@ -100,11 +100,11 @@ def test_missing_column_is_mismatch():
 def test_any_non_empty_subset_of_optional_columns():
     gold = result(("id", "name", "n"), [(1, "a", 5), (2, "b", 7)])
     optional = [0, 1]
-    assert verdict(result(("name", "n"), [("a", 5), ("b", 7)]), gold, any_columns=optional) == "exact"
-    assert verdict(result(("n", "id"), [(7, 2), (5, 1)]), gold, any_columns=optional) == "exact"
-    assert verdict(result(("id", "name", "n"), [(1, "a", 5), (2, "b", 7)]), gold, any_columns=optional) == "exact"
-    assert verdict(result(("n",), [(5,), (7,)]), gold, any_columns=optional) == "mismatch"
-    assert verdict(result(("id", "n", "z"), [(1, 5, 0), (2, 7, 0)]), gold, any_columns=optional) == "superset"
+    assert verdict(result(("name", "n"), [("a", 5), ("b", 7)]), gold, column_sets=[optional]) == "exact"
+    assert verdict(result(("n", "id"), [(7, 2), (5, 1)]), gold, column_sets=[optional]) == "exact"
+    assert verdict(result(("id", "name", "n"), [(1, "a", 5), (2, "b", 7)]), gold, column_sets=[optional]) == "exact"
+    assert verdict(result(("n",), [(5,), (7,)]), gold, column_sets=[optional]) == "mismatch"
+    assert verdict(result(("id", "n", "z"), [(1, 5, 0), (2, 7, 0)]), gold, column_sets=[optional]) == "superset"
 
 
 def test_order_matters_only_on_ordered_columns_and_ties_may_permute():
@@ -117,10 +117,17 @@ def test_order_matters_only_on_ordered_columns_and_ties_may_permute():
     assert verdict(reversed_rows, gold) == "exact"
 
 
+def test_each_column_group_needs_one_member():
+    gold = result(("cid", "cname", "pid", "pname"), [(1, "a", 10, "x"), (2, "b", 20, "y")])
+    groups = [[0, 1], [2, 3]]
+    assert verdict(result(("cname", "pid"), [("a", 10), ("b", 20)]), gold, column_sets=groups) == "exact"
+    assert verdict(result(("cid", "cname"), [(1, "a"), (2, "b")]), gold, column_sets=groups) == "mismatch"
+
+
 def test_order_on_column_missing_from_prediction_needs_the_exact_sequence():
     gold = result(("id", "name"), [(1, "a"), (2, "b")])
-    assert verdict(result(("name",), [("a",), ("b",)]), gold, order=(0,), any_columns=[0, 1]) == "exact"
-    assert verdict(result(("name",), [("b",), ("a",)]), gold, order=(0,), any_columns=[0, 1]) == "mismatch"
+    assert verdict(result(("name",), [("a",), ("b",)]), gold, order=(0,), column_sets=[[0, 1]]) == "exact"
+    assert verdict(result(("name",), [("b",), ("a",)]), gold, order=(0,), column_sets=[[0, 1]]) == "mismatch"
 
 
 def test_empty_results():
@@ -188,7 +195,7 @@ def test_any_alternative_counts(staff_db):
 
 
 def test_alternative_column_sets_by_name(staff_db):
-    answers = [GoldAnswer("SELECT id, name, salary FROM staff WHERE dept_id = 1", any_columns=("id", "name"))]
+    answers = [GoldAnswer("SELECT id, name, salary FROM staff WHERE dept_id = 1", column_sets=(("id", "name"),))]
     assert compare_sql("SELECT salary, id FROM staff WHERE dept_id = 1", answers, staff_db).correct
     assert not compare_sql("SELECT salary FROM staff WHERE dept_id = 1", answers, staff_db).correct
 

@@ -1,0 +1,42 @@
+"""The evaluation job's settings, built by ``sqlfix eval`` (or by Python callers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Settings of one evaluation run.
+
+    Parameters that choose the cases:
+        cases: a golden JSONL file or a folder searched recursively (default ``golden``).
+        task: ``text2sql``, ``repair`` or ``all``.
+        limit: evaluate at most this many cases per task (in file order; 0 means all).
+
+    Parameters that choose the systems:
+        systems: system specs (see ``eval.systems``), compared side by side on the same cases.
+
+    Parameters of the comparison:
+        perturbed_copies: test-suite mode: also compare on this many perturbed copies of each
+            DuckDB demo database (0 turns it off).
+        seed: seed of the perturbed copies.
+
+    Parameters of the output:
+        out: folder for ``report.md``, ``report.html``, ``accuracy.png`` and ``results.json``.
+        use_cache: reuse cached predictions keyed by (system fingerprint, case id, case hash).
+        cache_dir: where predictions are cached; None uses ``$SQLFIX_CACHE_DIR/eval/predictions``.
+        progress: show progress bars.
+    """
+
+    cases: Path = Path("golden")
+    task: str = "all"
+    limit: int = 0
+    systems: tuple[str, ...] = ("rules",)
+    perturbed_copies: int = 0
+    seed: int = 0
+    out: Path = Path("eval-report")
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    progress: bool = True

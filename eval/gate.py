@@ -1,0 +1,85 @@
+"""The CI gate: evaluate the default CPU system on the golden set and fail when accuracy
+drops below the baseline recorded in ``eval/baseline.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlfix.errors import InputFormatError
+
+from eval.metrics import Summary
+
+BASELINE_PATH = Path(__file__).resolve().parent / "baseline.json"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The accuracy CI must keep.
+
+    Attributes:
+        system: the system the gate evaluates (``rules``: fast on 2 CPU cores).
+        task: the task it is evaluated on.
+        accuracy: exact-match accuracy recorded when the baseline was set.
+        cases: how many cases it was measured on (a changed count is reported).
+        golden_version: the golden set's version then.
+        tolerance: how far below ``accuracy`` still passes.
+    """
+
+    system: str
+    task: str
+    accuracy: float
+    cases: int
+    golden_version: str | None = None
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """Whether the gate passed, and a one-paragraph explanation."""
+
+    passed: bool
+    message: str
+
+
+def read_baseline(path: Path = BASELINE_PATH) -> Baseline:
+    """Read a baseline file; a missing or malformed one raises :class:`InputFormatError`."""
+    try:
+        data = json.loads(path.read_text())
+        return Baseline(**data)
+    except FileNotFoundError:
+        raise InputFormatError(f"baseline file not found: {path} (record one with --update-baseline)") from None
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InputFormatError(f"{path}: not a valid baseline ({exc})") from None
+
+
+def write_baseline(baseline: Baseline, path: Path = BASELINE_PATH) -> None:
+    """Record ``baseline`` at ``path``."""
+    path.write_text(json.dumps(asdict(baseline), indent=2) + "\n")
+
+
+def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str | None = None) -> GateOutcome:
+    """Compare the measured accuracy of the baseline's (system, task) with the baseline."""
+    measured = next((s for s in summaries if s.system == baseline.system and s.task == baseline.task), None)
+    if measured is None or measured.accuracy.total == 0:
+        return GateOutcome(False, f"no {baseline.task} results for system {baseline.system}")
+    floor = baseline.accuracy - baseline.tolerance
+    notes = []
+    if measured.accuracy.total != baseline.cases:
+        notes.append(f"case count changed {baseline.cases} -> {measured.accuracy.total}")
+    if golden_version and baseline.golden_version and golden_version != baseline.golden_version:
+        notes.append(f"golden set {baseline.golden_version} -> {golden_version}")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    summary = f"{baseline.system} on {baseline.task}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
+    if measured.accuracy.value + 1e-12 < floor:
+        return GateOutcome(False, f"FAIL {summary}, below the floor {floor:.1%}{note}")
+    return GateOutcome(True, f"PASS {summary}{note}")
+
+
+def baseline_from(summaries: list[Summary], system: str, task: str, golden_version: str | None, tolerance: float) -> Baseline:
+    """A new baseline from measured summaries."""
+    measured = next((s for s in summaries if s.system == system and s.task == task), None)
+    if measured is None:
+        raise InputFormatError(f"no {task} results for system {system} to record as the baseline")
+    return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance)

@@ -1,0 +1,122 @@
+"""Aggregate case results into the numbers a report shows, per system and task."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from eval.runner import CaseResult
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``hits`` out of ``total``."""
+
+    hits: int
+    total: int
+
+    @property
+    def value(self) -> float:
+        """The fraction (0 when there is nothing to count)."""
+        return self.hits / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.value:.1%} ({self.hits}/{self.total})"
+
+
+@dataclass
+class Summary:
+    """The scores of one system on one task.
+
+    Attributes:
+        accuracy: exact execution matches.
+        superset: answers with every gold column plus extra ones (reported apart).
+        valid_sql: answers that executed without error.
+        exact_match: answers equal to a gold query after ``normalize_sql``.
+        per_category: accuracy per case category.
+        per_error_kind: accuracy per error kind of the broken query (repair; ``semantic`` for
+            queries that run but answer the wrong question).
+        verdicts: how many cases got each verdict.
+        latency_p50_ms, latency_p95_ms: the system's time per case.
+    """
+
+    system: str
+    task: str
+    accuracy: Rate
+    superset: Rate
+    valid_sql: Rate
+    exact_match: Rate
+    per_category: dict[str, Rate] = field(default_factory=dict)
+    per_error_kind: dict[str, Rate] = field(default_factory=dict)
+    verdicts: dict[str, int] = field(default_factory=dict)
+    latency_p50_ms: float = 0.0
+    latency_p95_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (rates as ``{"hits", "total", "value"}``)."""
+
+        def rate(r: Rate) -> dict:
+            return {"hits": r.hits, "total": r.total, "value": round(r.value, 6)}
+
+        return {
+            "system": self.system,
+            "task": self.task,
+            "accuracy": rate(self.accuracy),
+            "superset": rate(self.superset),
+            "valid_sql": rate(self.valid_sql),
+            "exact_match": rate(self.exact_match),
+            "per_category": {k: rate(v) for k, v in self.per_category.items()},
+            "per_error_kind": {k: rate(v) for k, v in self.per_error_kind.items()},
+            "verdicts": self.verdicts,
+            "latency_p50_ms": round(self.latency_p50_ms, 3),
+            "latency_p95_ms": round(self.latency_p95_ms, 3),
+        }
+
+
+def _rate(results: list[CaseResult], hit) -> Rate:
+    return Rate(sum(1 for r in results if hit(r)), len(results))
+
+
+def _grouped(results: list[CaseResult], key) -> dict[str, Rate]:
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
+    for result in results:
+        groups[key(result)].append(result)
+    return {name: _rate(group, lambda r: r.correct) for name, group in sorted(groups.items())}
+
+
+def summarise(results: Iterable[CaseResult]) -> list[Summary]:
+    """One :class:`Summary` per (system, task), in the order systems first appear.
+
+    Example:
+        >>> summarise([])
+        []
+    """
+    grouped: dict[tuple[str, str], list[CaseResult]] = defaultdict(list)
+    for result in results:
+        grouped[(result.system, result.task)].append(result)
+    summaries = []
+    for (system, task), group in grouped.items():
+        latencies = np.array([r.latency_ms for r in group], dtype=float)
+        summaries.append(
+            Summary(
+                system=system,
+                task=task,
+                accuracy=_rate(group, lambda r: r.correct),
+                superset=_rate(group, lambda r: r.verdict == "superset"),
+                valid_sql=_rate(group, lambda r: r.valid_sql),
+                exact_match=_rate(group, lambda r: r.exact_match),
+                per_category=_grouped(group, lambda r: r.category),
+                per_error_kind=_grouped(group, _error_kind_label) if task == "repair" else {},
+                verdicts=dict(Counter(r.verdict for r in group)),
+                latency_p50_ms=float(np.percentile(latencies, 50)) if len(group) else 0.0,
+                latency_p95_ms=float(np.percentile(latencies, 95)) if len(group) else 0.0,
+            )
+        )
+    return summaries
+
+
+def _error_kind_label(result: CaseResult) -> str:
+    return result.error_kind or ("semantic" if result.semantic else "unknown")

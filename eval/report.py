@@ -1,0 +1,96 @@
+"""Write an evaluation's report: ``report.md``, ``report.html`` (the plot embedded),
+``accuracy.png`` and ``results.json`` (every case result and every summary)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from eval.metrics import Summary, summarise
+from eval.plot import plot_accuracy
+from eval.runner import EvalRun
+
+_FAILURES_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the report."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+def report_sections(summaries: list[Summary]) -> list[Section]:
+    """The report's tables: overall scores, accuracy per category, repair rate per error kind."""
+    overall = Section(
+        "Overall",
+        ["system", "task", "accuracy (exact)", "superset", "valid SQL", "exact match (normalised)", "latency p50 ms", "latency p95 ms"],
+        [
+            [s.system, s.task, str(s.accuracy), str(s.superset), str(s.valid_sql), str(s.exact_match),
+             f"{s.latency_p50_ms:.1f}", f"{s.latency_p95_ms:.1f}"]
+            for s in summaries
+        ],
+    )
+    sections = [overall]
+    for task, attribute, title in (
+        ("text2sql", "per_category", "Text-to-SQL accuracy per category"),
+        ("repair", "per_category", "Repair accuracy per category"),
+        ("repair", "per_error_kind", "Repair rate per error kind"),
+    ):
+        rows = [s for s in summaries if s.task == task]
+        keys = sorted({k for s in rows for k in getattr(s, attribute)})
+        if rows and keys:
+            table = [[key, *[str(getattr(s, attribute).get(key, "-")) for s in rows]] for key in keys]
+            sections.append(Section(title, [attribute.replace("per_", ""), *[s.system for s in rows]], table))
+    return sections
+
+
+def markdown(sections: list[Section], heading: str) -> str:
+    """Render the tables as GitHub markdown."""
+    lines = [f"# sqlfix eval report", "", heading, ""]
+    for section in sections:
+        lines += [f"## {section.title}", "", "| " + " | ".join(section.header) + " |",
+                  "|" + "|".join("---" for _ in section.header) + "|"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in section.rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(run: EvalRun, out: Path) -> list[Summary]:
+    """Write the report files of ``run`` into ``out`` and return the summaries."""
+    out.mkdir(parents=True, exist_ok=True)
+    summaries = summarise(run.results)
+    sections = report_sections(summaries)
+    png = plot_accuracy(summaries, out / "accuracy.png")
+    perturbed = run.config.perturbed_copies
+    heading = (
+        f"Golden set {run.golden_version or 'unversioned'}, {len(run.cases)} cases, "
+        f"systems: {', '.join(run.config.systems)}" + (f", test-suite mode with {perturbed} perturbed copies" if perturbed else "")
+    )
+    (out / "report.md").write_text(markdown(sections, heading) + "\n![accuracy per category](accuracy.png)\n")
+    environment = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html", "j2"]))
+    html = environment.get_template("report.html.j2").render(
+        golden_version=run.golden_version,
+        case_count=len(run.cases),
+        systems=run.config.systems,
+        perturbed=perturbed,
+        sections=sections,
+        plot_png=base64.b64encode(png.read_bytes()).decode(),
+        failures=[r for r in run.results if not r.correct][:_FAILURES_SHOWN],
+    )
+    (out / "report.html").write_text(html)
+    config = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(run.config).items()}
+    payload = {
+        "golden_version": run.golden_version,
+        "config": config,
+        "summaries": [s.to_dict() for s in summaries],
+        "results": [r.to_dict() for r in run.results],
+    }
+    (out / "results.json").write_text(json.dumps(payload, indent=1, default=str))
+    return summaries

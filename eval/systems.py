@@ -1,0 +1,352 @@
+"""The systems an evaluation compares, each named by a spec string.
+
+Specs:
+    * ``rules``: the rule-based repairer (``sqlfix.fix.repair`` with no model); repair only.
+    * ``model:<spec>``: a chat model alone (``sqlfix.models.load_model(spec)``: a local HF
+      model, base or with adapter, or ``openai:<model>``), prompted with ``sqlfix.prompts``.
+    * ``pipeline:<spec>``: rules + model with best-of-k, execution checks and the ranker
+      (``sqlfix.fix.repair`` / ``sqlfix.fix.ask``).
+    * ``icl:<spec>@<dataset>``: the model prompted with the 5 dataset examples most similar
+      to the case (question for text-to-SQL, broken query and error for repair).
+    * ``file:<path.jsonl>``: predictions read from a file, paired with cases by ``id``.
+    * ``gold``: the gold query itself (a self-check of the harness: every case is exact).
+
+Every system turns one golden case into a :class:`Prediction`; failures of the system itself
+(an endpoint that times out, a missing prediction) become a prediction with ``error`` set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from rapidfuzz import fuzz, process
+
+from sqlfix.engines.base import Engine
+from sqlfix.errors import ExecError, InputFormatError, SqlfixError
+from sqlfix.models.base import ChatModel, Message
+from sqlfix.prompts import ask_messages, extract_sql, repair_messages
+from sqlfix.schema.model import Schema
+
+from eval.equivalence import execute_outcome
+from eval.golden import GoldenCase
+
+ICL_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a system answered for one case.
+
+    Attributes:
+        sql: the predicted (or repaired) query; None when the system gave none.
+        latency_ms: wall-clock time the system took.
+        error: why the system gave no answer (its own failure, not the query's).
+    """
+
+    sql: str | None
+    latency_ms: float
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"sql": self.sql, "latency_ms": self.latency_ms, "error": self.error}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Prediction":
+        """Rebuild a prediction from :meth:`to_dict` output."""
+        return cls(data.get("sql"), float(data.get("latency_ms") or 0.0), data.get("error"))
+
+
+class System(Protocol):
+    """A text-to-SQL and/or repair system under evaluation."""
+
+    spec: str
+    tasks: frozenset[str]
+    cacheable: bool
+
+    def fingerprint(self) -> str:
+        """Identifies the system's current behaviour (its code or weights) for the cache."""
+        ...
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the predicted SQL for ``case`` (raise SqlfixError when the system fails)."""
+        ...
+
+
+def predict(system: System, case: GoldenCase, engine: Engine, schema: Schema) -> Prediction:
+    """Run ``system`` on one case, timing it and turning its failures into data."""
+    started = time.perf_counter()
+    try:
+        sql = system.answer(case, engine, schema)
+        error = None if sql else "the system returned no query"
+    except SqlfixError as exc:
+        sql, error = None, f"{type(exc).__name__}: {exc}"
+    return Prediction(sql, (time.perf_counter() - started) * 1000, error)
+
+
+def case_error(case: GoldenCase, engine: Engine) -> ExecError | None:
+    """The error a repair case's broken query raises on ``engine`` now (None when it runs,
+    as in semantic cases); the recorded one if the engine cannot be asked."""
+    outcome = execute_outcome(engine, case.broken_sql or "", case.case_limits())
+    return outcome if isinstance(outcome, ExecError) else None
+
+
+def _source_fingerprint(package: str) -> str:
+    """A hash of a package's Python sources: cached answers of code-only systems go stale
+    when the code changes."""
+    import importlib
+
+    module = importlib.import_module(package)
+    root = Path(module.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class GoldSystem:
+    """Answers with the gold query: every case must come out exact (a harness self-check)."""
+
+    spec = "gold"
+    tasks = frozenset({"text2sql", "repair"})
+    cacheable = False
+
+    def fingerprint(self) -> str:
+        """Constant: the answers are the cases themselves."""
+        return "gold"
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the case's gold query."""
+        return case.gold_sql
+
+
+class FileSystem:
+    """Predictions from a JSONL file of ``{"id": ..., "sql": ...}`` rows, paired by id (never
+    by position, so a reordered or partial file still scores each case against its own
+    prediction)."""
+
+    tasks = frozenset({"text2sql", "repair"})
+    cacheable = False
+
+    def __init__(self, path: str) -> None:
+        self.spec = f"file:{path}"
+        self.predictions = read_predictions(Path(path))
+
+    def fingerprint(self) -> str:
+        """A hash of the predictions."""
+        return hashlib.sha256(json.dumps(self.predictions, sort_keys=True).encode()).hexdigest()[:16]
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the prediction stored for the case's id."""
+        if case.id not in self.predictions:
+            raise SqlfixError(f"no prediction for case {case.id}")
+        return self.predictions[case.id]
+
+
+def read_predictions(path: Path) -> dict[str, str]:
+    """Read ``id`` -> SQL from a predictions JSONL (the SQL under ``sql``, ``fixed_sql`` or
+    ``prediction``); a malformed line or a repeated id raises naming file and line."""
+    if not path.is_file():
+        raise InputFormatError(f"predictions file not found: {path}")
+    predictions: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+            raise InputFormatError(f"{path}:{number}: each row needs a string 'id'")
+        sql = next((row[k] for k in ("sql", "fixed_sql", "prediction") if isinstance(row.get(k), str)), None)
+        if sql is None:
+            raise InputFormatError(f"{path}:{number}: row {row['id']} has no 'sql' (or 'fixed_sql'/'prediction')")
+        if row["id"] in predictions:
+            raise InputFormatError(f"{path}:{number}: id {row['id']!r} appears twice")
+        predictions[row["id"]] = sql
+    return predictions
+
+
+class RulesSystem:
+    """The rule-based repairer: ``sqlfix.fix.repair(..., model=None)``."""
+
+    spec = "rules"
+    tasks = frozenset({"repair"})
+    cacheable = True
+
+    def fingerprint(self) -> str:
+        """A hash of the ``sqlfix.fix`` sources."""
+        return _source_fingerprint("sqlfix.fix")
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the repaired query."""
+        return _pipeline_repair(case, engine, schema, model=None)
+
+
+def _pipeline_repair(case: GoldenCase, engine: Engine, schema: Schema, *, model: ChatModel | None) -> str | None:
+    from sqlfix.fix import FixConfig, FixRequest, repair
+
+    request = FixRequest(case.broken_sql or "", case.dialect, case_error(case, engine), case.question)
+    return repair(request, engine, schema, config=FixConfig(), model=model).fixed_sql
+
+
+class ModelSystem:
+    """A chat model alone, asked once (greedy) with the shared prompts.
+
+    With ``examples`` set it is an in-context-learning system: the most similar training
+    examples are shown as earlier turns of the chat.
+    """
+
+    tasks = frozenset({"text2sql", "repair"})
+    cacheable = True
+
+    def __init__(self, spec: str, model_spec: str, *, loader: Callable[[str], ChatModel] | None = None,
+                 examples: "ExampleIndex | None" = None) -> None:
+        self.spec = spec
+        self.model_spec = model_spec
+        self.examples = examples
+        self._loader = loader
+        self._model: ChatModel | None = None
+
+    @property
+    def model(self) -> ChatModel:
+        """The chat model, loaded on first use."""
+        if self._model is None:
+            if self._loader is not None:
+                self._model = self._loader(self.model_spec)
+            else:
+                from sqlfix.models import load_model
+
+                self._model = load_model(self.model_spec)
+        return self._model
+
+    def fingerprint(self) -> str:
+        """The spec plus the modification time of a local model/adapter folder, if any."""
+        parts = [self.spec]
+        for piece in self.model_spec.split("+"):
+            if Path(piece).exists():
+                parts.append(str(Path(piece).stat().st_mtime_ns))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the model's query for the case."""
+        messages = self.messages(case, engine, schema)
+        generations = self.model.generate(messages, n=1, temperature=0.0, max_tokens=256)
+        return extract_sql(generations[0].text) if generations else None
+
+    def messages(self, case: GoldenCase, engine: Engine, schema: Schema) -> list[Message]:
+        """The chat the model is given for ``case`` (with retrieved examples for ICL)."""
+        if case.task == "text2sql":
+            messages = ask_messages(schema.to_prompt(), case.question or "", case.dialect)
+        else:
+            error = case_error(case, engine)
+            messages = repair_messages(
+                schema.to_prompt(), case.broken_sql or "", error.message if error else None, case.dialect,
+                question=case.question,
+            )
+        if self.examples is None:
+            return messages
+        shots = self.examples.nearest(case, ICL_EXAMPLES)
+        return [messages[0], *[m for shot in shots for m in shot], *messages[1:]]
+
+
+class PipelineSystem(ModelSystem):
+    """Rules + model with best-of-k, execution verification and the ranker."""
+
+    def fingerprint(self) -> str:
+        """The model's fingerprint combined with the ``sqlfix.fix`` sources."""
+        return hashlib.sha256((super().fingerprint() + _source_fingerprint("sqlfix.fix")).encode()).hexdigest()[:16]
+
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
+        """Return the pipeline's repaired query or answer."""
+        if case.task == "repair":
+            return _pipeline_repair(case, engine, schema, model=self.model)
+        from sqlfix.fix import FixConfig, ask
+
+        return ask(case.question or "", engine, schema, config=FixConfig(), model=self.model).sql
+
+
+class ExampleIndex:
+    """Dataset examples (datagen JSONL rows) retrievable by similarity to a case."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = {"text2sql": [r for r in rows if r.get("sql") and r.get("question") and not r.get("broken_sql")],
+                     "repair": [r for r in rows if r.get("broken_sql") and r.get("fixed_sql")]}
+
+    @classmethod
+    def from_path(cls, path: str) -> "ExampleIndex":
+        """Read every ``*.jsonl`` under ``path`` (a file or a dataset folder, whose ``train``
+        split is used when it has one)."""
+        root = Path(path)
+        if root.is_dir() and (root / "train").is_dir():
+            root = root / "train"
+        files = [root] if root.is_file() else sorted(root.rglob("*.jsonl"))
+        if not files:
+            raise InputFormatError(f"no dataset JSONL found at {path}")
+        rows: list[dict[str, Any]] = []
+        for file in files:
+            for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise InputFormatError(f"{file}:{number}: not valid JSON ({exc.msg})") from None
+        return cls(rows)
+
+    def nearest(self, case: GoldenCase, count: int) -> list[tuple[Message, Message]]:
+        """The ``count`` examples most similar to ``case`` as (user, assistant) turns,
+        preferring examples of the case's own schema."""
+        pool = self.rows[case.task]
+        same_schema = [r for r in pool if r.get("schema_id") == case.schema_name]
+        pool = same_schema or pool
+        if not pool:
+            return []
+        texts = [_example_text(r) for r in pool]
+        query = case.question if case.task == "text2sql" else f"{case.broken_sql} {case.error or ''}"
+        hits = process.extract(query or "", texts, scorer=fuzz.token_set_ratio, limit=count)
+        return [_example_turns(pool[index]) for _, _, index in hits]
+
+
+def _example_text(row: dict[str, Any]) -> str:
+    if row.get("broken_sql"):
+        return f"{row['broken_sql']} {row.get('error') or ''}"
+    return row["question"]
+
+
+def _example_turns(row: dict[str, Any]) -> tuple[Message, Message]:
+    if row.get("broken_sql"):
+        error = row.get("error") or "none, but the result does not answer the question"
+        return Message("user", f"Query:\n{row['broken_sql']}\n\nError: {error}"), Message("assistant", row["fixed_sql"])
+    return Message("user", f"Question: {row['question']}"), Message("assistant", row["sql"])
+
+
+def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None) -> System:
+    """Build the system a spec names (see this module's docstring).
+
+    ``loader`` replaces ``sqlfix.models.load_model`` for the model-based systems.
+
+    Raises:
+        SqlfixError: an unknown spec or a spec missing its model.
+    """
+    kind, _, rest = spec.partition(":")
+    if spec == "rules":
+        return RulesSystem()
+    if spec == "gold":
+        return GoldSystem()
+    if kind == "file" and rest:
+        return FileSystem(rest)
+    if kind in ("model", "pipeline") and rest:
+        cls = ModelSystem if kind == "model" else PipelineSystem
+        return cls(spec, rest, loader=loader)
+    if kind == "icl" and "@" in rest:
+        model_spec, _, dataset = rest.rpartition("@")
+        return ModelSystem(spec, model_spec, loader=loader, examples=ExampleIndex.from_path(dataset))
+    raise SqlfixError(
+        f"unknown system {spec!r}; use rules, gold, model:<spec>, pipeline:<spec>, icl:<spec>@<dataset> or file:<path>"
+    )

@@ -49,9 +49,12 @@ def main() -> None:
     """Entry point of the ``sqlfix`` console script."""
     try:
         _load_commands()
-        app(standalone_mode=False)
+        # In non-standalone mode click returns a command's typer.Exit code instead of exiting.
+        exit_code = app(standalone_mode=False)
+        if isinstance(exit_code, int) and exit_code:
+            sys.exit(exit_code)
     except SqlfixError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("[yellow]aborted[/]")

@@ -142,10 +142,22 @@ class SchemaBuilder:
             self._add_alter(statement)
 
     def finish(self) -> Schema:
-        """Return the schema; raise :class:`SchemaLoadError` when no table was defined."""
+        """Return the schema; raise :class:`SchemaLoadError` when no table was defined.
+
+        When every table lives in one namespace (``analytics.hits``, ``analytics.users``) the
+        namespace is dropped: it names the database, not a distinction between tables.
+        """
         if not self.tables:
             raise SchemaLoadError(f"{self.source}: no CREATE TABLE statement found")
-        return Schema(id=self.schema_id, dialect=self.dialect, tables=list(self.tables.values()))
+        tables = list(self.tables.values())
+        namespaces = {t.name.rpartition(".")[0] for t in tables}
+        if len(namespaces) == 1 and "" not in namespaces:
+            prefix = f"{namespaces.pop()}."
+            for table in tables:
+                table.name = table.name.removeprefix(prefix)
+                for key in table.foreign_keys:
+                    key.ref_table = key.ref_table.removeprefix(prefix)
+        return Schema(id=self.schema_id, dialect=self.dialect, tables=tables)
 
     def _add_create(self, create: exp.Create) -> None:
         name = table_name(create.this.this)

@@ -12,14 +12,16 @@ from sqlfix.schema.ddl import parse_ddl
 from sqlfix.schema.dialects import check_dialect
 from sqlfix.schema.files import READERS, load_files
 from sqlfix.schema.pgdump import load_pg_dump, looks_like_pg_dump
-from sqlfix.schema.source import LoadedSource, in_batches
+from sqlfix.schema.source import LoadedSource, TableData, in_batches
 
 DUCKDB_SUFFIXES = (".duckdb", ".db", ".ddb")
 ENGINE_SCHEMES = ("duckdb", "chdb", "http", "https")
 _CLICKHOUSE_DDL = re.compile(r"\bENGINE\s*=\s*\w*(MergeTree|Log|Memory)\b", re.IGNORECASE)
 
 
-def read_source(source: str, *, dialect: str | None = None, schema_id: str | None = None) -> LoadedSource:
+def read_source(
+    source: str, *, dialect: str | None = None, schema_id: str | None = None, with_rows: bool = True
+) -> LoadedSource:
     """Read ``source`` into a :class:`LoadedSource` (schema plus whatever rows it holds).
 
     Args:
@@ -27,6 +29,8 @@ def read_source(source: str, *, dialect: str | None = None, schema_id: str | Non
         dialect: the dialect of a DDL file (default: ``clickhouse`` when the file has ENGINE
             clauses, else ``duckdb``); validated for every source kind.
         schema_id: the schema id (default: the file stem, the database name or the demo name).
+        with_rows: False when only the schema is wanted: skips generating a demo's rows (other
+            sources read rows lazily anyway).
 
     Raises:
         DialectError: an unknown dialect.
@@ -36,7 +40,7 @@ def read_source(source: str, *, dialect: str | None = None, schema_id: str | Non
         dialect = check_dialect(dialect)
     scheme, separator, rest = source.partition("://")
     if separator and scheme.lower().startswith("demo"):
-        return _read_demo(rest.strip("/"), schema_id)
+        return _read_demo(rest.strip("/"), schema_id, with_rows)
     if separator and scheme.lower() in ENGINE_SCHEMES:
         return load_database(source, schema_id=schema_id or _database_name(source))
     path = Path(source).expanduser()
@@ -60,13 +64,14 @@ def _read_sql_file(path: Path, dialect: str | None, schema_id: str | None) -> Lo
     return LoadedSource(schema=parse_ddl(text, dialect=dialect, schema_id=schema_id or path.stem, source=str(path)))
 
 
-def _read_demo(name: str, schema_id: str | None) -> LoadedSource:
+def _read_demo(name: str, schema_id: str | None, with_rows: bool) -> LoadedSource:
     from sqlfix.demo import demo_rows, demo_schema
-    from sqlfix.schema.source import TableData
 
     schema = demo_schema(name)
     if schema_id:
         schema.id = schema_id
+    if not with_rows:
+        return LoadedSource(schema=schema)
     rows = demo_rows(name)
     data = {
         table.name: TableData(columns=[c.name for c in table.columns], count=len(rows[table.name]),

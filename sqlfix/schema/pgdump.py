@@ -51,7 +51,7 @@ def load_pg_dump(path: Path, *, schema_id: str | None = None) -> LoadedSource:
         name = _bare_table_name(block.table)
         table = schema.table(name)
         if table is None:
-            raise SchemaLoadError(f"{path}, line {block.first_line}: COPY into {block.table}, which no CREATE TABLE defines")
+            raise SchemaLoadError(f"{path}, line {block.first_line - 1}: COPY into {block.table}, which no CREATE TABLE defines")
         rows = _parse_rows(block, [table.column(c) for c in block.columns], path)
         data[table.name] = TableData(columns=block.columns, count=len(rows), batches=in_batches(rows))
     return LoadedSource(schema=schema, data=data)

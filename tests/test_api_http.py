@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -65,11 +66,22 @@ def test_concurrent_requests_all_answer_correctly(rules_api):
     assert all(got == want for got, want in results)
 
 
-@pytest.mark.parametrize("sql", ["DELETE FROM users", "INSERT INTO users VALUES (1)", "SELECT * FROM read_csv('/etc/passwd')", "COPY users TO '/tmp/x.csv'"])
-def test_hostile_sql_is_refused(rules_api, sql):
+@pytest.mark.parametrize(
+    ("sql", "preview"),
+    [
+        ("DELETE FROM users WHERE plan = 'free'", "SELECT * FROM users WHERE plan = 'free'"),
+        ("INSERT INTO users VALUES (1)", None),
+        ("SELECT * FROM read_csv('/etc/passwd')", None),
+        ("COPY users TO '/tmp/sqlfix-api-users.csv'", None),
+    ],
+)
+def test_hostile_sql_is_never_run(rules_api, sql, preview):
     answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": sql})
-    assert answer.status_code == 400
-    assert answer.json()["error"]["type"] == "unsafe_sql"
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["error"]["kind"] == "permission" and body["fixed_sql"] == preview
+    assert not Path("/tmp/sqlfix-api-users.csv").exists()
+    assert httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT count(*) FROM users"}).json()["evidence"]["row_count"] == 1
 
 
 def test_query_that_runs_forever_hits_the_execution_limit(rules_api):

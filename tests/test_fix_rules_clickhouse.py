@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from sqlfix.errors import UnsafeSQLError
 from sqlfix.fix import FixConfig, FixRequest, repair
 from tests.fix_fixtures import shop_clickhouse  # noqa: F401 - fixture
 
@@ -44,5 +43,10 @@ def test_chained_repair_on_clickhouse(shop_clickhouse):
 
 @pytest.mark.parametrize("sql", ["INSERT INTO users (user_id) VALUES (1)", "SELECT * FROM file('/etc/passwd', 'LineAsString')"])
 def test_hostile_sql_is_refused_on_clickhouse(shop_clickhouse, sql):
-    with pytest.raises(UnsafeSQLError):
-        repair(FixRequest(sql), shop_clickhouse.engine, shop_clickhouse.schema, config=RULES_ONLY)
+    result = repair(FixRequest(sql), shop_clickhouse.engine, shop_clickhouse.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "permission" and result.fixed_sql is None
+
+
+def test_delete_gets_a_read_only_preview_on_clickhouse(shop_clickhouse):
+    result = repair(FixRequest("DELETE FROM orders WHERE status = 'cancelled'"), shop_clickhouse.engine, shop_clickhouse.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "SELECT * FROM orders WHERE status = 'cancelled'" and result.evidence.executed

@@ -3,9 +3,11 @@ the exact minimal fix out (no model)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from sqlfix.errors import SqlfixError, UnsafeSQLError
+from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, repair
 from tests.fix_fixtures import shop_duckdb  # noqa: F401 - fixture
 
@@ -87,10 +89,28 @@ def test_unfixable_query_reports_no_fix(shop_duckdb):
     assert "unknown column" in result.explanation and "zzzqqq" in result.explanation
 
 
-@pytest.mark.parametrize("sql", ["DELETE FROM users", "DROP TABLE users", "SELECT * FROM read_csv('/etc/passwd')"])
-def test_hostile_sql_is_refused(shop_duckdb, sql):
-    with pytest.raises(UnsafeSQLError):
-        repair(FixRequest(sql), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+@pytest.mark.parametrize(
+    ("sql", "preview"),
+    [
+        ("DELETE FROM orders WHERE status = 'cancelled'", "SELECT * FROM orders WHERE status = 'cancelled'"),
+        ("UPDATE products SET price = price * 1.1 WHERE category = 'Books'", "SELECT product_id, price * 1.1 AS price FROM products WHERE category = 'Books'"),
+        ("CREATE TABLE top_users AS SELECT user_id FROM users LIMIT 3", "SELECT user_id FROM users LIMIT 3"),
+        ("COPY (SELECT status, count(*) FROM orders GROUP BY status) TO '/tmp/sqlfix-status.csv'", "SELECT status, count(*) FROM orders GROUP BY status"),
+        ("DROP TABLE page_views", "SELECT count(*) FROM page_views"),
+        ("SELECT * FROM read_parquet('s3://exports/users.parquet') WHERE plan = 'pro'", "SELECT * FROM users WHERE plan = 'pro'"),
+        ("SELECT * FROM read_csv('/etc/passwd')", None),
+        ("ATTACH '/tmp/other.duckdb' AS other", None),
+    ],
+)
+def test_refused_statements_never_run_and_get_a_read_only_preview(shop_duckdb, sql, preview):
+    rows_before = shop_duckdb.engine.execute("SELECT count(*) FROM orders").rows
+    result = repair(FixRequest(sql), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "permission"
+    assert result.fixed_sql == preview
+    if preview:
+        assert result.source == "rule:read_only" and "never" in result.explanation
+    assert shop_duckdb.engine.execute("SELECT count(*) FROM orders").rows == rows_before
+    assert not Path("/tmp/sqlfix-status.csv").exists()
 
 
 def test_empty_sql_is_a_clear_error(shop_duckdb):

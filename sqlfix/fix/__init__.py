@@ -6,8 +6,9 @@ chat model in parallel, runs each read-only under limits, deduplicates, ranks th
 of the input with a one-sentence explanation, execution evidence and a confidence.
 """
 
+from sqlfix.fix.cases import request_from_row
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.pipeline import ask, repair
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
 
-__all__ = ["AskResult", "Candidate", "Evidence", "FixConfig", "FixRequest", "FixResult", "ask", "repair"]
+__all__ = ["AskResult", "Candidate", "Evidence", "FixConfig", "FixRequest", "FixResult", "ask", "repair", "request_from_row"]

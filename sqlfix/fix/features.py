@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.records import Candidate
 
-SOURCES = ("identifiers", "qualify", "group_by", "functions", "punctuation", "types", "arity", "dialect", "model:full", "model:edit", "model:ask", "original")
+SOURCES = ("identifiers", "qualify", "join_keys", "group_by", "functions", "punctuation", "types", "arity", "dialect", "read_only", "model:full", "model:edit", "model:ask", "original")
 KINDS = tuple(kind.value for kind in ErrorKind)
 FEATURE_NAMES = (
     "similarity", "edit_chars", "edit_words", "length_delta", "depth", "prior", "empty", "log_rows",
@@ -25,18 +25,22 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 def candidate_features(original: str, error_kind: str | None, candidates: list[Candidate]) -> list[list[float]]:
     """Return one feature row per candidate (all verified fixes of the same query), in
     :data:`FEATURE_NAMES` order. Some features compare a candidate with its rivals."""
-    total_votes = sum(c.votes for c in candidates) or 1
+    # Votes are model samples that reached the same result: independent evidence. Rule
+    # candidates agreeing with each other is coincidence (two edits of one query often
+    # return the same rows), so they lend no votes.
+    model_votes: dict[str | None, int] = {}
+    for c in candidates:
+        if c.source.startswith("model:"):
+            model_votes[c.result_key] = model_votes.get(c.result_key, 0) + c.votes
+    total_votes = sum(model_votes.values()) or 1
     similarities = [fuzz.ratio(original, c.sql) / 100 for c in candidates]
     order = sorted(range(len(candidates)), key=lambda i: -similarities[i])
     ranks = {index: rank for rank, index in enumerate(order)}
-    result_votes: dict[str | None, int] = {}
-    for c in candidates:
-        result_votes[c.result_key] = result_votes.get(c.result_key, 0) + c.votes
     rows = []
     original_words = _WORD.findall(original)
     for index, c in enumerate(candidates):
         words = _WORD.findall(c.sql)
-        votes = result_votes.get(c.result_key, c.votes) if c.result_key else c.votes
+        votes = model_votes.get(c.result_key, 0) if c.result_key else 0
         row = [
             similarities[index],
             float(Levenshtein.distance(original, c.sql)),

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 
 from sqlfix.engines.base import Engine, ResultSet
-from sqlfix.errors import ExecError, SqlfixError, UnsafeSQLError
+from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
@@ -40,8 +40,11 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
         The best verified fix with its diff, explanation, evidence and confidence; when no
         candidate runs, ``fixed_sql`` is None and the explanation says what the error was.
 
+    A statement the guard refuses (a write, a file read) is never run; the answer is at best
+    a read-only rewrite that previews what it would touch.
+
     Raises:
-        SqlfixError: empty SQL. UnsafeSQLError: the statement writes or reads host files.
+        SqlfixError: empty SQL.
     """
     started = time.perf_counter()
     config = config or FixConfig()
@@ -55,8 +58,6 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
         if isinstance(outcome, ResultSet):
             return _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started)
         error = outcome
-    if error is not None and error.engine == "guard":
-        raise UnsafeSQLError(f"refused to run this statement: {error.message}")
     candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
     return _result(request.sql, error, candidates, config, verifier, started)
 

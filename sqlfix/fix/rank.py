@@ -63,6 +63,6 @@ def _load(path: str, _mtime: float):
 
 def _fallback_score(row: list[float]) -> float:
     values = dict(zip(FEATURE_NAMES, row))
-    score = 0.5 * values["vote_share"] + 0.5 * values["similarity"]
-    score -= 0.05 * (values["depth"] - 1) + 0.02 * values["prior"] + 0.1 * values["empty"]
+    score = 0.4 * values["vote_share"] + 0.6 * values["similarity"]
+    score -= 0.05 * (values["depth"] - 1) + 0.05 * values["prior"] + 0.1 * values["empty"]
     return max(0.0, min(1.0, score))

@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import logging
+
 from sqlfix.errors import ExecError
 from sqlfix.fix.rules.arity import arity
 from sqlfix.fix.rules.context import RuleContext, RuleFix
@@ -20,12 +22,15 @@ from sqlfix.fix.rules.dialect import dialect
 from sqlfix.fix.rules.functions import functions
 from sqlfix.fix.rules.group_by import group_by
 from sqlfix.fix.rules.identifiers import identifiers
+from sqlfix.fix.rules.join_keys import join_keys
 from sqlfix.fix.rules.punctuation import punctuation
 from sqlfix.fix.rules.qualify import qualify
+from sqlfix.fix.rules.read_only import read_only
 from sqlfix.fix.rules.types import types
 from sqlfix.schema.model import Schema
 
-RULES = (identifiers, qualify, group_by, functions, punctuation, types, arity, dialect)
+log = logging.getLogger(__name__)
+RULES = (identifiers, qualify, join_keys, group_by, functions, punctuation, types, arity, dialect, read_only)
 
 
 def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:
@@ -34,7 +39,12 @@ def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> li
     seen = {sql}
     fixes = []
     for rule in RULES:
-        for fix in rule(ctx):
+        try:
+            proposals = rule(ctx)
+        except Exception as exc:  # noqa: BLE001 - one rule tripping on odd SQL must not stop the others
+            log.debug("rule %s failed on %r: %s", rule.__name__, sql, exc)
+            continue
+        for fix in proposals:
             if fix.sql not in seen:
                 seen.add(fix.sql)
                 fixes.append(fix)

@@ -53,8 +53,8 @@ def transplant(sql: str, source: str, target: str, *, syntax_failed: bool = True
         tree = sqlglot.parse_one(sql, read=source)
         as_source = tree.sql(dialect=source)
         as_target = tree.sql(dialect=target)
-    except (SqlglotError, ValueError, KeyError):
-        return None
+    except (SqlglotError, ValueError, KeyError, AttributeError, TypeError):
+        return None  # sqlglot's generators fail on some foreign trees; that dialect is no help
     if as_source == as_target:
         if not syntax_failed:
             return None

@@ -105,7 +105,8 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
     # The engine's suggestions are about the name its error is about, not about other names.
     hinted = ctx.error_names and ctx.error_names[0].split(".")[-1].lower() == name.lower()
     hints = ctx.hints if hinted else []
-    choices = [
+    choices = [by_lower[c] for c in by_lower if _abbreviates(name.lower(), c) or _prefixed(ctx, name.lower(), c)]
+    choices += [
         by_lower[h.split(".")[-1].lower()]
         for h in hints
         if h.split(".")[-1].lower() in by_lower and fuzz.WRatio(name.lower(), h.split(".")[-1].lower()) >= MIN_HINT_SIMILARITY
@@ -116,6 +117,25 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
         choices.append(by_lower[match])
     unique = [c for i, c in enumerate(choices) if c not in choices[:i] and c != name]
     return unique[:MAX_CHOICES]
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """``dept_id`` abbreviates ``department_id``: part by part, same first letter, letters in order."""
+    short_parts, full_parts = short.split("_"), full.split("_")
+    if len(short_parts) != len(full_parts) or short == full:
+        return False
+    return all(s and f and s[0] == f[0] and _subsequence(s, f) for s, f in zip(short_parts, full_parts))
+
+
+def _subsequence(short: str, full: str) -> bool:
+    letters = iter(full)
+    return all(char in letters for char in short)
+
+
+def _prefixed(ctx: RuleContext, name: str, column: str) -> bool:
+    """``product_name`` is ``name`` prefixed with its table's name (``products``)."""
+    prefix, _, rest = name.partition("_")
+    return rest == column and any(t.name.lower().startswith(prefix) for t in ctx.query_tables)
 
 
 def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool) -> list[int]:

@@ -46,6 +46,11 @@ def _keywords(ctx: RuleContext) -> list[RuleFix]:
         edit = Edit(token.start, token.end + 1, spelled)
         edits.append(edit)
         fixes.append(RuleFix(splice(ctx.sql, [edit]), f"`{text}` is a misspelling of the keyword {keyword}.", "punctuation"))
+    for token, nxt in zip(ctx.tokens, ctx.tokens[1:]):
+        if token.token_type == TokenType.NULL and nxt.text.upper() in {"FIRST", "LAST"}:
+            edit = Edit(token.start, token.end + 1, token.text + ("s" if token.text.islower() else "S"))
+            edits.append(edit)
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), f"The keyword is NULLS {nxt.text.upper()}, not NULL {nxt.text.upper()}.", "punctuation"))
     if len(edits) > 1:
         fixes.append(RuleFix(splice(ctx.sql, edits), "Several keywords were misspelled.", "punctuation"))
     return fixes
@@ -100,13 +105,17 @@ def _parens(ctx: RuleContext) -> list[RuleFix]:
         fixes.append(RuleFix(splice(ctx.sql, [edit]), "An unmatched `)` was removed.", "punctuation"))
     if stack:
         opened, levels = stack[-1], depths(tokens)
-        points = [
-            tokens[j - 1].end + 1
-            for j in range(opened + 2, len(tokens))
+        is_call = opened > 0 and tokens[opened - 1].token_type not in CLAUSE_STARTS | {TokenType.AND, TokenType.OR, TokenType.IN, TokenType.COMMA, TokenType.EQ}
+        boundaries = [
+            j for j in range(opened + 2, len(tokens))
             if levels[j] == levels[opened] + 1 and tokens[j].token_type in _BOUNDARY
         ]
-        points.append(tokens[-1].end + 1)
-        for at in list(dict.fromkeys(points))[-MAX_CLOSE_POINTS:]:
+        # A call's ``)`` most likely belongs before the next clause; a grouping ``(`` wraps
+        # an OR and closes before the AND that follows it.
+        preferred = CLAUSE_STARTS if is_call else {TokenType.AND}
+        boundaries.sort(key=lambda j: (tokens[j].token_type not in preferred, -j if not is_call else j))
+        points = [tokens[j - 1].end + 1 for j in boundaries] + [tokens[-1].end + 1]
+        for at in list(dict.fromkeys(points))[:MAX_CLOSE_POINTS]:
             fixes.append(RuleFix(splice(ctx.sql, [Edit(at, at, ")")]), "A `(` was never closed; added the `)`.", "punctuation"))
     return fixes
 
@@ -144,12 +153,27 @@ def _at_position(ctx: RuleContext) -> list[RuleFix]:
     if index:
         at = tokens[index - 1].end + 1
         fixes.append(RuleFix(splice(ctx.sql, [Edit(at, at, ",")]), f"A comma was missing before `{token.text}`.", "punctuation"))
+        for keyword in _missing_keywords(tokens, index):
+            spelled = ctx.keyword(keyword)
+            edit = Edit(token.start, token.start, f"{spelled} ")
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), f"The keyword {keyword} was missing before `{token.text}`.", "punctuation"))
     # Only punctuation and keywords are deleted: dropping a name or a value changes the meaning.
     for stray in (index, index - 1):
         if stray >= 0 and tokens[stray].token_type not in _CONTENT:
             edit = Edit(_gap_start(ctx, stray), tokens[stray].end + 1, "")
             fixes.append(RuleFix(splice(ctx.sql, [edit]), f"Removed the unexpected `{tokens[stray].text}`.", "punctuation"))
     return fixes
+
+
+def _missing_keywords(tokens, index: int) -> list[str]:
+    """Keywords that may be missing right before the token at ``index``."""
+    before = tokens[index - 1].text.upper()
+    if before in {"ORDER", "GROUP", "PARTITION"}:
+        return ["BY"]
+    found = []
+    if any(t.token_type == TokenType.JOIN for t in tokens[:index]):
+        found.append("ON")
+    return found + ["AS", "AND"]
 
 
 def _string_identifiers(ctx: RuleContext) -> list[RuleFix]:

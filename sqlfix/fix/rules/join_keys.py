@@ -1,0 +1,110 @@
+"""Join-key repair: tables listed side by side (``FROM a, b``) with no condition linking them
+make a cross join that times out or exhausts memory; the schema's foreign keys supply the
+missing join conditions."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from sqlfix.errors import ErrorKind
+from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.text import Edit, clause_span, depths, scopes, splice
+from sqlfix.schema.model import Table
+
+_KINDS = {ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT}
+# Clauses a new WHERE goes in front of.
+_AFTER_WHERE = {
+    TokenType.GROUP_BY, TokenType.HAVING, TokenType.ORDER_BY, TokenType.LIMIT, TokenType.OFFSET,
+    TokenType.QUALIFY, TokenType.WINDOW, TokenType.SETTINGS, TokenType.FORMAT, TokenType.UNION,
+}
+
+
+def join_keys(ctx: RuleContext) -> list[RuleFix]:
+    """Propose foreign-key join conditions for the unlinked tables of a cross join."""
+    if ctx.error.kind not in _KINDS or ctx.tree is None or not ctx.tokens or len(ctx.qualifiers) < 2:
+        return []
+    linked = _linked_pairs(ctx)
+    components = _components([q for q, _ in ctx.qualifiers], linked)
+    if len(components) < 2:
+        return []
+    tables = dict(ctx.qualifiers)
+    conditions = []
+    merged = components[0]
+    for component in components[1:]:
+        condition = _key_between(merged, component, tables)
+        if condition is None:
+            return []
+        conditions.append(condition)
+        merged = merged | component
+    scope = scopes(ctx.tokens)[0]
+    joiner = f" {ctx.keyword('AND')} "
+    where = clause_span(ctx.tokens, scope, TokenType.WHERE)
+    if where is not None:
+        at = ctx.tokens[where[1] - 1].end + 1
+        edit = Edit(at, at, joiner + joiner.join(conditions))
+    else:
+        at = _where_point(ctx, scope)
+        edit = Edit(at, at, f" {ctx.keyword('WHERE')} {joiner.join(conditions)}")
+    explanation = f"The tables were joined without a condition (a cross join); joined them on {', '.join(f'`{c}`' for c in conditions)}."
+    return [RuleFix(splice(ctx.sql, [edit]), explanation, "join_keys")]
+
+
+def _linked_pairs(ctx: RuleContext) -> set[frozenset[str]]:
+    """Pairs of table qualifiers already compared by an equality anywhere in the query."""
+    names = {q.lower(): q for q, _ in ctx.qualifiers}
+    pairs = set()
+    for equality in ctx.tree.find_all(exp.EQ):
+        left, right = equality.left, equality.right
+        if isinstance(left, exp.Column) and isinstance(right, exp.Column) and left.table and right.table:
+            a, b = names.get(left.table.lower()), names.get(right.table.lower())
+            if a and b and a != b:
+                pairs.add(frozenset((a, b)))
+    for join in ctx.tree.find_all(exp.Join):
+        if join.args.get("on") is not None or join.args.get("using"):
+            pairs.add(frozenset(("__explicit__", join.alias_or_name)))
+    return pairs
+
+
+def _components(qualifiers: list[str], pairs: set[frozenset[str]]) -> list[set[str]]:
+    groups = [{q} for q in qualifiers]
+    for pair in pairs:
+        touching = [g for g in groups if g & pair]
+        if len(touching) > 1:
+            union = set().union(*touching)
+            groups = [g for g in groups if g not in touching] + [union]
+    return sorted(groups, key=lambda g: min(qualifiers.index(q) for q in g if q in qualifiers))
+
+
+def _key_between(left: set[str], right: set[str], tables: dict[str, Table]) -> str | None:
+    """A join condition between one table of ``left`` and one of ``right``: a foreign key,
+    else two columns that reference the same key."""
+    for a in sorted(left):
+        for b in sorted(right):
+            condition = _direct(b, tables[b], a, tables[a]) or _direct(a, tables[a], b, tables[b]) or _sibling(a, tables[a], b, tables[b])
+            if condition:
+                return condition
+    return None
+
+
+def _direct(child: str, child_table: Table, parent: str, parent_table: Table) -> str | None:
+    for key in child_table.foreign_keys:
+        if key.ref_table.lower() == parent_table.name.lower() and len(key.columns) == 1:
+            return f"{child}.{key.columns[0]} = {parent}.{key.ref_columns[0]}"
+    return None
+
+
+def _sibling(a: str, a_table: Table, b: str, b_table: Table) -> str | None:
+    for key_a in a_table.foreign_keys:
+        for key_b in b_table.foreign_keys:
+            if (key_a.ref_table.lower(), key_a.ref_columns) == (key_b.ref_table.lower(), key_b.ref_columns) and len(key_a.columns) == 1:
+                return f"{b}.{key_b.columns[0]} = {a}.{key_a.columns[0]}"
+    return None
+
+
+def _where_point(ctx: RuleContext, scope) -> int:
+    levels = depths(ctx.tokens)
+    for index in range(scope.start, scope.end):
+        if levels[index] == scope.depth and ctx.tokens[index].token_type in _AFTER_WHERE:
+            return ctx.tokens[index - 1].end + 1
+    return ctx.tokens[scope.end - 1].end + 1

@@ -40,11 +40,11 @@ def is_known_function(name: str, dialect: str) -> bool | None:
 
 
 def known_function_names(dialect: str) -> frozenset[str]:
-    """Return the lower-cased function names ``dialect``'s engine knows (empty when there is no list)."""
+    """Return the function names ``dialect``'s engine knows, as it spells them (empty without a list)."""
     if dialect == "duckdb":
         return _duckdb_functions()
     if dialect == "clickhouse":
-        return _clickhouse_functions()[0]
+        return _clickhouse_spellings()
     return frozenset()
 
 
@@ -64,6 +64,11 @@ def _duckdb_functions() -> frozenset[str]:
     finally:
         connection.close()
     return frozenset(r[0] for r in rows)
+
+
+@lru_cache(maxsize=1)
+def _clickhouse_spellings() -> frozenset[str]:
+    return frozenset(line.partition("\t")[0] for line in CLICKHOUSE_LIST.read_text(encoding="utf-8").splitlines() if line)
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ import re
 from typing import Iterable
 
 import sqlglot
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.qualify import qualify
@@ -103,7 +103,7 @@ def _unknown_function(tree: exp.Expression, sql: str, dialect: str, extra: set[s
             message=f"Function {name} does not exist in {dialect}",
             engine=ENGINE,
             identifier=name,
-            hints=(foreign.transpiled,) if foreign else _closest(name.lower(), sorted(known_function_names(dialect))),
+            hints=(foreign.transpiled,) if foreign else _closest(name, sorted(known_function_names(dialect))),
             position=_locate(sql, name),
         )
     return None
@@ -184,7 +184,7 @@ def _read_tables(tree: exp.Expression, schema: Schema) -> list:
 
 def _closest(name: str, candidates: list[str]) -> tuple[str, ...]:
     unique = list(dict.fromkeys(candidates))
-    found = process.extract(name, unique, limit=MAX_HINTS, score_cutoff=60)
+    found = process.extract(name, unique, scorer=fuzz.ratio, processor=str.lower, limit=MAX_HINTS, score_cutoff=60)
     return tuple(match for match, _score, _index in found)
 
 

@@ -1,0 +1,152 @@
+"""Bug injection: a registry of small operators that turn a correct query into a realistic broken one.
+
+An operator takes a :class:`MutationContext` (the correct SQL, its parsed tree, the schema
+profile, an RNG) and returns the broken SQL text, or None when the query offers it nothing
+to break. Each records its name and the error kind it aims for; the verifier then runs the
+broken SQL and keeps the engine's own classification.
+
+Families live in their own modules: :mod:`datagen.mutations.lexical` (commas, parentheses,
+quotes, keywords), :mod:`datagen.mutations.names` (identifiers), :mod:`datagen.mutations.clauses`
+(GROUP BY, types, arity, functions, dialects) and :mod:`datagen.mutations.semantic` (bugs that
+run but answer wrong, plus guard refusals and blow-ups).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlglot
+from sqlglot import exp
+
+from datagen.profile import SchemaProfile
+
+ALL_DIALECTS = frozenset({"duckdb", "clickhouse"})
+
+
+@dataclass
+class MutationContext:
+    """What an operator sees.
+
+    Attributes:
+        sql: the correct query, in ``dialect``.
+        tree: its sqlglot tree (never modified: operators work on ``fresh()`` copies).
+        dialect: the target dialect.
+        profile: the schema profile (columns, roles, values, joins).
+        rng: the RNG to draw choices from.
+    """
+
+    sql: str
+    tree: exp.Expression
+    dialect: str
+    profile: SchemaProfile
+    rng: random.Random
+
+    def fresh(self) -> exp.Expression:
+        """A copy of the tree to mutate."""
+        return self.tree.copy()
+
+    def render(self, tree: exp.Expression) -> str:
+        """The tree as SQL text in the target dialect."""
+        return tree.sql(dialect=self.dialect)
+
+    def columns_of(self, table: str) -> set[str]:
+        """Lower-cased column names of ``table`` (empty for an unknown table)."""
+        found = self.profile.tables.get(table)
+        return {c.name.lower() for c in found.columns} if found else set()
+
+    def all_columns(self) -> set[str]:
+        """Lower-cased names of every column of the schema."""
+        return {c.name.lower() for t in self.profile.tables.values() for c in t.columns}
+
+    def table_aliases(self, tree: exp.Expression) -> dict[str, str]:
+        """``{alias or table name: table name}`` for the tables the query reads."""
+        found = {}
+        for table in tree.find_all(exp.Table):
+            if table.name in self.profile.tables:
+                found[table.alias_or_name] = table.name
+        return found
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A registered bug-injection operator."""
+
+    name: str
+    kind: str
+    dialects: frozenset[str]
+    func: Callable[[MutationContext], str | None]
+    weight: float = 1.0
+
+    def __call__(self, ctx: MutationContext) -> str | None:
+        """Apply the operator; None when it does not apply or changes nothing."""
+        broken = self.func(ctx)
+        if broken is None or broken.strip() == ctx.sql.strip():
+            return None
+        return broken
+
+
+OPERATORS: dict[str, Operator] = {}
+
+
+def operator(name: str, kind: str, *, dialects: frozenset[str] = ALL_DIALECTS, weight: float = 1.0
+             ) -> Callable[[Callable[[MutationContext], str | None]], Callable[[MutationContext], str | None]]:
+    """Register the decorated function as operator ``name`` aiming at error ``kind``."""
+
+    def register(func: Callable[[MutationContext], str | None]) -> Callable[[MutationContext], str | None]:
+        OPERATORS[name] = Operator(name, kind, frozenset(dialects), func, weight)
+        return func
+
+    return register
+
+
+@dataclass
+class Mutation:
+    """One applied operator: the broken SQL and what it aimed for."""
+
+    operator: str
+    kind: str
+    broken_sql: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def operators_for(dialect: str, names: list[str] | None = None) -> list[Operator]:
+    """The registered operators that target ``dialect`` (restricted to ``names`` if given)."""
+    _load_families()
+    chosen = [op for op in OPERATORS.values() if dialect in op.dialects]
+    if names:
+        unknown = set(names) - set(OPERATORS)
+        if unknown:
+            from sqlfix.errors import SqlfixError
+
+            raise SqlfixError(f"unknown mutation operators: {', '.join(sorted(unknown))}")
+        chosen = [op for op in chosen if op.name in names]
+    return chosen
+
+
+def mutate(ctx: MutationContext, count: int, names: list[str] | None = None) -> list[Mutation]:
+    """Apply up to ``count`` different operators (drawn by weight) to the context's query."""
+    pool = operators_for(ctx.dialect, names)
+    mutations: list[Mutation] = []
+    seen: set[str] = set()
+    while pool and len(mutations) < count:
+        op = ctx.rng.choices(pool, [o.weight for o in pool])[0]
+        pool = [o for o in pool if o is not op]
+        broken = op(ctx)
+        if broken is not None and broken not in seen:
+            seen.add(broken)
+            mutations.append(Mutation(op.name, op.kind, broken))
+    return mutations
+
+
+def parse(sql: str, dialect: str) -> exp.Expression | None:
+    """Parse ``sql`` (None when sqlglot cannot)."""
+    try:
+        return sqlglot.parse_one(sql, read=dialect)
+    except sqlglot.errors.SqlglotError:
+        return None
+
+
+def _load_families() -> None:
+    from datagen.mutations import clauses, lexical, names, semantic  # noqa: F401 - registers operators

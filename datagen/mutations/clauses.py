@@ -1,0 +1,241 @@
+"""Clause and expression bugs: GROUP BY misuse, type confusions, wrong arity, misspelled or
+foreign functions, and another dialect's syntax."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from datagen.mutations import MutationContext, operator
+from datagen.mutations.names import misspell
+
+_NOT_FUNCTIONS = {"EXTRACT", "CAST", "TRY_CAST", "INTERVAL", "DISTINCT", "IN", "EXISTS", "OVER", "FILTER"}
+_FUNCTION_TYPOS = {"AVG": ("AVERAGE", "AVRG"), "COUNT": ("CNT", "COUNTS"), "SUM": ("SUMM", "SUM_OF"),
+                   "MAX": ("MAXIMUM", "MAXX"), "MIN": ("MINIMUM", "MINN"), "ROUND": ("RND", "ROUNDUP"),
+                   "DATE_TRUNC": ("DATETRUNC", "TRUNC_DATE"), "RANK": ("RANKING",), "ROW_NUMBER": ("ROWNUMBER",),
+                   "DENSE_RANK": ("DENSERANK",), "LAG": ("LAGG",)}
+
+
+def _aggregate_select(tree: exp.Expression) -> exp.Select | None:
+    select = tree if isinstance(tree, exp.Select) else None
+    if select is None or not select.args.get("group"):
+        return None
+    return select
+
+
+@operator("drop_group_by_column", "group_by", weight=1.5)
+def drop_group_by_column(ctx: MutationContext) -> str | None:
+    """Forget a column in GROUP BY (or the whole GROUP BY) that the SELECT list shows."""
+    tree = ctx.fresh()
+    select = _aggregate_select(tree)
+    if select is None:
+        return None
+    group = select.args["group"]
+    keys = list(group.expressions)
+    if not keys:
+        return None
+    victim = ctx.rng.choice(keys)
+    remaining = [k for k in keys if k is not victim]
+    if remaining:
+        group.set("expressions", remaining)
+    else:
+        select.set("group", None)
+        select.set("having", None) if not select.find(exp.AggFunc) else None
+    return ctx.render(tree)
+
+
+@operator("ungrouped_column", "group_by")
+def ungrouped_column(ctx: MutationContext) -> str | None:
+    """Add a column to an aggregate query's SELECT list without grouping by it."""
+    tree = ctx.fresh()
+    select = tree if isinstance(tree, exp.Select) else None
+    if select is None or not (select.args.get("group") or any(isinstance(e.unalias(), exp.AggFunc)
+                                                             for e in select.expressions)):
+        return None
+    aliases = ctx.table_aliases(select)
+    if len(aliases) != 1:
+        return None
+    table = ctx.profile.tables[next(iter(aliases.values()))]
+    grouped = {k.sql().lower() for k in (select.args.get("group").expressions if select.args.get("group") else [])}
+    options = [c for c in table.columns if c.role in ("category", "text", "temporal") and c.name.lower() not in grouped]
+    if not options:
+        return None
+    column = exp.column(ctx.rng.choice(options).name)
+    select.set("expressions", [column, *select.expressions])
+    return ctx.render(tree)
+
+
+@operator("aggregate_in_where", "group_by", weight=1.5)
+def aggregate_in_where(ctx: MutationContext) -> str | None:
+    """Put an aggregate condition in WHERE: HAVING moved up, or ``x > (SELECT AVG(x) ...)``
+    written as ``x > AVG(x)``."""
+    tree = ctx.fresh()
+    select = tree if isinstance(tree, exp.Select) else None
+    if select is None:
+        return None
+    having = select.args.get("having")
+    if having is not None:
+        condition = having.this
+        where = select.args.get("where")
+        select.set("having", None)
+        select.set("where", exp.Where(this=exp.and_(where.this, condition) if where else condition))
+        return ctx.render(tree)
+    for sub in tree.find_all(exp.Subquery):
+        inner = sub.this
+        if isinstance(inner, exp.Select) and len(inner.expressions) == 1 and isinstance(inner.expressions[0], exp.AggFunc) \
+                and not inner.args.get("where") and isinstance(sub.parent, (exp.GT, exp.LT, exp.GTE, exp.LTE)):
+            sub.replace(inner.expressions[0].copy())
+            return ctx.render(tree)
+    return None
+
+
+@operator("date_vs_number", "type_mismatch")
+def date_vs_number(ctx: MutationContext) -> str | None:
+    """Compare a date column with a bare year (``created_at = 2024`` for ``EXTRACT(YEAR ...) = 2024``)."""
+    tree = ctx.fresh()
+    for extract in tree.find_all(exp.Extract):
+        if extract.name.upper() == "YEAR" and isinstance(extract.parent, exp.EQ) and isinstance(extract.expression, exp.Column):
+            extract.replace(extract.expression.copy())
+            return ctx.render(tree)
+    for cmp in tree.find_all(exp.GTE, exp.LT):
+        right = cmp.expression
+        if isinstance(right, (exp.Cast, exp.TsOrDsToDate)) and right.this.is_string and re.match(r"\d{4}-", right.this.name):
+            right.replace(exp.Literal.number(right.this.name[:4]))
+            return ctx.render(tree)
+    return None
+
+
+@operator("formatted_number_string", "type_mismatch")
+def formatted_number_string(ctx: MutationContext) -> str | None:
+    """Compare a number with a formatted string (``total > '1,000'``, ``price < '$50'``)."""
+    tree = ctx.fresh()
+    spots = [lit for lit in tree.find_all(exp.Literal)
+             if not lit.is_string and isinstance(lit.parent, (exp.GT, exp.LT, exp.GTE, exp.LTE, exp.Between))
+             and isinstance(lit.parent.this, exp.Column)]
+    if not spots:
+        return None
+    lit = ctx.rng.choice(spots)
+    number = float(lit.name)
+    text = f"{number:,.0f}" if number >= 1000 else f"${lit.name}" if ctx.rng.random() < 0.5 else f"{lit.name} units"
+    lit.replace(exp.Literal.string(text))
+    return ctx.render(tree)
+
+
+@operator("text_vs_number", "type_mismatch")
+def text_vs_number(ctx: MutationContext) -> str | None:
+    """Compare a text column with a number (``status = 1`` for a code, ``is_active = 'yes'``)."""
+    tree = ctx.fresh()
+    for eq in tree.find_all(exp.EQ, exp.NEQ):
+        if isinstance(eq.this, exp.Column) and eq.expression.is_string:
+            eq.expression.replace(exp.Literal.number(ctx.rng.choice((0, 1, 2))))
+            return ctx.render(tree)
+    return None
+
+
+@operator("aggregate_extra_argument", "wrong_arity")
+def aggregate_extra_argument(ctx: MutationContext) -> str | None:
+    """Pass the rounding precision to the aggregate: ``AVG(x, 2)`` for ``ROUND(AVG(x), 2)``, or
+    give SUM/AVG two columns."""
+    tree = ctx.fresh()
+    for rnd in tree.find_all(exp.Round):
+        if isinstance(rnd.this, (exp.Avg, exp.Sum)) and rnd.args.get("decimals") is not None:
+            func = rnd.this
+            call = exp.Anonymous(this=func.key.upper(), expressions=[func.this.copy(), rnd.args["decimals"].copy()])
+            rnd.replace(call)
+            return ctx.render(tree)
+    aggs = [a for a in tree.find_all(exp.Avg, exp.Sum) if isinstance(a.this, exp.Column)]
+    if not aggs:
+        return None
+    agg = ctx.rng.choice(aggs)
+    agg.replace(exp.Anonymous(this=agg.key.upper(), expressions=[agg.this.copy(), exp.Literal.number(2)]))
+    return ctx.render(tree)
+
+
+@operator("missing_function_argument", "wrong_arity")
+def missing_function_argument(ctx: MutationContext) -> str | None:
+    """Leave out a required argument: ``DATE_TRUNC(d)`` without the unit, ``LAG()``."""
+    tree = ctx.fresh()
+    for trunc in tree.find_all(exp.DateTrunc, exp.TimestampTrunc):
+        trunc.replace(exp.Anonymous(this="DATE_TRUNC", expressions=[trunc.this.copy()]))
+        return ctx.render(tree)
+    for rnd in tree.find_all(exp.Round):
+        rnd.replace(exp.Anonymous(this="ROUND", expressions=[]))
+        return ctx.render(tree)
+    return None
+
+
+@operator("misspell_function", "unknown_function", weight=1.5)
+def misspell_function(ctx: MutationContext) -> str | None:
+    """Misspell a function name (``AVERAGE``, ``CNT``, ``DATETRUNC``)."""
+    text = ctx.sql
+    present = [(m.start(), m.group(1)) for m in re.finditer(r"\b([A-Z_]+)\(", text, re.I)
+               if m.group(1).upper() in _FUNCTION_TYPOS
+               or (m.group(1).isupper() and len(m.group(1)) > 3 and m.group(1) not in _NOT_FUNCTIONS)]
+    if not present:
+        return None
+    at, name = ctx.rng.choice(present)
+    options = _FUNCTION_TYPOS.get(name.upper()) or (misspell(name, ctx.rng),)
+    typo = ctx.rng.choice(options)
+    return text[:at] + typo + text[at + len(name):]
+
+
+# Functions of another dialect that people carry over, keyed by the construct they replace.
+_FOREIGN_YEAR = {"duckdb": ("toYear({x})", "TO_CHAR({x}, 'YYYY')", "DATE_FORMAT({x}, '%Y')"),
+                 "clickhouse": ("strftime({x}, '%Y')", "DATEPART(year, {x})", "TO_CHAR({x}, 'YYYY')",
+                                "date_format({x}, 'yyyy')")}
+_FOREIGN_TRUNC = {"duckdb": ("toStartOfMonth({x})", "DATE_FORMAT({x}, '%Y-%m-01')", "TRUNC({x}, 'MM')",
+                             "DATEFROMPARTS(YEAR({x}), MONTH({x}), 1)"),
+                  "clickhouse": ("strftime({x}, '%Y-%m')", "TRUNC({x}, 'MM')", "date_format({x}, 'yyyy-MM')",
+                                 "DATEFROMPARTS(YEAR({x}), MONTH({x}), 1)")}
+_FOREIGN_COUNT_DISTINCT = {"duckdb": ("uniqExact({x})", "uniq({x})", "COUNT_DISTINCT({x})"),
+                           "clickhouse": ("COUNT_DISTINCT({x})", "approx_count_distinct({x})")}
+
+
+@operator("foreign_function", "dialect", weight=2.0)
+def foreign_function(ctx: MutationContext) -> str | None:
+    """Use another dialect's function for a date part, a month bucket or a distinct count
+    (``DATEPART``, ``toYear``, ``TO_CHAR``, ``DATE_FORMAT``, ``strftime`` into ClickHouse...)."""
+    tree = ctx.fresh()
+    spots = [(e, _FOREIGN_YEAR) for e in tree.find_all(exp.Extract) if e.name.upper() == "YEAR"]
+    spots += [(e, _FOREIGN_YEAR) for e in tree.find_all(exp.Year)]
+    spots += [(e, _FOREIGN_TRUNC) for e in tree.find_all(exp.DateTrunc, exp.TimestampTrunc)
+              if "MONTH" in (e.args.get("unit").name.upper() if e.args.get("unit") else "")]
+    spots += [(e, _FOREIGN_COUNT_DISTINCT) for e in tree.find_all(exp.Count) if isinstance(e.this, exp.Distinct)]
+    if not spots:
+        return None
+    node, table = ctx.rng.choice(spots)
+    if isinstance(node, exp.Extract):
+        target = node.expression
+    elif isinstance(node, exp.Count):
+        target = node.this.expressions[0]
+    else:
+        target = node.this
+    template = ctx.rng.choice(table[ctx.dialect])
+    marker = "__sqlfix_target__"
+    node.replace(exp.column(marker))
+    text = ctx.render(tree)
+    return text.replace(marker, template.format(x=target.sql(dialect=ctx.dialect)), 1)
+
+
+@operator("foreign_syntax", "dialect", weight=1.5)
+def foreign_syntax(ctx: MutationContext) -> str | None:
+    """Write LIMIT the T-SQL way (``SELECT TOP 5``) or the MySQL way (``LIMIT 10, 5``); into
+    ClickHouse, DuckDB's FROM-first form (``FROM t SELECT ...``)."""
+    limit = re.search(r" LIMIT (\d+)$", ctx.sql)
+    select = re.match(r"SELECT (DISTINCT )?", ctx.sql)
+    if limit and select and ctx.rng.random() < 0.6:
+        count = limit.group(1)
+        head = ctx.sql[: limit.start()]
+        if ctx.rng.random() < 0.6:
+            return head.replace(select.group(0), f"{select.group(0)}TOP {count} ", 1)
+        return f"{head} LIMIT 0, {count}"
+    if ctx.dialect == "duckdb":
+        return None
+    tree = ctx.fresh()
+    if isinstance(tree, exp.Select) and tree.args.get("from") and not tree.args.get("with"):
+        # DuckDB's FROM-first form.
+        from_sql = tree.args["from"].sql(dialect="duckdb")
+        tree.set("from", None)
+        return f"{from_sql} {ctx.render(tree)}"
+    return None

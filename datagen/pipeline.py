@@ -1,0 +1,142 @@
+"""Run a datagen job end to end: plan batches, run them with checkpoints, write the dataset.
+
+A run is a fixed list of batches (offline batches per source, then LLM batches, then log
+sources). Batch ``i`` draws from ``random.Random(f"{seed}:{name}")``, its rows are appended
+and flushed, then the checkpoint records ``i + 1`` batches done. Killing the process at any
+point and rerunning resumes after the last checkpoint and yields the same dataset.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from datagen.config import DatagenConfig
+from datagen.filters import FilterState
+from datagen.golden import golden_queries
+from datagen.output import build_manifest, write_manifest, write_splits
+from datagen.sources import Source, open_sources
+from datagen.store import RunStore
+from sqlfix.errors import SqlfixError
+
+Stats = dict[str, Counter]
+
+
+@dataclass
+class Batch:
+    """One unit of work between two checkpoints."""
+
+    name: str
+    stage: str
+    run: Callable[[random.Random, FilterState, Stats], list[dict[str, Any]]]
+
+
+@dataclass
+class RunResult:
+    """What a finished run produced."""
+
+    out_dir: Path
+    manifest: dict[str, Any]
+    elapsed_s: float
+
+
+def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console | None = None) -> RunResult:
+    """Run (or resume) the datagen job described by ``config``; return the manifest."""
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    out = Path(config.out_dir)
+    if fresh and (out / "work").exists():
+        for path in (out / "work").glob("*.json*"):
+            path.unlink()
+    sources = open_sources(config.demos, config.engines, config.dbs)
+    batches, problems = plan(config, sources)
+    if not batches:
+        raise SqlfixError("nothing to generate: give --demo, --db, --from-log or --from-clickhouse-query-log")
+    store = RunStore(out)
+    done, saved, rows = store.resume()
+    state = _filter_state(config)
+    for row in rows:
+        state.add_row(row)
+    state.dropped.update(saved.get("dropped", {}))
+    stats: Stats = {k: Counter(v) for k, v in saved.get("stats", {}).items()}
+    for key in ("candidates", "mutations", "kind_mismatch", "llm", "logs"):
+        stats.setdefault(key, Counter())
+    console = console or Console(stderr=True)
+    with _progress(config, console) as progress:
+        bar = progress.add_task("batches", total=len(batches), completed=done)
+        for index in range(done, len(batches)):
+            batch = batches[index]
+            progress.update(bar, description=f"{batch.stage} {batch.name}")
+            rng = random.Random(f"{config.seed}:{batch.name}")
+            new_rows = batch.run(rng, state, stats)
+            store.append(new_rows)
+            store.checkpoint(index + 1, {"dropped": dict(state.dropped), "stats": {k: dict(v) for k, v in stats.items()}})
+            progress.advance(bar)
+        finish = progress.add_task("writing splits", total=1)
+        all_rows = store.rows()
+        split_counts = write_splits(all_rows, config)
+        extra: dict[str, Any] = {"sources": [s.key for s in sources], "batches": len(batches)}
+        if stats["llm"]:
+            extra["llm"] = dict(stats["llm"])
+        if stats["logs"]:
+            extra["logs"] = dict(stats["logs"])
+        if problems:
+            extra["sources_skipped"] = problems
+        manifest = build_manifest(all_rows, config, stats, state.dropped, split_counts, extra)
+        write_manifest(manifest, config)
+        progress.advance(finish)
+    for source in sources:
+        source.engine.close()
+    return RunResult(out, manifest, time.perf_counter() - started)
+
+
+def plan(config: DatagenConfig, sources: list[Source]) -> tuple[list[Batch], list[str]]:
+    """The run's batches, in order, plus problems found while planning (unreadable inputs)."""
+    from datagen.offline import offline_batch
+
+    batches: list[Batch] = []
+    problems: list[str] = []
+    if config.offline:
+        for source in sources:
+            share = config.clickhouse_fraction if source.engine.name == "clickhouse" else 1.0
+            count = math.ceil(config.pairs_per_schema * share / config.batch_size)
+            for number in range(count):
+                batches.append(Batch(f"{source.key}#{number}", "offline",
+                                     lambda rng, state, stats, s=source: offline_batch(s, rng, config, state, stats)))
+    if config.llm:
+        from datagen.llm.generator import llm_batches
+
+        batches += llm_batches(config, sources)
+    for log_path in config.from_logs:
+        from datagen.logs import log_batches
+
+        found, issues = log_batches(config, log_path)
+        batches += found
+        problems += issues
+    if config.query_log_url:
+        from datagen.querylog import query_log_batches
+
+        batches += query_log_batches(config)
+    return batches, problems
+
+
+def _filter_state(config: DatagenConfig) -> FilterState:
+    return FilterState(near_duplicate_ratio=config.near_duplicate_ratio,
+                       same_result_question_ratio=config.same_result_question_ratio,
+                       max_per_template=config.max_per_template,
+                       max_repairs_per_template=config.max_repairs_per_template,
+                       golden=golden_queries(config.golden_dir))
+
+
+def _progress(config: DatagenConfig, console: Console) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, disable=not config.progress, transient=False)

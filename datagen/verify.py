@@ -1,0 +1,88 @@
+"""Verification by execution: a pair's SQL must run and return 1..N rows; a triple's broken SQL
+must fail (or, for a semantic bug, return a different result) and its fix must run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from datagen.records import SEMANTIC, Candidate, Pair, Triple
+from sqlfix.engines.base import Engine, Limits, ResultSet
+from sqlfix.errors import ExecError
+from sqlfix.normalize import sql_template
+from sqlfix.prompts import make_edit
+
+
+@dataclass
+class Outcome:
+    """A verification verdict: the record, or the filter that dropped it."""
+
+    record: Pair | Triple | None
+    dropped: str | None = None
+
+
+def result_hash(result: ResultSet, ordered: bool) -> str:
+    """Hash of a result's rows; row order counts only when ``ordered``."""
+    rows = [json.dumps(list(r), default=str) for r in result.rows]
+    if not ordered:
+        rows.sort()
+    return hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+
+
+def edit_ratio(broken: str, fixed: str) -> float:
+    """Normalised character edit distance between two queries (0 = equal, 1 = nothing shared)."""
+    return Levenshtein.normalized_distance(broken, fixed)
+
+
+def verify_candidate(candidate: Candidate, engine: Engine, *, max_rows: int, allow_empty: bool,
+                     timeout_s: float) -> tuple[Outcome, ResultSet | None]:
+    """Run the candidate's SQL; keep it when it runs and returns 1..``max_rows`` rows."""
+    result = engine.execute(candidate.sql, Limits(timeout_s=timeout_s, max_rows=max_rows))
+    if isinstance(result, ExecError):
+        return Outcome(None, "execution_error"), None
+    if result.truncated:
+        return Outcome(None, "too_many_rows"), result
+    if not result.rows and not allow_empty:
+        return Outcome(None, "empty_result"), result
+    pair = Pair(candidate.schema_id, candidate.dialect, engine.name, candidate.generator, candidate.shape,
+                sql_template(candidate.sql, candidate.dialect), candidate.question, candidate.sql,
+                len(result.rows), result_hash(result, candidate.ordered), candidate.ordered)
+    return Outcome(pair), result
+
+
+def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: str, shape: str,
+                  question: str | None, broken_sql: str, fixed_sql: str, operator: str, intended_kind: str,
+                  fixed_hash: str | None, ordered: bool, max_rows: int, timeout_s: float,
+                  max_edit_ratio: float, template: str | None = None) -> Outcome:
+    """Verify one repair triple.
+
+    ``fixed_hash`` is the fixed SQL's result hash when already known (offline pairs); else the
+    fixed SQL is run here. A semantic bug (``intended_kind == "semantic"``) must run and return
+    a different result; any other must fail.
+    """
+    if broken_sql.strip() == fixed_sql.strip():
+        return Outcome(None, "fixed_equals_broken")
+    ratio = edit_ratio(broken_sql, fixed_sql)
+    if ratio > max_edit_ratio:
+        return Outcome(None, "rewrite_not_edit")
+    if fixed_hash is None:
+        fixed = engine.execute(fixed_sql, Limits(timeout_s=timeout_s, max_rows=max_rows))
+        if isinstance(fixed, ExecError):
+            return Outcome(None, "fixed_fails")
+        fixed_hash = result_hash(fixed, ordered)
+    limits = Limits(timeout_s=timeout_s, max_rows=max_rows)
+    broken = engine.execute(broken_sql, limits)
+    if isinstance(broken, ResultSet):
+        if intended_kind != SEMANTIC:
+            return Outcome(None, "broken_runs")
+        if result_hash(broken, ordered) == fixed_hash and not broken.truncated:
+            return Outcome(None, "semantic_same_result")
+        error, kind, detail = None, SEMANTIC, None
+    else:
+        error, kind, detail = broken.message, broken.kind.value, json.dumps(broken.to_dict(), ensure_ascii=False)
+    template = template or sql_template(fixed_sql, dialect)
+    return Outcome(Triple(schema_id, dialect, engine.name, generator, shape, template, question, broken_sql, error,
+                          kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio))

@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.records import Candidate
 
-SOURCES = ("identifiers", "qualify", "join_keys", "group_by", "functions", "punctuation", "types", "arity", "dialect", "read_only", "model:full", "model:edit", "model:ask", "original")
+SOURCES = ("identifiers", "qualify", "join_keys", "group_by", "functions", "punctuation", "types", "arity", "subqueries", "dialect", "read_only", "model:full", "model:edit", "model:ask", "original")
 KINDS = tuple(kind.value for kind in ErrorKind)
 FEATURE_NAMES = (
     "similarity", "edit_chars", "edit_words", "length_delta", "depth", "prior", "empty", "log_rows",

@@ -26,11 +26,12 @@ from sqlfix.fix.rules.join_keys import join_keys
 from sqlfix.fix.rules.punctuation import punctuation
 from sqlfix.fix.rules.qualify import qualify
 from sqlfix.fix.rules.read_only import read_only
+from sqlfix.fix.rules.subqueries import subqueries
 from sqlfix.fix.rules.types import types
 from sqlfix.schema.model import Schema
 
 log = logging.getLogger(__name__)
-RULES = (identifiers, qualify, join_keys, group_by, functions, punctuation, types, arity, dialect, read_only)
+RULES = (identifiers, qualify, join_keys, group_by, functions, punctuation, types, arity, subqueries, dialect, read_only)
 
 
 def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:

@@ -1,45 +1,110 @@
-"""Type mismatches between a column and a literal: numbers written as strings lose their
-quotes, and numbers compared with text columns gain them."""
+"""Literals that do not fit where they stand: a number written as text (``'120k'``,
+``'$3000'``), text compared as a number, a year compared with a date, an impossible date
+(``'2024-06-31'``), a word compared with a boolean, a negative LIMIT."""
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.text import Edit, splice
 
 _NUMERIC_TYPE = re.compile(r"int|float|double|decimal|numeric|real|number", re.I)
-_TEXT_TYPE = re.compile(r"char|text|string|varchar", re.I)
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_TEXT_TYPE = re.compile(r"char|text|string", re.I)
+_DATE_TYPE = re.compile(r"date|time", re.I)
+_BOOL_TYPE = re.compile(r"bool", re.I)
+_AMOUNT = re.compile(r"^\s*[$€£]?\s*(-?[\d,]*\.?\d+)\s*([kKmM])?\b")
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(.*)$")
+_TRUE = {"true", "t", "yes", "y", "1", "active", "on"}
+_FALSE = {"false", "f", "no", "n", "0", "inactive", "off"}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def types(ctx: RuleContext) -> list[RuleFix]:
-    """Propose literal re-quoting where a comparison mixes text and numbers."""
-    if ctx.error.kind != ErrorKind.TYPE_MISMATCH or ctx.tree is None or not ctx.tokens:
+    """Propose literals rewritten to fit the column they are compared with."""
+    if ctx.error.kind not in {ErrorKind.TYPE_MISMATCH, ErrorKind.OTHER} or ctx.tree is None or not ctx.tokens:
         return []
-    fixes = []
-    for comparison in ctx.tree.find_all(exp.Binary):
-        column = comparison.find(exp.Column)
-        literal = next((n for n in (comparison.left, comparison.right) if isinstance(n, exp.Literal)), None)
-        if column is None or literal is None or column.parent is not comparison:
-            continue
+    fixes, edits = _negative_limit(ctx), []
+    for column, literal in _column_literal_pairs(ctx.tree):
         column_type = _column_type(ctx, column)
-        if column_type is None:
+        token = _literal_token(ctx, literal, column)
+        if column_type is None or token is None:
             continue
-        if literal.is_string and _NUMERIC_TYPE.search(column_type) and _NUMBER.fullmatch(literal.this):
-            replacement, why = literal.this, f"`{column.name}` is a number; compared with {literal.this} unquoted."
-        elif not literal.is_string and _TEXT_TYPE.search(column_type):
-            replacement, why = f"'{literal.this}'", f"`{column.name}` is text; compared with the string '{literal.this}'."
-        else:
-            continue
-        token = _literal_token(ctx, literal, after=column.this.meta.get("end", -1) if isinstance(column.this, exp.Identifier) else -1)
-        if token is not None:
-            fixes.append(RuleFix(splice(ctx.sql, [Edit(token.start, token.end + 1, replacement)]), why, "types"))
+        for replacement, why in _fitting(literal, column_type, column.name, ctx):
+            edit = Edit(token.start, token.end + 1, replacement)
+            edits.append(edit)
+            fixes.append(RuleFix(splice(ctx.sql, [edit]), why, "types"))
+    starts = {e.start for e in edits}
+    if 1 < len(starts) == len(edits):
+        fixes.append(RuleFix(splice(ctx.sql, edits), "Several literals did not fit their columns' types.", "types"))
     return fixes
+
+
+def _column_literal_pairs(tree: exp.Expression) -> list[tuple[exp.Column, exp.Literal]]:
+    pairs = []
+    for node in tree.find_all(*_COMPARISONS):
+        sides = (node.left, node.right)
+        column = next((s for s in sides if isinstance(s, exp.Column)), None)
+        literal = next((s for s in sides if isinstance(s, exp.Literal)), None)
+        if column is not None and literal is not None:
+            pairs.append((column, literal))
+    for node in tree.find_all(exp.Between):
+        if isinstance(node.this, exp.Column):
+            pairs.extend((node.this, bound) for bound in (node.args.get("low"), node.args.get("high")) if isinstance(bound, exp.Literal))
+    return pairs
+
+
+def _fitting(literal: exp.Literal, column_type: str, name: str, ctx: RuleContext) -> list[tuple[str, str]]:
+    text = literal.this
+    if _BOOL_TYPE.search(column_type) and literal.is_string:
+        word = text.strip().lower()
+        values = ["true"] if word in _TRUE else ["false"] if word in _FALSE else ["true", "false"]
+        return [(ctx.keyword(v), f"`{name}` is a boolean; '{text}' means {v}.") for v in values]
+    if _NUMERIC_TYPE.search(column_type) and literal.is_string:
+        amount = _amount(text)
+        return [(amount, f"`{name}` is a number; '{text}' is written as {amount}.")] if amount else []
+    if _TEXT_TYPE.search(column_type) and not literal.is_string:
+        return [(f"'{text}'", f"`{name}` is text; compared with the string '{text}'.")]
+    if _DATE_TYPE.search(column_type):
+        if not literal.is_string and text.isdigit() and 1900 <= int(text) <= 2100:
+            return [(f"'{text}-01-01'", f"`{name}` is a date; the year {text} is written as '{text}-01-01'.")]
+        valid = _valid_date(text) if literal.is_string else None
+        if valid and valid != text:
+            return [(f"'{valid}'", f"'{text}' is not a real date; the nearest valid one is '{valid}'.")]
+    return []
+
+
+def _amount(text: str) -> str | None:
+    match = _AMOUNT.match(text)
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", ""))
+    value *= {"k": 1_000, "m": 1_000_000}.get((match.group(2) or "").lower(), 1)
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _valid_date(text: str) -> str | None:
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    year, month, day, rest = int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4)
+    month = min(max(month, 1), 12)
+    day = min(max(day, 1), calendar.monthrange(year, month)[1])
+    return f"{year:04d}-{month:02d}-{day:02d}{rest}"
+
+
+def _negative_limit(ctx: RuleContext) -> list[RuleFix]:
+    tokens = ctx.tokens
+    for index, token in enumerate(tokens[:-2]):
+        if token.token_type in {TokenType.LIMIT, TokenType.OFFSET} and tokens[index + 1].token_type == TokenType.DASH:
+            edit = Edit(tokens[index + 1].start, tokens[index + 2].start, "")
+            return [RuleFix(splice(ctx.sql, [edit]), f"{token.text.upper()} cannot be negative; the sign was dropped.", "types")]
+    return []
 
 
 def _column_type(ctx: RuleContext, column: exp.Column) -> str | None:
@@ -51,6 +116,8 @@ def _column_type(ctx: RuleContext, column: exp.Column) -> str | None:
     return None
 
 
-def _literal_token(ctx: RuleContext, literal: exp.Literal, after: int):
+def _literal_token(ctx: RuleContext, literal: exp.Literal, column: exp.Column) -> Token | None:
+    """The token of ``literal``: the first with its text after the column's position."""
+    after = column.this.meta.get("end", -1) if isinstance(column.this, exp.Identifier) else -1
     kind = TokenType.STRING if literal.is_string else TokenType.NUMBER
     return next((t for t in ctx.tokens if t.token_type == kind and t.text == literal.this and t.start > after), None)

@@ -35,4 +35,6 @@ def load_schema(source: str, *, dialect: str | None = None, schema_id: str | Non
         DialectError: ``dialect`` is not a sqlglot dialect.
         SchemaLoadError: the source is missing or broken; the message names file and problem.
     """
-    return read_source(str(source), dialect=dialect, schema_id=schema_id, with_rows=False).schema
+    loaded = read_source(str(source), dialect=dialect, schema_id=schema_id, with_rows=False)
+    loaded.close()
+    return loaded.schema

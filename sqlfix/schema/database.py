@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from sqlfix.engines import open_engine
 from sqlfix.engines.base import Engine, Limits
-from sqlfix.errors import ExecError, SchemaLoadError
+from sqlfix.errors import ExecError, SchemaLoadError, SqlfixError
 from sqlfix.schema.source import LoadedSource, TableData
 
 # Reading a whole table is trusted work on the user's own database: no row cap, a long timeout.
@@ -18,17 +18,27 @@ _BATCH_ROWS = 5000
 
 
 def load_database(url: str, *, schema_id: str) -> LoadedSource:
-    """Read the schema (tables, types, keys, samples) and the rows of the database ``url`` names."""
+    """Read the schema (tables, types, keys, samples) of the database ``url`` names, and give
+    access to its rows; the engine stays open until the returned source is closed."""
     from sqlfix.engines.introspect import read_schema
 
-    engine = open_engine(url, read_only=True)
-    schema = read_schema(engine, schema_id)
-    data = {}
-    for table in schema.tables:
-        columns = [c.name for c in table.columns]
-        data[table.name] = TableData(columns=columns, count=_count(engine, table.name, url),
-                                     batches=_reader(engine, table.name, columns, url))
-    return LoadedSource(schema=schema, data=data)
+    try:
+        engine = open_engine(url, read_only=True)
+    except SchemaLoadError:
+        raise
+    except SqlfixError as exc:
+        raise SchemaLoadError(str(exc)) from None
+    try:
+        schema = read_schema(engine, schema_id)
+        data = {}
+        for table in schema.tables:
+            columns = [c.name for c in table.columns]
+            data[table.name] = TableData(columns=columns, count=_count(engine, table.name, url),
+                                         batches=_reader(engine, table.name, columns, url))
+    except BaseException:
+        engine.close()
+        raise
+    return LoadedSource(schema=schema, data=data, closers=[engine.close])
 
 
 def quoted_table(name: str, dialect: str) -> str:

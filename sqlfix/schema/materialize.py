@@ -36,7 +36,8 @@ def materialize(
         [(12,)]
 
     Args:
-        source: a schema source (see :func:`sqlfix.schema.load_schema`) or an already read one.
+        source: a schema source (see :func:`sqlfix.schema.load_schema`) or an already read one;
+            either way it is closed once its rows are loaded.
         target_url: a DuckDB or chDB engine URL (``duckdb:///x.duckdb``, ``chdb:///dir?database=db``).
         dialect: the dialect of a DDL source file.
         replace: drop tables of the same names first instead of failing on them.
@@ -46,23 +47,31 @@ def materialize(
         the target engine, opened writable; the caller closes it.
     """
     loaded = source if isinstance(source, LoadedSource) else read_source(source, dialect=dialect)
-    engine = open_engine(target_url, read_only=False)
     try:
-        for table in transpile_schema(loaded.schema, engine.dialect).tables:
-            if replace:
-                _run(engine, f"DROP TABLE IF EXISTS {quoted_table(table.name, engine.dialect)}", target_url)
-            _run(engine, create_table_sql(table, engine.dialect), target_url)
-        for name, data in loaded.data.items():
-            done = 0
-            for batch in data.batches():
-                engine.insert_rows(name, data.columns, batch)
-                done += len(batch)
-                if progress is not None:
-                    progress(name, done, data.count)
-    except BaseException:
-        engine.close()
-        raise
+        engine = open_engine(target_url, read_only=False)
+        try:
+            _create_and_load(loaded, engine, target_url, replace=replace, progress=progress)
+        except BaseException:
+            engine.close()
+            raise
+    finally:
+        loaded.close()
     return engine
+
+
+def _create_and_load(loaded: LoadedSource, engine: Engine, target_url: str, *, replace: bool,
+                     progress: Progress | None) -> None:
+    for table in transpile_schema(loaded.schema, engine.dialect).tables:
+        if replace:
+            _run(engine, f"DROP TABLE IF EXISTS {quoted_table(table.name, engine.dialect)}", target_url)
+        _run(engine, create_table_sql(table, engine.dialect), target_url)
+    for name, data in loaded.data.items():
+        done = 0
+        for batch in data.batches():
+            engine.insert_rows(name, data.columns, batch)
+            done += len(batch)
+            if progress is not None:
+                progress(name, done, data.count)
 
 
 def create_table_sql(table: Table, dialect: str) -> str:

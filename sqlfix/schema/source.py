@@ -27,10 +27,20 @@ class TableData:
 
 @dataclass
 class LoadedSource:
-    """A schema and the data its source holds (empty for a DDL file)."""
+    """A schema and the data its source holds (empty for a DDL file).
+
+    A source read from a live database keeps an engine open for its row batches; ``close``
+    releases it (chDB allows one data path per process, so an engine left open blocks others).
+    """
 
     schema: Schema
     data: dict[str, TableData] = field(default_factory=dict)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release what reading the rows needs (engines); the schema stays usable."""
+        while self.closers:
+            self.closers.pop()()
 
 
 def in_batches(rows: Sequence[Sequence[Any]], size: int = 20000) -> RowBatches:

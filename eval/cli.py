@@ -9,10 +9,7 @@ from rich.console import Console
 
 from sqlfix.errors import SqlfixError
 
-from eval.config import EvalConfig
 from eval.gate import BASELINE_PATH, baseline_from, check_gate, read_baseline, write_baseline
-from eval.report import write_report
-from eval.runner import run_evaluation
 
 app = typer.Typer(help="Evaluate systems on the golden set by execution equivalence.", add_completion=False)
 console = Console()
@@ -38,6 +35,12 @@ def evaluate(
 ) -> None:
     """Run the systems on the same golden cases and write report.md, report.html, accuracy.png
     and results.json; with --gate, exit 1 when accuracy falls below the baseline."""
+    # Imported here: matplotlib and the engines load only when `sqlfix eval` runs, not with
+    # every other sqlfix command.
+    from eval.config import EvalConfig
+    from eval.report import write_report
+    from eval.runner import run_evaluation
+
     if task not in ("text2sql", "repair", "all"):
         raise SqlfixError(f"unknown task {task!r}; use text2sql, repair or all")
     if gate:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlfix.errors import InputFormatError
 
-from eval.metrics import Summary
+if TYPE_CHECKING:
+    from eval.metrics import Summary
 
 BASELINE_PATH = Path(__file__).resolve().parent / "baseline.json"
+_RECORDING_PRECISION = 1e-6  # baselines are written rounded to 6 decimals
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str
         notes.append(f"golden set {baseline.golden_version} -> {golden_version}")
     note = f" ({'; '.join(notes)})" if notes else ""
     summary = f"{baseline.system} on {baseline.task}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
-    if measured.accuracy.value + 1e-12 < floor:
+    if measured.accuracy.value + _RECORDING_PRECISION < floor:
         return GateOutcome(False, f"FAIL {summary}, below the floor {floor:.1%}{note}")
     return GateOutcome(True, f"PASS {summary}{note}")
 

@@ -132,9 +132,9 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
     questions) is skipped on that task's cases. Predictions are cached per (system
     fingerprint, case id, case hash) unless ``config.use_cache`` is off.
     """
+    systems = [build_system(spec, loader=loader) for spec in config.systems]
     cases = select_cases(load_golden(config.cases, task=config.task), config.limit)
     run = EvalRun(config, cases, golden_version=golden_version(config.cases))
-    systems = [build_system(spec, loader=loader) for spec in config.systems]
     cache = PredictionCache(config.cache_dir or eval_cache_dir() / "predictions") if config.use_cache else None
     pool = EnginePool(perturbed_copies=config.perturbed_copies, seed=config.seed)
     schemas: dict[str, Schema] = {}

@@ -45,3 +45,23 @@ def test_floats_are_not_compared_exactly(staff_db):
     assert check("SELECT dept_id, ROUND(AVG(salary) / 3, 4) FROM staff GROUP BY dept_id", gold, staff_db) is Verdict.EXACT
     assert check("SELECT dept_id, SUM(salary) / COUNT(*) / 3.0 FROM staff GROUP BY dept_id", gold, staff_db) is Verdict.EXACT
     assert check("SELECT dept_id, ROUND(AVG(salary) / 3) FROM staff GROUP BY dept_id", gold, staff_db) is Verdict.MISMATCH
+
+
+def test_predictions_are_paired_with_cases_by_id_not_position(tmp_path):
+    import json
+
+    from eval.config import EvalConfig
+    from eval.runner import run_evaluation
+    from tests.eval_fixtures import write_cases
+
+    folder = write_cases(tmp_path / "golden")
+    predictions = [  # reversed file order, and one case (t-2) missing
+        {"id": "r-2", "sql": "SELECT name FROM departments"},
+        {"id": "r-1", "sql": "SELECT count(*) FROM departments WHERE false"},
+        {"id": "t-1", "sql": "SELECT count(*) FROM departments"},
+    ]
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in predictions))
+    run = run_evaluation(EvalConfig(cases=folder, systems=(f"file:{path}",), use_cache=False, progress=False))
+    verdicts = {r.case_id: r.verdict for r in run.results}
+    assert verdicts == {"t-1": "exact", "t-2": "predicted_error", "r-1": "mismatch", "r-2": "exact"}

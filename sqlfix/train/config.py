@@ -1,0 +1,102 @@
+"""The settings of one training run."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sqlfix.errors import InputFormatError
+
+REPAIR_FORMATS = ("full", "edit")
+
+
+@dataclass
+class TrainConfig:
+    """Settings of a LoRA fine-tuning run (``sqlfix train`` builds one; so can Python or TOML).
+
+    Data:
+        data_dir: a datagen run folder (``data/<run>`` with ``train/`` and ``validation/``).
+        repair_formats: repair output formats to train, each repair row giving one example per
+            format (``full`` query, compact ``edit``); the model then follows the system prompt.
+        text2sql: also train question → SQL examples.
+        max_train_examples: cap on training examples after shuffling (learning curves); None: all.
+        max_validation_examples: cap on validation examples (evaluation cost); None: all.
+        schema_sources: extra ``schema_id -> source`` (anything ``load_schema`` reads) for
+            schemas that are neither demos nor stored in ``<data_dir>/schemas/<id>.json``.
+
+    Model:
+        base: base model spec (``smollm2-135m``, ``qwen2.5-coder-1.5b``...) or a model folder.
+        lora_r / lora_alpha / lora_dropout: LoRA rank, scale and dropout (PEFT defaults are 8/8/0;
+            rank 16, alpha 32 learn the new output formats faster at a few MB).
+        target_modules: modules given adapters; ``all-linear`` (attention + MLP) as in QLoRA.
+
+    Training:
+        output_dir: where the adapter, model card, metrics and loss plot go.
+        epochs: passes over the training examples (early stopping may end sooner).
+        learning_rate: peak AdamW rate (2e-4, the usual LoRA rate; transformers' default is 5e-5).
+        batch_size: examples per device per step; grad_accum: steps per optimizer update.
+        max_length: token cap per example (longer ones are truncated from the right).
+        warmup_ratio: share of steps with a linear warm-up; then cosine decay.
+        eval_steps: evaluate (and checkpoint) every this many optimizer steps.
+        early_stopping_patience: evaluations without a better validation loss before stopping.
+        seed: seeds shuffling, LoRA init and dropout.
+        merge: also write a merged full model to ``<output_dir>/merged``.
+        device: ``cuda`` or ``cpu``; None: cuda when available (bf16 there, float32 on cpu).
+        logging_steps: log the training loss every this many steps.
+    """
+
+    data_dir: Path = Path("data/demo")
+    repair_formats: tuple[str, ...] = REPAIR_FORMATS
+    text2sql: bool = True
+    max_train_examples: int | None = None
+    max_validation_examples: int | None = 600
+    schema_sources: dict[str, str] = field(default_factory=dict)
+    base: str = "smollm2-135m"
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: str = "all-linear"
+    output_dir: Path = Path("runs/smollm2-135m-sqlfix")
+    epochs: float = 2.0
+    learning_rate: float = 2e-4
+    batch_size: int = 16
+    grad_accum: int = 1
+    max_length: int = 2048
+    warmup_ratio: float = 0.03
+    eval_steps: int = 100
+    early_stopping_patience: int = 3
+    seed: int = 0
+    merge: bool = False
+    device: str | None = None
+    logging_steps: int = 10
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+        self.output_dir = Path(self.output_dir)
+        self.repair_formats = tuple(self.repair_formats)
+        unknown = set(self.repair_formats) - set(REPAIR_FORMATS)
+        if unknown:
+            raise InputFormatError(f"unknown repair format(s) {sorted(unknown)}; use {', '.join(REPAIR_FORMATS)}")
+        if not self.repair_formats and not self.text2sql:
+            raise InputFormatError("nothing to train: no repair format and text2sql off")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as JSON-ready values (paths as strings)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(data_dir=str(self.data_dir), output_dir=str(self.output_dir), repair_formats=list(self.repair_formats))
+        return data
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides: Any) -> "TrainConfig":
+        """Read settings from a TOML file (keys as the field names), then apply ``overrides``."""
+        try:
+            values = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputFormatError(f"cannot read train config {path}: {exc}") from None
+        known = {f.name for f in fields(cls)}
+        extra = set(values) - known
+        if extra:
+            raise InputFormatError(f"{path}: unknown train setting(s) {sorted(extra)}")
+        return cls(**{**values, **overrides})

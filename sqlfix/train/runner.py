@@ -1,0 +1,175 @@
+"""Run one LoRA fine-tuning: datagen rows → chat examples → TRL ``SFTTrainer`` → adapter folder."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlfix.train.card import write_loss_plot, write_model_card
+from sqlfix.train.config import TrainConfig
+from sqlfix.train.dataset_files import read_split
+from sqlfix.train.examples import build_examples, schema_prompts
+
+CHECKPOINTS = "checkpoints"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a run wrote: the adapter folder (with README.md, metrics.json, loss.png), the merged
+    model folder when asked, and the metrics."""
+
+    adapter_dir: Path
+    merged_dir: Path | None
+    metrics: dict[str, Any]
+
+
+def prepare_examples(config: TrainConfig) -> tuple[list[dict], list[dict]]:
+    """Return the (train, validation) chat examples of ``config``'s dataset, shuffled and capped."""
+    prompt_of = schema_prompts(config.data_dir, config.schema_sources)
+    options = {"repair_formats": config.repair_formats, "text2sql": config.text2sql}
+    splits = []
+    for split, cap in (("train", config.max_train_examples), ("validation", config.max_validation_examples)):
+        examples = build_examples(read_split(config.data_dir, split), prompt_of, **options)
+        random.Random(config.seed).shuffle(examples)
+        splits.append(examples[:cap] if cap is not None else examples)
+    return splits[0], splits[1]
+
+
+def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = None) -> TrainResult:
+    """Fine-tune ``config.base`` with a LoRA adapter and write it to ``config.output_dir``.
+
+    ``examples`` (train, validation) replaces reading ``config.data_dir`` (the GPU bundle ships
+    examples prepared on the developer's machine). Returns the folders written and the metrics:
+    losses, runtime, tokens seen, tokens per second and example counts per kind.
+    """
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback
+    from trl import SFTConfig, SFTTrainer
+
+    from sqlfix.models.hf import default_device
+    from sqlfix.models.loader import resolve_base
+
+    train_examples, validation_examples = examples or prepare_examples(config)
+    device = config.device or default_device()
+    on_gpu = device.startswith("cuda")
+    base_dir = resolve_base(config.base)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.bfloat16 if on_gpu else torch.float32)
+    work_dir = config.output_dir / CHECKPOINTS
+    has_validation = bool(validation_examples)
+    args = SFTConfig(
+        output_dir=str(work_dir),
+        num_train_epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        lr_scheduler_type="cosine",
+        warmup_steps=config.warmup_ratio,
+        max_length=config.max_length,
+        completion_only_loss=True,
+        gradient_checkpointing=False,
+        bf16=on_gpu,
+        use_cpu=not on_gpu,
+        seed=config.seed,
+        logging_steps=config.logging_steps,
+        eval_strategy="steps" if has_validation else "no",
+        eval_steps=config.eval_steps,
+        save_strategy="steps" if has_validation else "no",
+        save_steps=config.eval_steps,
+        save_total_limit=2,
+        save_only_model=True,
+        load_best_model_at_end=has_validation,
+        metric_for_best_model="eval_loss",
+        train_sampling_strategy="group_by_length",
+        include_num_input_tokens_seen="non_padding",
+        report_to="none",
+        dataset_num_proc=None,
+        disable_tqdm=False,
+    )
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.target_modules,
+        task_type="CAUSAL_LM",
+    )
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=Dataset.from_list(_records(train_examples)),
+        eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
+        processing_class=tokenizer,
+        peft_config=lora,
+        callbacks=[EarlyStoppingCallback(config.early_stopping_patience)] if has_validation else [],
+    )
+    started = time.perf_counter()
+    output = trainer.train()
+    elapsed = time.perf_counter() - started
+    metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
+    if has_validation:
+        metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
+    adapter_dir = config.output_dir
+    trainer.model.save_pretrained(str(adapter_dir))
+    _name_base(adapter_dir, config.base)
+    merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
+    shutil.rmtree(work_dir, ignore_errors=True)
+    history = trainer.state.log_history
+    (adapter_dir / "metrics.json").write_text(json.dumps({**metrics, "log_history": history}, indent=2))
+    write_loss_plot(history, adapter_dir / "loss.png")
+    write_model_card(adapter_dir, config, metrics)
+    return TrainResult(adapter_dir=adapter_dir, merged_dir=merged_dir, metrics=metrics)
+
+
+def _records(examples: list[dict]) -> list[dict]:
+    return [{"prompt": e["prompt"], "completion": e["completion"]} for e in examples]
+
+
+def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list, validation_examples: list, device: str) -> dict[str, Any]:
+    tokens = int(trainer.state.num_input_tokens_seen)
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    kinds: dict[str, int] = {}
+    for example in train_examples:
+        kinds[example["kind"]] = kinds.get(example["kind"], 0) + 1
+    return {
+        "device": device,
+        "train_examples": len(train_examples),
+        "validation_examples": len(validation_examples),
+        "train_examples_by_kind": kinds,
+        "steps": trainer.state.global_step,
+        "epochs_done": round(float(trainer.state.epoch or 0), 3),
+        "first_loss": losses[0] if losses else None,
+        "last_loss": losses[-1] if losses else None,
+        "train_loss": train_metrics.get("train_loss"),
+        "best_eval_loss": trainer.state.best_metric,
+        "train_seconds": round(elapsed, 2),
+        "tokens_seen": tokens,
+        "tokens_per_second": round(tokens / elapsed, 1) if elapsed else None,
+        "trainable_parameters": sum(p.numel() for p in trainer.model.parameters() if p.requires_grad),
+        "total_parameters": sum(p.numel() for p in trainer.model.parameters()),
+    }
+
+
+def _name_base(adapter_dir: Path, base: str) -> None:
+    # PEFT records the cache folder the base was loaded from; the spec name keeps the adapter
+    # loadable on another machine (load_model resolves and converts it there).
+    config_path = adapter_dir / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = base
+    config_path.write_text(json.dumps(config, indent=2))
+
+
+def _merge(peft_model, tokenizer, target: Path) -> Path:
+    merged = peft_model.merge_and_unload()
+    merged.save_pretrained(str(target))
+    tokenizer.save_pretrained(str(target))
+    return target

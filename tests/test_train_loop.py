@@ -1,0 +1,97 @@
+"""The whole train → save → load → generate loop on CPU with a tiny Llama built in the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sqlfix.errors import InputFormatError
+from sqlfix.models import Message, load_model
+from sqlfix.prompts import SYSTEM_REPAIR_EDIT, apply_edit
+from sqlfix.train import TrainConfig, train
+from sqlfix.train.runner import prepare_examples
+from tests.train_fixtures import REPAIRS, build_tiny_llama, write_tiny_dataset
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("train")
+    data_dir = write_tiny_dataset(root / "data")
+    config = TrainConfig(
+        data_dir=data_dir, output_dir=root / "adapter", epochs=20, batch_size=4, learning_rate=1e-2,
+        lora_r=16, lora_alpha=32, lora_dropout=0.0, max_length=512, eval_steps=10, logging_steps=5,
+        warmup_ratio=0.0, device="cpu", merge=True, early_stopping_patience=100,
+    )
+    train_examples, _ = prepare_examples(config)
+    corpus = [m["content"] for e in train_examples for m in e["prompt"] + e["completion"]]
+    base_dir = build_tiny_llama(root / "base", corpus * 4)
+    config.base = str(base_dir)
+    return config, train(config)
+
+
+def test_examples_cover_both_repair_formats_and_questions(trained) -> None:
+    config, _ = trained
+    train_examples, validation_examples = prepare_examples(config)
+    kinds = sorted(e["kind"] for e in train_examples)
+    assert kinds.count("repair_full") == kinds.count("repair_edit") == len(REPAIRS)
+    assert kinds.count("text2sql") == 2 and len(validation_examples) == 3
+    edit = next(e for e in train_examples if e["kind"] == "repair_edit" and "SELEC " in e["prompt"][1]["content"])
+    assert edit["prompt"][0]["content"] == SYSTEM_REPAIR_EDIT
+    assert "CREATE TABLE users" in edit["prompt"][1]["content"]
+    assert apply_edit("SELEC name FROM users", edit["completion"][0]["content"]) == "SELECT name FROM users"
+
+
+def test_loss_goes_down_and_adapter_is_written(trained) -> None:
+    config, result = trained
+    assert result.metrics["last_loss"] < 0.5 * result.metrics["first_loss"]
+    assert result.metrics["best_eval_loss"] is not None and result.metrics["tokens_seen"] > 0
+    files = {p.name for p in result.adapter_dir.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "README.md", "metrics.json", "loss.png"} <= files
+    assert "checkpoints" not in files
+    assert json.loads((result.adapter_dir / "adapter_config.json").read_text())["base_model_name_or_path"] == config.base
+    card = (result.adapter_dir / "README.md").read_text()
+    assert "repair_edit: 4" in card and '"lora_r": 16' in card
+
+
+def test_adapter_loads_and_generates_what_it_learned(trained) -> None:
+    config, result = trained
+    train_examples, _ = prepare_examples(config)
+    example = next(e for e in train_examples if e["kind"] == "repair_full")
+    messages = [Message(m["role"], m["content"]) for m in example["prompt"]]
+    target = example["completion"][0]["content"]
+    specs = (f"{config.base}+{result.adapter_dir}", str(result.adapter_dir), str(result.merged_dir))
+    models = [load_model(spec, device="cpu") for spec in specs]
+    texts = {model.generate(messages, max_tokens=12)[0].text for model in models}
+    assert len(texts) == 1 and texts.pop()
+    base = load_model(config.base, device="cpu")
+    assert _target_loss(models[0], messages, target) < 0.5 * _target_loss(base, messages, target)
+
+
+def _target_loss(model, messages: list[Message], target: str) -> float:
+    """Mean negative log-likelihood of ``target`` as the assistant's answer."""
+    import torch
+
+    chat = [{"role": m.role, "content": m.content} for m in messages]
+    prompt = model.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
+    prompt_ids = model.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    target_ids = model.tokenizer(target + "<|im_end|>", add_special_tokens=False)["input_ids"]
+    ids = torch.tensor([prompt_ids + target_ids])
+    labels = ids.clone()
+    labels[0, : len(prompt_ids)] = -100
+    with torch.no_grad():
+        return float(model.model(input_ids=ids, labels=labels).loss)
+
+
+def test_malformed_dataset_line_names_file_and_line(tmp_path: Path) -> None:
+    data_dir = write_tiny_dataset(tmp_path / "data")
+    with (data_dir / "train" / "repair.jsonl").open("a") as handle:
+        handle.write("{not json\n")
+    with pytest.raises(InputFormatError, match=r"repair.jsonl:5: not JSON"):
+        prepare_examples(TrainConfig(data_dir=data_dir))
+
+
+def test_missing_dataset_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputFormatError, match="does not exist"):
+        prepare_examples(TrainConfig(data_dir=tmp_path / "nope"))

@@ -1,9 +1,10 @@
 """Real databases for the engine tests: a DuckDB file per test, one chDB data path per process.
 
-Both hold the same two small tables so one list of failing queries serves both engines::
+Both hold the same small tables so one list of failing queries serves both engines::
 
     users(id, name, country, signup_date)
     orders(id, user_id, amount, status, created_at)
+    events(id, user_id, tags list/array, info struct/tuple(city, zip))
 """
 
 from __future__ import annotations
@@ -31,18 +32,26 @@ ORDERS = [
     (3, 2, 5.25, "paid", dt.datetime(2023, 4, 3, 9, 15)),
     (4, 3, 42.0, "paid", dt.datetime(2023, 4, 4, 18, 45)),
 ]
+EVENTS = [
+    (1, 1, ["new", "promo"], {"city": "London", "zip": "N1"}),
+    (2, 2, [], {"city": "Helsinki", "zip": "00100"}),
+]
 USER_COLUMNS = ("id", "name", "country", "signup_date")
+EVENT_COLUMNS = ("id", "user_id", "tags", "info")
 ORDER_COLUMNS = ("id", "user_id", "amount", "status", "created_at")
 
 DUCKDB_DDL = (
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, country VARCHAR, signup_date DATE)",
     "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), amount DOUBLE,"
     " status VARCHAR, created_at TIMESTAMP)",
+    "CREATE TABLE events (id INTEGER, user_id INTEGER, tags VARCHAR[], info STRUCT(city VARCHAR, zip VARCHAR))",
 )
 CLICKHOUSE_DDL = (
     "CREATE TABLE {db}.users (id Int32, name String, country Nullable(String), signup_date Date)"
     " ENGINE = MergeTree ORDER BY id",
     "CREATE TABLE {db}.orders (id Int32, user_id Int32, amount Float64, status String, created_at DateTime)"
+    " ENGINE = MergeTree ORDER BY id",
+    "CREATE TABLE {db}.events (id Int32, user_id Int32, tags Array(String), info Tuple(city String, zip String))"
     " ENGINE = MergeTree ORDER BY id",
 )
 
@@ -61,6 +70,7 @@ def build_duckdb(path: Path) -> Path:
             assert not hasattr(outcome, "kind"), outcome
         engine.insert_rows("users", USER_COLUMNS, USERS)
         engine.insert_rows("orders", ORDER_COLUMNS, ORDERS)
+        engine.insert_rows("events", EVENT_COLUMNS, EVENTS)
     finally:
         engine.close()
     return path
@@ -90,6 +100,7 @@ def build_clickhouse(engine: ClickHouseEngine, database: str) -> None:
         assert not hasattr(outcome, "kind"), outcome
     engine.insert_rows(f"{database}.users", USER_COLUMNS, USERS)
     engine.insert_rows(f"{database}.orders", ORDER_COLUMNS, ORDERS)
+    engine.insert_rows(f"{database}.events", EVENT_COLUMNS, EVENTS)
 
 
 def server_url_for(database: str) -> str | None:
@@ -114,9 +125,11 @@ def clickhouse_server_url() -> str:
     return server_url_for(database)
 
 
-@pytest.fixture(params=["chdb", pytest.param("server", marks=pytest.mark.clickhouse_server)])
+@pytest.fixture(scope="session", params=["chdb", pytest.param("server", marks=pytest.mark.clickhouse_server)])
 def clickhouse_engine(request: pytest.FixtureRequest) -> Iterator[ClickHouseEngine]:
-    """A read-only engine on database ``shop``: embedded chDB, and the real server when configured."""
+    """A read-only engine on database ``shop``: embedded chDB, and the real server when configured.
+
+    Shared by the tests of a process: a read-only engine keeps no state between queries."""
     if request.param == "chdb":
         engine = ClickHouseEngine.embedded(str(request.getfixturevalue("chdb_path")), database="shop")
     else:

@@ -90,6 +90,7 @@ FAILING = [
     ("SELECT round(amount, 1, 2) FROM orders", ErrorKind.WRONG_ARITY, "round", None),
     ("SELECT TOP 2 name FROM users", ErrorKind.DIALECT, None, "SELECT name FROM users LIMIT 2"),
     ("SELECT DATEADD(day, 1, signup_date) FROM users", ErrorKind.DIALECT, "dateadd", "signup_date + INTERVAL"),
+    ("SELECT list_transform(tags, t -> upper(t)) FROM events", ErrorKind.DIALECT, None, "LAMBDA t : UPPER(t)"),
     ("SELECT error('custom failure')", ErrorKind.OTHER, None, None),
 ]
 

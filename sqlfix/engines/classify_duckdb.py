@@ -6,8 +6,9 @@ The engine runs with ``SET errors_as_json=true``, so an exception's text is ``"<
 only where DuckDB gives no subtype (ambiguous columns, GROUP BY misuse, type conflicts).
 
 Dialect errors (see :mod:`sqlfix.engines.foreign_dialect`): a parser error whose text another
-dialect parses (``TOP 5``, backticks in some positions), and a missing function that another
-dialect's parser knows (``DATEADD``, ``ISNULL``...).
+dialect parses (``TOP 5``, backticks in some positions), a missing function that another
+dialect's parser knows (``DATEADD``, ``ISNULL``...), and the arrow lambda ``x -> ...`` that
+DuckDB 2 refuses (older DuckDB and ClickHouse write it; the hint is the ``lambda x: ...`` form).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax
+from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax, rewrite_for
 from sqlfix.errors import ErrorKind, ExecError
 
 ENGINE = "duckdb"
@@ -82,6 +83,9 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
         if match is not None:
             kind = ErrorKind.DIALECT
             hints = (match.transpiled, *hints)
+    elif kind is ErrorKind.DIALECT:
+        rewritten = rewrite_for(sql, ENGINE)
+        hints = (rewritten,) if rewritten else ()
     elif kind is ErrorKind.WRONG_ARITY or kind is ErrorKind.TYPE_MISMATCH:
         hints = ()  # DuckDB's candidates here are full signatures; the message keeps the first few.
 
@@ -100,6 +104,8 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
 def _kind(exception_type: str, subtype: str | None, fields: dict[str, Any], message: str) -> ErrorKind:
     if exception_type == "Parser" or subtype == "SYNTAX_ERROR":
         return ErrorKind.SYNTAX
+    if "Deprecated lambda arrow" in message:
+        return ErrorKind.DIALECT  # `x -> ...` from older DuckDB and ClickHouse; DuckDB 2 wants `lambda x: ...`
     if exception_type.lower() == "interrupt":
         return ErrorKind.TIMEOUT
     if exception_type in ("Out of Memory", "OutOfMemory") or "Out of Memory Error" in message:

@@ -63,6 +63,17 @@ def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
     return None
 
 
+def rewrite_for(sql: str, dialect: str) -> str | None:
+    """Return sqlglot's rewrite of ``sql`` in ``dialect`` (modern spellings), or None if unparseable.
+
+    Example:
+        >>> rewrite_for("SELECT list_transform(l, x -> x + 1)", "duckdb")
+        'SELECT LIST_TRANSFORM(l, LAMBDA x : x + 1)'
+    """
+    tree = _parses(sql, dialect)
+    return None if tree is None else _transpile(tree, dialect)
+
+
 def _first_other_parser(sql: str, engine_dialect: str) -> str | None:
     return next((d for d in OTHER_DIALECTS if d != engine_dialect and _parses(sql, d) is not None), None)
 

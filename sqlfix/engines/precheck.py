@@ -10,9 +10,10 @@ None and leaves the verdict to the engine. Concretely:
   :mod:`sqlfix.engines.function_names`) lacks it, compared case-insensitively; dialects without
   a list are not checked. User-defined functions and macros are unknown to the lists: pass their
   names in ``functions``;
+* columns are checked only when every table the query reads is a schema table or a CTE;
 * a column is reported unknown only when sqlglot's ``qualify`` cannot resolve it *and* the name
-  is not a column of any table in the schema nor an alias, CTE column or lambda parameter of the
-  query; ambiguous only when it is a column of two or more tables the query reads (never on
+  is not a column of any table the query reads nor an alias, CTE column or lambda parameter of
+  the query; ambiguous only when it is a column of two or more tables the query reads (never on
   ClickHouse, which resolves such names itself).
 """
 
@@ -110,6 +111,8 @@ def _unknown_function(tree: exp.Expression, sql: str, dialect: str, extra: set[s
 
 
 def _unresolved_column(tree: exp.Expression, sql: str, schema: Schema, dialect: str) -> ExecError | None:
+    if not _all_sources_known(tree, schema):
+        return None  # a catalog table or a table function: its columns are not in the schema
     try:
         qualify(
             tree.copy(),
@@ -131,12 +134,11 @@ def _unresolved_column(tree: exp.Expression, sql: str, schema: Schema, dialect: 
         name, qualifier = unknown.group(1), None
     if qualifier is not None:
         return None  # an unknown table alias, or struct access sqlglot could not type: the engine decides
-    all_columns = {c.name.lower() for t in schema.tables for c in t.columns}
     if name.lower() in _names_defined_in(tree):
         return None
     read_tables = _read_tables(tree, schema)
     owners = [t for t in read_tables if t.column(name) is not None]
-    if name.lower() in all_columns:
+    if owners:
         if len(owners) >= 2 and dialect != "clickhouse" and "." not in name:
             return ExecError(
                 kind=ErrorKind.AMBIGUOUS_COLUMN,
@@ -158,6 +160,16 @@ def _unresolved_column(tree: exp.Expression, sql: str, schema: Schema, dialect: 
         hints=_closest(name, candidates),
         position=_locate(sql, name),
     )
+
+
+def _all_sources_known(tree: exp.Expression, schema: Schema) -> bool:
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if table.args.get("db") or table.args.get("catalog") or not isinstance(table.this, exp.Identifier):
+            return False
+        if table.name.lower() not in ctes and schema.table(table.name) is None:
+            return False
+    return True
 
 
 def _names_defined_in(tree: exp.Expression) -> set[str]:

@@ -20,14 +20,15 @@ import enum
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlfix.engines.base import Engine, Limits, ResultSet
 from sqlfix.errors import ErrorKind, ExecError
 
+from eval.columns import ResultColumns
 from eval.ordering import order_keys, resolve_order
-from eval.values import canonical, is_approximate, sort_key, values_equal
+from eval.values import sort_key, values_equal
 
 EVAL_LIMITS = Limits(timeout_s=10.0, max_rows=100_000, max_memory_mb=2048)
 """Limits for evaluation queries: enough rows that a gold result is never cut short."""
@@ -87,26 +88,6 @@ class Comparison:
         return self.verdict is Verdict.EXACT
 
 
-@dataclass
-class _Columns:
-    """A result held column-wise in canonical form, with lazily sorted columns."""
-
-    values: list[list[Any]]
-    approximate: list[bool]
-    _sorted: dict[int, list[Any]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, result: ResultSet) -> "_Columns":
-        width = len(result.columns)
-        values = [[canonical(row[i]) for row in result.rows] for i in range(width)]
-        return cls(values, [any(is_approximate(v) for v in column) for column in values])
-
-    def sorted_column(self, index: int) -> list[Any]:
-        if index not in self._sorted:
-            self._sorted[index] = sorted(self.values[index], key=sort_key)
-        return self._sorted[index]
-
-
 def compare_results(
     predicted: ResultSet,
     gold: ResultSet,
@@ -127,7 +108,7 @@ def compare_results(
     """
     if len(predicted.rows) != len(gold.rows):
         return Comparison(Verdict.MISMATCH, detail=f"row count {len(predicted.rows)} vs gold {len(gold.rows)}")
-    pred_cols, gold_cols = _Columns.of(predicted), _Columns.of(gold)
+    pred_cols, gold_cols = ResultColumns.of(predicted), ResultColumns.of(gold)
     width = len(predicted.columns)
     best: Comparison | None = None
     for targets in _target_column_sets(len(gold.columns), column_sets, width):
@@ -161,7 +142,7 @@ def _target_column_sets(
 
 
 def _find_assignment(
-    pred: _Columns, gold: _Columns, targets: tuple[int, ...], order: tuple[int, ...] | None
+    pred: ResultColumns, gold: ResultColumns, targets: tuple[int, ...], order: tuple[int, ...] | None
 ) -> dict[int, int] | str:
     """Map every target gold column to a distinct predicted column with the same values so
     that the rows (and the order, if any) agree; return the mapping or the reason it failed."""
@@ -186,11 +167,14 @@ def _find_assignment(
     return reason
 
 
-def _same_column(pred: _Columns, p: int, gold: _Columns, g: int) -> bool:
-    left, right = pred.sorted_column(p), gold.sorted_column(g)
+def _same_column(pred: ResultColumns, p: int, gold: ResultColumns, g: int) -> bool:
+    if pred.signatures[p] != gold.signatures[g]:
+        return False
     if not (pred.approximate[p] or gold.approximate[g]):
-        return left == right
-    return all(values_equal(a, b) for a, b in zip(left, right))
+        return pred.sorted_column(p) == gold.sorted_column(g)
+    if pred.sorted_quantized(p) == gold.sorted_quantized(g):
+        return True
+    return all(values_equal(a, b) for a, b in zip(pred.sorted_column(p), gold.sorted_column(g)))
 
 
 def _assignments(
@@ -210,12 +194,14 @@ def _assignments(
         used.discard(p)
 
 
-def _rows_equal(pred: _Columns, gold: _Columns, targets: tuple[int, ...], mapping: dict[int, int]) -> bool:
-    gold_rows = list(zip(*(gold.values[g] for g in targets)))
-    pred_rows = list(zip(*(pred.values[mapping[g]] for g in targets)))
+def _rows_equal(pred: ResultColumns, gold: ResultColumns, targets: tuple[int, ...], mapping: dict[int, int]) -> bool:
     approximate = [gold.approximate[g] or pred.approximate[mapping[g]] for g in targets]
     if not any(approximate):
-        return Counter(gold_rows) == Counter(pred_rows)
+        return _same_multiset([gold.values[g] for g in targets], [pred.values[mapping[g]] for g in targets])
+    if _same_multiset([gold.quantized(g) for g in targets], [pred.quantized(mapping[g]) for g in targets]):
+        return True
+    gold_rows = list(zip(*(gold.values[g] for g in targets)))
+    pred_rows = list(zip(*(pred.values[mapping[g]] for g in targets)))
     # Exact columns lead the sort key so that rows of one group line up even when float noise
     # would order near-equal values differently in the two results.
     positions = sorted(range(len(targets)), key=lambda i: approximate[i])
@@ -226,10 +212,18 @@ def _rows_equal(pred: _Columns, gold: _Columns, targets: tuple[int, ...], mappin
     return all(values_equal(a, b) for a, b in zip(sorted(gold_rows, key=key), sorted(pred_rows, key=key)))
 
 
+def _same_multiset(left_columns: list[list[Any]], right_columns: list[list[Any]]) -> bool:
+    """Whether two column lists hold the same rows with the same multiplicities (compared as
+    plain dicts of counts: dict equality runs in C, Counter's does not)."""
+    return dict.__eq__(Counter(zip(*left_columns)), Counter(zip(*right_columns)))
+
+
 def _order_agrees(
-    pred: _Columns, gold: _Columns, targets: tuple[int, ...], mapping: dict[int, int], order: tuple[int, ...]
+    pred: ResultColumns, gold: ResultColumns, targets: tuple[int, ...], mapping: dict[int, int], order: tuple[int, ...]
 ) -> bool:
     keys = [g for g in order if g in targets] if set(order) <= set(targets) else list(targets)
+    if all(gold.quantized(g) == pred.quantized(mapping[g]) for g in keys):
+        return True
     gold_seq = zip(*(gold.values[g] for g in keys))
     pred_seq = zip(*(pred.values[mapping[g]] for g in keys))
     return all(values_equal(a, b) for a, b in zip(gold_seq, pred_seq))

@@ -56,6 +56,7 @@ class _NaN:
 
 NULL = _Null()
 NAN = _NaN()
+_NUMBER_TYPES = (int, float)
 
 
 def canonical(value: Any) -> Any:
@@ -69,6 +70,9 @@ def canonical(value: Any) -> Any:
         >>> canonical(dt.datetime(2024, 1, 2, 0, 0)), canonical(dt.date(2024, 1, 2))
         ('2024-01-02', '2024-01-02')
     """
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
     if value is None:
         return NULL
     if isinstance(value, (bool, int)):
@@ -121,7 +125,23 @@ def _canonical_datetime(value: dt.datetime) -> str:
 
 def is_number(value: Any) -> bool:
     """True for a canonical int or float."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    kind = type(value)
+    return kind is int or kind is float
+
+
+def quantize(value: Any) -> Any:
+    """A canonical value with floats rounded to 7 significant digits (recursively in tuples),
+    for hashing near-equal floats alike.
+
+    Example:
+        >>> quantize(0.1 + 0.2) == quantize(0.3)
+        True
+    """
+    if type(value) is float:
+        return float(f"{value:.7g}")
+    if type(value) is tuple:
+        return tuple(quantize(item) for item in value)
+    return value
 
 
 def values_equal(left: Any, right: Any) -> bool:
@@ -134,7 +154,7 @@ def values_equal(left: Any, right: Any) -> bool:
     """
     if left is right:
         return True
-    if is_number(left) and is_number(right):
+    if type(left) in _NUMBER_TYPES and type(right) in _NUMBER_TYPES:
         return numbers_close(left, right)
     if isinstance(left, tuple) and isinstance(right, tuple):
         return len(left) == len(right) and all(values_equal(a, b) for a, b in zip(left, right))
@@ -197,8 +217,9 @@ def sort_key(value: Any) -> tuple[int, Any]:
 def is_approximate(value: Any) -> bool:
     """True when equality of ``value`` needs the float tolerance (a non-integral float, or a
     container holding one)."""
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float:
         return True
-    if isinstance(value, tuple):
+    if kind is tuple:
         return any(is_approximate(item) for item in value)
     return False

@@ -44,9 +44,9 @@ def golden_version() -> str:
     return (GOLDEN_DIR / "VERSION").read_text().strip()
 
 
-def case_files(task: str) -> list[Path]:
-    """Return the JSONL files holding ``task`` cases, sorted by name."""
-    return sorted((GOLDEN_DIR / task).glob("*.jsonl"))
+def case_files(task: str, root: Path = GOLDEN_DIR) -> list[Path]:
+    """Return the JSONL files under ``root`` holding ``task`` cases, sorted by name."""
+    return sorted((root / task).glob("*.jsonl"))
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -104,8 +104,9 @@ def _check_values(row: dict[str, Any], where: str) -> None:
         raise InputFormatError(f"{where}: limits may only set {sorted(allowed_limits)}")
 
 
-def load_cases(task: str | None = None) -> list[dict[str, Any]]:
-    """Return every golden case of ``task`` (or of both tasks), format-checked, in file order.
+def load_cases(task: str | None = None, root: Path = GOLDEN_DIR) -> list[dict[str, Any]]:
+    """Return every golden case of ``task`` (or of both tasks) under ``root``, format-checked,
+    in file order.
 
     Raises :class:`InputFormatError` for a malformed row, a row in the wrong file, or a
     duplicate id.
@@ -113,9 +114,9 @@ def load_cases(task: str | None = None) -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for each_task in (task,) if task else TASKS:
-        for path in case_files(each_task):
+        for path in case_files(each_task, root):
             for number, row in read_jsonl(path):
-                where = f"{path.relative_to(GOLDEN_DIR)}:{number}"
+                where = f"{path.relative_to(root)}:{number}"
                 check_case(row, where)
                 if row["task"] != each_task or path.stem != f"{row['schema']}_{row['dialect']}":
                     raise InputFormatError(f"{where}: case {row['id']} belongs in {each_task}/{row['schema']}_{row['dialect']}.jsonl")

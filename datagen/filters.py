@@ -33,6 +33,8 @@ class FilterState:
         self._sql: set[tuple[str, str, str]] = set()
         self._templates: Counter[tuple[str, str, str]] = Counter()
         self._results: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self._examples: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        self._question_by_sql: dict[tuple[str, str, str], str] = {}
         self._broken: set[tuple[str, str, str]] = set()
         self._repair_templates: Counter[tuple[str, str, str, str]] = Counter()
 
@@ -64,6 +66,8 @@ class FilterState:
         self._questions[unit].append(question.lower())
         self._question_set.add((*unit, question.lower()))
         self._sql.add((*unit, _normalized(sql, dialect)))
+        self._examples[unit].append((question, sql))
+        self._question_by_sql.setdefault((*unit, _normalized(sql, dialect)), question)
         self._templates[(*unit, template)] += 1
         self._results[(*unit, result)].append(question.lower())
 
@@ -83,6 +87,14 @@ class FilterState:
     def accepted_questions(self, schema_id: str, dialect: str) -> list[str]:
         """The accepted questions of one schema and dialect (lower-cased)."""
         return self._questions[(schema_id, dialect)]
+
+    def examples(self, schema_id: str, dialect: str) -> list[tuple[str, str]]:
+        """Accepted ``(question, sql)`` pairs of one schema and dialect, in acceptance order."""
+        return self._examples[(schema_id, dialect)]
+
+    def question_for(self, schema_id: str, dialect: str, sql: str) -> str | None:
+        """The accepted question whose SQL normalises like ``sql``, if any."""
+        return self._question_by_sql.get((schema_id, dialect, _normalized(sql, dialect)))
 
     def _pair_reason(self, pair: Pair) -> str | None:
         unit = (pair.schema_id, pair.dialect)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -95,3 +96,21 @@ def row_id(generator: str, schema_id: str, dialect: str, *parts: str) -> str:
 def dumps(row: dict[str, Any]) -> str:
     """One JSONL line (compact, non-ASCII kept, non-JSON values rendered with ``str``)."""
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def guess_shape(sql: str) -> str:
+    """The shape name of SQL that did not come from the sampler (LLM answers, logs)."""
+    upper = re.sub(r"\s+", " ", sql.upper())
+    if re.search(r"\bOVER ?\(", upper):
+        return "window"
+    if upper.lstrip().startswith("WITH"):
+        return "cte"
+    if " JOIN " in upper:
+        return "join_group" if "GROUP BY" in upper else "join"
+    if "GROUP BY" in upper:
+        return "group_agg"
+    if re.search(r"\( ?SELECT\b", upper):
+        return "subquery"
+    if "COUNT(" in upper:
+        return "count"
+    return "select"

@@ -90,9 +90,10 @@ def aggregate_in_where(ctx: MutationContext) -> str | None:
     return None
 
 
-@operator("date_vs_number", "type_mismatch")
+@operator("date_vs_number", "type_mismatch", dialects=frozenset({"duckdb"}))
 def date_vs_number(ctx: MutationContext) -> str | None:
-    """Compare a date column with a bare year (``created_at = 2024`` for ``EXTRACT(YEAR ...) = 2024``)."""
+    """Compare a date column with a bare year (``created_at = 2024`` for ``EXTRACT(YEAR ...) = 2024``).
+    ClickHouse compares a DateTime with a number as a Unix time, so the bug only fails on DuckDB."""
     tree = ctx.fresh()
     for extract in tree.find_all(exp.Extract):
         if extract.name.upper() == "YEAR" and isinstance(extract.parent, exp.EQ) and isinstance(extract.expression, exp.Column):
@@ -180,51 +181,65 @@ def misspell_function(ctx: MutationContext) -> str | None:
     return text[:at] + typo + text[at + len(name):]
 
 
-# Functions of another dialect that people carry over, keyed by the construct they replace.
-_FOREIGN_YEAR = {"duckdb": ("toYear({x})", "TO_CHAR({x}, 'YYYY')", "DATE_FORMAT({x}, '%Y')"),
-                 "clickhouse": ("strftime({x}, '%Y')", "DATEPART(year, {x})", "TO_CHAR({x}, 'YYYY')",
-                                "date_format({x}, 'yyyy')")}
-_FOREIGN_TRUNC = {"duckdb": ("toStartOfMonth({x})", "DATE_FORMAT({x}, '%Y-%m-01')", "TRUNC({x}, 'MM')",
+# Functions of another dialect that people carry over, keyed by the construct they replace. Only
+# those the engines classify as a dialect error (the function exists elsewhere) are listed.
+_FOREIGN_YEAR = {"duckdb": ("TO_CHAR({x}, 'YYYY')", "DATE_FORMAT({x}, '%Y')"),
+                 "clickhouse": ("strftime({x}, '%Y')", "TO_CHAR({x}, 'YYYY')")}
+_FOREIGN_TRUNC = {"duckdb": ("toStartOfMonth({x})", "DATE_FORMAT({x}, '%Y-%m-01')",
                              "DATEFROMPARTS(YEAR({x}), MONTH({x}), 1)"),
-                  "clickhouse": ("strftime({x}, '%Y-%m')", "TRUNC({x}, 'MM')", "date_format({x}, 'yyyy-MM')",
-                                 "DATEFROMPARTS(YEAR({x}), MONTH({x}), 1)")}
-_FOREIGN_COUNT_DISTINCT = {"duckdb": ("uniqExact({x})", "uniq({x})", "COUNT_DISTINCT({x})"),
-                           "clickhouse": ("COUNT_DISTINCT({x})", "approx_count_distinct({x})")}
+                  "clickhouse": ("strftime({x}, '%Y-%m')", "DATEFROMPARTS(YEAR({x}), MONTH({x}), 1)")}
+_FOREIGN_COUNT_DISTINCT = {"duckdb": (), "clickhouse": ("approx_count_distinct({x})",)}
+# ClickHouse functions written against DuckDB: DuckDB reports them as unknown functions.
+_CLICKHOUSE_ONLY = {"year": ("toYear({x})", "toYYYYMM({x}) / 100"), "trunc": ("toStartOfMonth({x})",),
+                    "count_distinct": ("uniqExact({x})", "uniq({x})")}
+
+
+def _function_spots(tree: exp.Expression) -> list[tuple[exp.Expression, exp.Expression, str]]:
+    """``(node, its argument, family)`` for year extraction, month truncation and distinct counts."""
+    spots = [(e, e.expression, "year") for e in tree.find_all(exp.Extract) if e.name.upper() == "YEAR"]
+    spots += [(e, e.this, "year") for e in tree.find_all(exp.Year)]
+    spots += [(e, e.this, "trunc") for e in tree.find_all(exp.DateTrunc, exp.TimestampTrunc)
+              if "MONTH" in (e.args.get("unit").name.upper() if e.args.get("unit") else "")]
+    spots += [(e, e.this.expressions[0], "count_distinct") for e in tree.find_all(exp.Count)
+              if isinstance(e.this, exp.Distinct)]
+    return spots
+
+
+def _replace_call(ctx: MutationContext, tables: dict[str, tuple[str, ...]]) -> str | None:
+    tree = ctx.fresh()
+    spots = [s for s in _function_spots(tree) if tables.get(s[2])]
+    if not spots:
+        return None
+    node, target, family = ctx.rng.choice(spots)
+    argument = target.sql(dialect=ctx.dialect)
+    marker = "__sqlfix_target__"
+    node.replace(exp.column(marker))
+    return ctx.render(tree).replace(marker, ctx.rng.choice(tables[family]).format(x=argument), 1)
 
 
 @operator("foreign_function", "dialect", weight=2.0)
 def foreign_function(ctx: MutationContext) -> str | None:
     """Use another dialect's function for a date part, a month bucket or a distinct count
-    (``DATEPART``, ``toYear``, ``TO_CHAR``, ``DATE_FORMAT``, ``strftime`` into ClickHouse...)."""
-    tree = ctx.fresh()
-    spots = [(e, _FOREIGN_YEAR) for e in tree.find_all(exp.Extract) if e.name.upper() == "YEAR"]
-    spots += [(e, _FOREIGN_YEAR) for e in tree.find_all(exp.Year)]
-    spots += [(e, _FOREIGN_TRUNC) for e in tree.find_all(exp.DateTrunc, exp.TimestampTrunc)
-              if "MONTH" in (e.args.get("unit").name.upper() if e.args.get("unit") else "")]
-    spots += [(e, _FOREIGN_COUNT_DISTINCT) for e in tree.find_all(exp.Count) if isinstance(e.this, exp.Distinct)]
-    if not spots:
-        return None
-    node, table = ctx.rng.choice(spots)
-    if isinstance(node, exp.Extract):
-        target = node.expression
-    elif isinstance(node, exp.Count):
-        target = node.this.expressions[0]
-    else:
-        target = node.this
-    template = ctx.rng.choice(table[ctx.dialect])
-    marker = "__sqlfix_target__"
-    node.replace(exp.column(marker))
-    text = ctx.render(tree)
-    return text.replace(marker, template.format(x=target.sql(dialect=ctx.dialect)), 1)
+    (``TO_CHAR``, ``DATE_FORMAT``, ``DATEFROMPARTS``, ``toStartOfMonth`` into DuckDB; DuckDB's
+    ``strftime`` into ClickHouse...)."""
+    tables = {"year": _FOREIGN_YEAR[ctx.dialect], "trunc": _FOREIGN_TRUNC[ctx.dialect],
+              "count_distinct": _FOREIGN_COUNT_DISTINCT[ctx.dialect]}
+    return _replace_call(ctx, tables)
+
+
+@operator("clickhouse_function", "unknown_function", dialects=frozenset({"duckdb"}))
+def clickhouse_function(ctx: MutationContext) -> str | None:
+    """Write a ClickHouse function against DuckDB (``toYear``, ``uniqExact``)."""
+    return _replace_call(ctx, _CLICKHOUSE_ONLY)
 
 
 @operator("foreign_syntax", "dialect", weight=1.5)
 def foreign_syntax(ctx: MutationContext) -> str | None:
-    """Write LIMIT the T-SQL way (``SELECT TOP 5``) or the MySQL way (``LIMIT 10, 5``); into
-    ClickHouse, DuckDB's FROM-first form (``FROM t SELECT ...``)."""
+    """Into DuckDB, write LIMIT the T-SQL way (``SELECT TOP 5``) or the MySQL way (``LIMIT 0, 5``);
+    into ClickHouse (which takes both), DuckDB's ``USING SAMPLE`` or ANSI ``OFFSET 0 ROWS``."""
     limit = re.search(r" LIMIT (\d+)$", ctx.sql)
     select = re.match(r"SELECT (DISTINCT )?", ctx.sql)
-    if limit and select and ctx.rng.random() < 0.6:
+    if ctx.dialect == "duckdb" and limit and select:
         count = limit.group(1)
         head = ctx.sql[: limit.start()]
         if ctx.rng.random() < 0.6:
@@ -232,10 +247,10 @@ def foreign_syntax(ctx: MutationContext) -> str | None:
         return f"{head} LIMIT 0, {count}"
     if ctx.dialect == "duckdb":
         return None
-    tree = ctx.fresh()
-    if isinstance(tree, exp.Select) and tree.args.get("from") and not tree.args.get("with"):
-        # DuckDB's FROM-first form.
-        from_sql = tree.args["from"].sql(dialect="duckdb")
-        tree.set("from", None)
-        return f"{from_sql} {ctx.render(tree)}"
+    # DuckDB's sampling clause, and ANSI's OFFSET ... ROWS.
+    if limit:
+        return f"{ctx.sql} OFFSET 0 ROWS"
+    table = re.search(r" FROM (\w+)( WHERE| GROUP BY|$)", ctx.sql)
+    if table:
+        return ctx.sql[: table.end(1)] + " USING SAMPLE 50 PERCENT" + ctx.sql[table.end(1):]
     return None

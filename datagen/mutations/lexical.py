@@ -40,12 +40,19 @@ def missing_comma(ctx: MutationContext) -> str | None:
 
 @operator("extra_comma", "syntax")
 def extra_comma(ctx: MutationContext) -> str | None:
-    """Double a comma (a trailing comma before the next clause is accepted by DuckDB, so not that)."""
-    commas = _outside_strings(ctx.sql, ",")
-    if not commas:
-        return None
-    at = ctx.rng.choice(commas)
-    return ctx.sql[:at] + ",," + ctx.sql[at + 1:]
+    """Separate WHERE conditions with a comma instead of AND, or (ClickHouse) leave a comma
+    dangling before LIMIT. (DuckDB accepts trailing commas in lists, so not those.)"""
+    where = re.search(r" WHERE (.*?)(?= GROUP BY | ORDER BY | HAVING | LIMIT |\)|$)", ctx.sql)
+    if where:
+        ands = [m.start(0) + where.start(1) for m in re.finditer(r" AND ", where.group(1))
+                if not re.search(r"BETWEEN \S+$", where.group(1)[: m.start(0)])]
+        if ands:
+            at = ctx.rng.choice(ands)
+            return ctx.sql[:at] + ", " + ctx.sql[at + len(" AND "):]
+    limit = re.search(r" LIMIT \d+$", ctx.sql)
+    if ctx.dialect == "clickhouse" and limit and " ORDER BY " in ctx.sql:
+        return ctx.sql[: limit.start()] + "," + ctx.sql[limit.start():]
+    return None
 
 
 @operator("missing_paren", "syntax")

@@ -146,10 +146,11 @@ def wrong_case_table(ctx: MutationContext) -> str | None:
     return ctx.render(tree)
 
 
-@operator("unknown_alias", "unknown_table")
+@operator("unknown_alias", "unknown_table", dialects=frozenset({"duckdb"}))
 def unknown_alias(ctx: MutationContext) -> str | None:
     """Qualify a column with an alias that is not defined (the table's name instead of its alias,
-    or a typo of the alias)."""
+    or a typo of the alias). DuckDB only: ClickHouse accepts the table name and calls a bad
+    qualifier an unknown identifier."""
     tree = ctx.fresh()
     aliases = ctx.table_aliases(tree)
     qualified = [c for c in _real_columns(ctx, tree) if c.table in aliases and c.table != aliases[c.table]]
@@ -163,9 +164,10 @@ def unknown_alias(ctx: MutationContext) -> str | None:
     return ctx.render(tree)
 
 
-@operator("ambiguous_column", "ambiguous_column", weight=1.5)
+@operator("ambiguous_column", "ambiguous_column", weight=1.5, dialects=frozenset({"duckdb"}))
 def ambiguous_column(ctx: MutationContext) -> str | None:
-    """Drop the table qualifier of a column that two joined tables both have."""
+    """Drop the table qualifier of a column that two joined tables both have. DuckDB only:
+    ClickHouse resolves such a name to the first table instead of failing."""
     tree = ctx.fresh()
     aliases = ctx.table_aliases(tree)
     if len(aliases) < 2:

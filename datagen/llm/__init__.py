@@ -1,0 +1,1 @@
+"""LLM generator: OpenAI-compatible client with cache and retries, answer parsing, prompts."""

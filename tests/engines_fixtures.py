@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from sqlfix.demo.clickhouse import chdb_path as demo_chdb_path
 from sqlfix.engines.clickhouse import ClickHouseEngine
 from sqlfix.engines.duckdb import DuckDBEngine
 
@@ -57,8 +57,9 @@ CLICKHOUSE_DDL = (
 
 SERVER_URL_VARIABLE = "SQLFIX_CLICKHOUSE_URL"
 
-# Every pytest-xdist worker is its own process, so each gets its own chDB data path.
-_CHDB_PATH = Path(tempfile.gettempdir()) / f"sqlfix-test-chdb-{os.getpid()}"
+# chDB allows one data path per process, so these tests use the process's demo path (each
+# pytest-xdist worker has its own) with a database of their own next to the demo databases.
+CHDB_DATABASE = "engines_test"
 
 
 def build_duckdb(path: Path) -> Path:
@@ -127,11 +128,11 @@ def clickhouse_server_url() -> str:
 
 @pytest.fixture(scope="session", params=["chdb", pytest.param("server", marks=pytest.mark.clickhouse_server)])
 def clickhouse_engine(request: pytest.FixtureRequest) -> Iterator[ClickHouseEngine]:
-    """A read-only engine on database ``shop``: embedded chDB, and the real server when configured.
+    """A read-only engine on the test tables: embedded chDB, and the real server when configured.
 
     Shared by the tests of a process: a read-only engine keeps no state between queries."""
     if request.param == "chdb":
-        engine = ClickHouseEngine.embedded(str(request.getfixturevalue("chdb_path")), database="shop")
+        engine = ClickHouseEngine.embedded(str(request.getfixturevalue("chdb_path")), database=CHDB_DATABASE)
     else:
         engine = ClickHouseEngine.server(request.getfixturevalue("clickhouse_server_url"))
     yield engine
@@ -140,10 +141,11 @@ def clickhouse_engine(request: pytest.FixtureRequest) -> Iterator[ClickHouseEngi
 
 @pytest.fixture(scope="session")
 def chdb_path() -> Path:
-    """This process's one chDB data path, with database ``shop`` holding the test tables."""
-    writer = ClickHouseEngine.embedded(str(_CHDB_PATH), read_only=False)
-    build_clickhouse(writer, "shop")
+    """This process's one chDB data path, with database ``engines_test`` holding the test tables."""
+    path = demo_chdb_path()
+    writer = ClickHouseEngine.embedded(str(path), read_only=False)
+    build_clickhouse(writer, CHDB_DATABASE)
     writer.close()
-    return _CHDB_PATH
+    return path
 
 

@@ -12,7 +12,7 @@ from sqlfix.engines import open_engine
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.engines.clickhouse import ClickHouseEngine
 from sqlfix.errors import ErrorKind, ExecError, SqlfixError
-from tests.engines_fixtures import chdb_path, clickhouse_engine, clickhouse_server_url  # noqa: F401
+from tests.engines_fixtures import CHDB_DATABASE, chdb_path, clickhouse_engine, clickhouse_server_url  # noqa: F401
 
 
 def test_select_returns_columns_types_and_rows(clickhouse_engine: ClickHouseEngine) -> None:
@@ -25,7 +25,7 @@ def test_select_returns_columns_types_and_rows(clickhouse_engine: ClickHouseEngi
 
 
 def test_open_engine_chdb_url_with_database(chdb_path: Path) -> None:
-    engine = open_engine(f"chdb://{chdb_path}?database=shop")
+    engine = open_engine(f"chdb://{chdb_path}?database={CHDB_DATABASE}")
     try:
         assert isinstance(engine, ClickHouseEngine)
         assert engine.execute("SELECT count() FROM orders").rows == [(4,)]
@@ -36,7 +36,7 @@ def test_open_engine_chdb_url_with_database(chdb_path: Path) -> None:
 def test_missing_database_and_second_data_path_are_clear_errors(chdb_path: Path, tmp_path: Path) -> None:
     with pytest.raises(SqlfixError, match="database 'nope' does not exist"):
         ClickHouseEngine.embedded(chdb_path, database="nope")
-    holder = ClickHouseEngine.embedded(chdb_path, database="shop")
+    holder = ClickHouseEngine.embedded(chdb_path, database=CHDB_DATABASE)
     try:
         other = tmp_path / "other"
         other.mkdir()
@@ -48,7 +48,7 @@ def test_missing_database_and_second_data_path_are_clear_errors(chdb_path: Path,
 
 def test_writable_engine_keeps_writing_after_read_only_engines_ran(chdb_path: Path) -> None:
     """The readonly setting sticks to a chDB handle; each engine has its own handle."""
-    reader = ClickHouseEngine.embedded(chdb_path, database="shop")
+    reader = ClickHouseEngine.embedded(chdb_path, database=CHDB_DATABASE)
     writer = ClickHouseEngine.embedded(chdb_path, database="scratch", read_only=False)
     try:
         assert reader.execute("INSERT INTO users VALUES (9, 'Eve', 'NZ', '2024-01-01')", allow_write=True).kind is ErrorKind.PERMISSION
@@ -211,7 +211,7 @@ def test_clickhouse_parser_check_refuses_what_sqlglot_cannot_parse(clickhouse_en
 
 def test_read_only_chdb_handle_refuses_writes_without_any_check(chdb_path: Path) -> None:
     """Send a write straight to a read-only engine's handle: ClickHouse itself refuses it."""
-    engine = ClickHouseEngine.embedded(chdb_path, database="shop")
+    engine = ClickHouseEngine.embedded(chdb_path, database=CHDB_DATABASE)
     try:
         with pytest.raises(Exception, match="readonly"):
             engine._client.command("INSERT INTO users VALUES (9, 'Eve', 'NZ', '2024-01-01')")

@@ -69,3 +69,101 @@ def open_tiny(path: Path) -> tuple[Engine, SchemaProfile]:
     """Open the tiny database read-only through the real engine and profile it."""
     engine = open_engine(f"duckdb://{path}", read_only=True)
     return engine, profile_schema(tiny_schema(), engine)
+
+
+class ScriptedOpenAI:
+    """A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol.
+
+    ``script`` is consumed one entry per request: ``"429"``, ``"500"``, ``"timeout"`` (sleeps past
+    the client's limit), ``"malformed"`` (prose with broken JSON) or ``"good"``; when it is empty
+    every request is answered ``"good"`` by ``responder(messages) -> str``.
+    """
+
+    def __init__(self, responder, script: list[str] | None = None, sleep_s: float = 1.5) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.responder = responder
+        self.script = list(script or [])
+        self.sleep_s = sleep_s
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep pytest output clean
+                return
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                import json as _json
+                import time as _time
+
+                body = _json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with server.lock:
+                    server.requests.append(body)
+                    step = server.script.pop(0) if server.script else "good"
+                if step in ("429", "500"):
+                    self._send(int(step), {"error": {"message": f"scripted {step}", "type": "server_error"}})
+                    return
+                if step == "timeout":
+                    _time.sleep(server.sleep_s)
+                text = "Sure! Here you go: [{\"question\": \"broken" if step == "malformed" else \
+                    server.responder(body["messages"])
+                self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                                 "choices": [{"index": 0, "finish_reason": "stop",
+                                              "message": {"role": "assistant", "content": text}}],
+                                 "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
+
+            def _send(self, status, payload):
+                import json as _json
+
+                data = _json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL (``http://127.0.0.1:<port>/v1``)."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> "ScriptedOpenAI":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+TINY_PAIRS = [
+    {"question": "How many customers live in Oslo?", "sql": "SELECT COUNT(*) FROM customers WHERE city = 'Oslo'"},
+    {"question": "What is the average order total per status?",
+     "sql": "SELECT status, AVG(total) AS avg_total FROM orders GROUP BY status"},
+    {"question": "Which VIP customers signed up first?",
+     "sql": "SELECT name FROM customers WHERE is_vip ORDER BY signup_date LIMIT 3"},
+    {"question": "List every customer", "sql": "SELECT name FROM customers"},
+    {"question": "Total of shipped orders", "sql": "SELECT SUM(total) FROM orders WHERE status = 'shipped'"},
+]
+
+
+def tiny_responder(messages: list[dict]) -> str:
+    """Good answers for the tiny database: pairs in a fenced JSON block (one with a trailing comma
+    and one returning too many rows), repairs made by misspelling FROM in each correct query."""
+    import json as _json
+
+    user = messages[-1]["content"]
+    if "Correct queries:" in user:
+        listed = user.split("Correct queries:\n", 1)[1].split("\n\n", 1)[0]
+        items = [{"broken_sql": line[2:].replace(" FROM ", " FORM ", 1), "fixed_sql": line[2:], "mistake": "keyword typo"}
+                 for line in listed.splitlines() if line.startswith("- ")]
+        return "```json\n" + _json.dumps(items) + "\n```"
+    return "Here are pairs:\n```json\n" + _json.dumps(TINY_PAIRS)[:-1] + ",]\n```\nEnjoy!"

@@ -20,6 +20,7 @@ from golden.tools.cases import (
     golden_version,
     load_cases,
 )
+from golden.tools.determinism import limit_ties, unordered_aggregates
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ErrorKind, ExecError
 
@@ -119,6 +120,22 @@ def _assert_gold_result(outcome: Any, case_id: str, sql: str) -> ResultSet:
     assert outcome.rows, f"{case_id}: gold query returns no rows: {sql}"
     assert not outcome.truncated, f"{case_id}: gold result exceeds max_rows: {sql}"
     return outcome
+
+
+LIMITED = [c for c in TEXT2SQL + REPAIR if "LIMIT" in " ".join(gold_queries(c)).upper()]
+
+
+def test_gold_has_no_unordered_aggregates():
+    """A list/groupArray without its own order would make correct predictions fail at random."""
+    for case in TEXT2SQL + REPAIR:
+        for sql in gold_queries(case):
+            assert unordered_aggregates(sql) == [], f"{case['id']}: {sql}"
+
+
+@pytest.mark.parametrize("case", LIMITED, ids=_ids(LIMITED))
+def test_gold_limits_cut_no_ties(case, pool):
+    for sql in gold_queries(case):
+        assert limit_ties(case, sql, pool) == [], f"{case['id']}: {sql}"
 
 
 @pytest.mark.parametrize("case", TEXT2SQL, ids=_ids(TEXT2SQL))

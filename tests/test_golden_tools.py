@@ -94,3 +94,15 @@ def test_refresh_write_rewrites_file(tmp_path):
     assert refresh_main([str(path), "--write"]) == 0
     row = json.loads(path.read_text())
     assert row["error_kind"] == "unknown_column" and "nmae" in row["error"]
+
+
+def test_determinism_checks_find_real_problems(pool):
+    from golden.tools.determinism import limit_ties, unordered_aggregates
+
+    assert unordered_aggregates("SELECT u, list(a), string_agg(b, ',' ORDER BY b) FROM t") == ["list"]
+    assert unordered_aggregates("SELECT arraySort(groupArray(c)), groupArray(d) FROM t") == ["groupArray"]
+    tied = "SELECT product_id, price FROM products WHERE category = 'Home' ORDER BY price LIMIT 2"
+    assert limit_ties(TEXT2SQL | {"schema": "shop"}, tied, pool) == ["rows 2 and 3 tie on the ORDER BY keys at LIMIT 2"]
+    broken_tie = tied.replace("ORDER BY price", "ORDER BY price, product_id")
+    assert limit_ties(TEXT2SQL | {"schema": "shop"}, broken_tie, pool) == []
+    assert limit_ties(TEXT2SQL, "SELECT name FROM departments LIMIT 3", pool) == ["LIMIT without ORDER BY"]

@@ -49,3 +49,36 @@ def test_unreadable_databases_are_schema_load_errors(tmp_path):
         load_schema(str(fake))
     with pytest.raises(SchemaLoadError, match="chDB data path not found"):
         load_schema(f"chdb://{tmp_path / 'absent'}?database=x")
+
+
+def test_materialized_duckdb_keeps_foreign_keys_and_descriptions(tmp_path):
+    path = tmp_path / "hr.duckdb"
+    engine = materialize("demo://hr", f"duckdb://{path}")
+    engine.close()
+    schema = load_schema(str(path))
+    employees = schema.table("employees")
+    assert {(tuple(fk.columns), fk.ref_table) for fk in employees.foreign_keys} == {
+        (("department_id",), "departments"), (("manager_id",), "employees")
+    }
+    assert employees.description == "Everyone who works or has worked at the company"
+    assert employees.column("manager_id").description.startswith("Direct manager")
+
+
+def test_materialized_chdb_keeps_descriptions_and_sorting_keys(tmp_path):
+    url = f"chdb://{tmp_path / 'ch'}?database=hr_copy"
+    materialize("demo://hr", url).close()
+    schema = load_schema(url)
+    assignments = schema.table("assignments")
+    assert assignments.description == "Who works on which project"
+    assert assignments.column("role").description.startswith("Role on the project")
+    assert assignments.primary_key == ["employee_id", "project_id"]
+
+
+def test_in_memory_target_loads_through_the_engine(tmp_path):
+    dump = tmp_path / "store.sql"
+    dump.write_text(PG_DUMP, encoding="utf-8")
+    engine = materialize(str(dump), "duckdb://:memory:")
+    try:
+        assert engine.execute("SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id").rows == [(3,)]
+    finally:
+        engine.close()

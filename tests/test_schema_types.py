@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sqlfix.schema.materialize import create_table_sql
+from sqlfix.schema.create import create_table_sql
 from sqlfix.schema.model import Column, Schema, Table
 from sqlfix.schema.types import transpile_schema, transpile_type
 

@@ -8,7 +8,6 @@ a half-built database; at worst two of them build the same file and one rename w
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib
 import json
@@ -16,13 +15,13 @@ import os
 import random
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from sqlfix.errors import SqlfixError
+from sqlfix.schema.bulk import insert_columns, insertion_waves
 from sqlfix.schema.ddl import parse_ddl
-from sqlfix.schema.model import Schema, Table
+from sqlfix.schema.model import Schema
 from sqlfix.schema.samples import first_distinct
 
 DEMO_NAMES = ("shop", "hr", "flights")
@@ -30,7 +29,6 @@ DEMO_SEED = 20250101
 GENERATOR_VERSION = "1"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _SHARED_SOURCES = ("build.py", "sampling.py", "vocab.py")
-_NULL = "\\N"
 
 
 def cache_dir() -> Path:
@@ -94,8 +92,8 @@ def _build(name: str, target: Path) -> None:
         try:
             con.execute(demo_ddl(name))
             for table in schema.tables:
-                for number, wave in enumerate(_insertion_waves(table, rows[table.name])):
-                    _copy_rows(con, table.name, wave, work_dir / f"{table.name}-{number}.csv")
+                for wave in insertion_waves(table, rows[table.name]):
+                    insert_columns(con, table.name, [c.name for c in table.columns], wave)
             types = _column_types(con)
             con.execute("CHECKPOINT")
         finally:
@@ -105,43 +103,6 @@ def _build(name: str, target: Path) -> None:
         schema_tmp.write_text(schema.to_json(), encoding="utf-8")
         os.replace(database, target)
         os.replace(schema_tmp, _schema_file(target))
-
-
-def _insertion_waves(table: Table, rows: list[tuple]) -> list[list[tuple]]:
-    """Split rows of a self-referencing table (employees.manager_id) so each batch only
-    references rows loaded before it: DuckDB checks foreign keys per statement."""
-    self_refs = [fk for fk in table.foreign_keys if fk.ref_table == table.name and len(fk.columns) == 1]
-    if not self_refs:
-        return [rows]
-    names = [c.name for c in table.columns]
-    pairs = [(names.index(fk.columns[0]), names.index(fk.ref_columns[0])) for fk in self_refs]
-    loaded: set[Any] = set()
-    waves, pending = [], rows
-    while pending:
-        ready = [all(r[ref] is None or r[ref] in loaded or r[ref] == r[key] for ref, key in pairs) for r in pending]
-        if not any(ready):
-            raise SqlfixError(f"demo table {table.name}: rows reference keys that never appear")
-        waves.append([r for r, ok in zip(pending, ready) if ok])
-        loaded.update(r[key] for r in waves[-1] for _, key in pairs)
-        pending = [r for r, ok in zip(pending, ready) if not ok]
-    return waves
-
-
-def _copy_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], csv_path: Path) -> None:
-    # CSV + COPY is an order of magnitude faster than executemany and needs no pandas/pyarrow.
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in row])
-    con.execute(f"COPY {table} FROM '{csv_path}' (FORMAT csv, HEADER false, NULL '{_NULL}')")
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return _NULL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
 
 
 def _column_types(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlfix.demo.sampling import growing_timestamp, maybe, person_name, skewed, timestamp_between

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlfix.schema.dialects import check_dialect, known_dialects
 from sqlfix.schema.loader import read_source
-from sqlfix.schema.materialize import create_table_sql, materialize
+from sqlfix.schema.create import create_table_sql
+from sqlfix.schema.materialize import materialize
 from sqlfix.schema.model import Column, ForeignKey, Schema, Table
 
 __all__ = [

@@ -10,6 +10,7 @@ from sqlglot import exp
 from sqlfix.engines import open_engine
 from sqlfix.engines.base import Engine, Limits
 from sqlfix.errors import ExecError, SchemaLoadError, SqlfixError
+from sqlfix.schema.create import quoted_table
 from sqlfix.schema.source import LoadedSource, TableData
 
 # Reading a whole table is trusted work on the user's own database: no row cap, a long timeout.
@@ -39,16 +40,6 @@ def load_database(url: str, *, schema_id: str) -> LoadedSource:
         engine.close()
         raise
     return LoadedSource(schema=schema, data=data, closers=[engine.close])
-
-
-def quoted_table(name: str, dialect: str) -> str:
-    """Return ``name`` (``table`` or ``namespace.table``) quoted for ``dialect``.
-
-    Example:
-        >>> quoted_table("web.page views", "duckdb")
-        '"web"."page views"'
-    """
-    return ".".join(exp.to_identifier(part, quoted=True).sql(dialect=dialect) for part in name.split(".", 1))
 
 
 def _select(engine: Engine, sql: str, url: str) -> list[tuple]:

@@ -1,19 +1,26 @@
 """Materialising a schema source into DuckDB or embedded ClickHouse: tables created with types
-transpiled by sqlglot, then the rows the source holds loaded in batches."""
+transpiled by sqlglot (keys and descriptions kept), then the rows the source holds, parents first.
+
+A DuckDB *file* that this process does not hold open yet is filled over a direct, trusted
+connection with :mod:`sqlfix.schema.bulk` (tens of thousands of rows a second), then opened as an
+engine; other targets are filled through the engine's ``insert_rows``.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
-from sqlglot import exp
+import duckdb
 
 from sqlfix.engines import open_engine
 from sqlfix.engines.base import Engine
 from sqlfix.errors import ExecError, SchemaLoadError
-from sqlfix.schema.database import quoted_table
-from sqlfix.schema.loader import read_source
+from sqlfix.schema.bulk import insert_columns, insertion_waves
+from sqlfix.schema.create import comment_statements, create_table_sql, enforceable_keys, load_order, quoted_table
+from sqlfix.schema.loader import DUCKDB_SUFFIXES, read_source
 from sqlfix.schema.model import Table
-from sqlfix.schema.source import LoadedSource
+from sqlfix.schema.source import LoadedSource, RowBatches
 from sqlfix.schema.types import transpile_schema
 
 # Called after each batch with (table, rows loaded so far into it, rows it will hold).
@@ -31,9 +38,11 @@ def materialize(
     """Create the tables of ``source`` in the database ``target_url`` names and load its rows.
 
     Example:
-        >>> engine = materialize("demo://hr", "duckdb://:memory:")
-        >>> engine.execute("SELECT count(*) FROM departments").rows
-        [(12,)]
+        >>> import tempfile
+        >>> target = f"duckdb://{tempfile.mkdtemp()}/hr.duckdb"
+        >>> engine = materialize("demo://hr", target)
+        >>> engine.execute("SELECT count(*) FROM employees WHERE manager_id IS NULL").rows
+        [(1,)]
 
     Args:
         source: a schema source (see :func:`sqlfix.schema.load_schema`) or an already read one;
@@ -48,63 +57,107 @@ def materialize(
     """
     loaded = source if isinstance(source, LoadedSource) else read_source(source, dialect=dialect)
     try:
+        path = _duckdb_file(target_url)
+        connection = _direct_connection(path) if path is not None else None
+        if connection is not None:
+            with connection:
+                _fill(loaded, _ConnectionTarget(connection, target_url), replace=replace, progress=progress)
+            return open_engine(target_url, read_only=False)
         engine = open_engine(target_url, read_only=False)
         try:
-            _create_and_load(loaded, engine, target_url, replace=replace, progress=progress)
+            _fill(loaded, _EngineTarget(engine, target_url), replace=replace, progress=progress)
         except BaseException:
             engine.close()
             raise
+        return engine
     finally:
         loaded.close()
-    return engine
 
 
-def _create_and_load(loaded: LoadedSource, engine: Engine, target_url: str, *, replace: bool,
-                     progress: Progress | None) -> None:
-    for table in transpile_schema(loaded.schema, engine.dialect).tables:
-        if replace:
-            _run(engine, f"DROP TABLE IF EXISTS {quoted_table(table.name, engine.dialect)}", target_url)
-        _run(engine, create_table_sql(table, engine.dialect), target_url)
-    for name, data in loaded.data.items():
+class _Target(Protocol):
+    dialect: str
+
+    def run(self, sql: str) -> None: ...
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+class _EngineTarget:
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine, self.url, self.dialect = engine, url, engine.dialect
+
+    def run(self, sql: str) -> None:
+        outcome = self.engine.execute(sql, allow_write=True)
+        if isinstance(outcome, ExecError):
+            raise SchemaLoadError(f"{self.url}: {outcome.message.splitlines()[0]} (while running: {sql[:200]})")
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.engine.insert_rows(table, columns, rows)
+
+
+class _ConnectionTarget:
+    dialect = "duckdb"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, url: str) -> None:
+        self.connection, self.url = connection, url
+
+    def run(self, sql: str) -> None:
+        try:
+            self.connection.execute(sql)
+        except duckdb.Error as exc:
+            raise SchemaLoadError(f"{self.url}: {str(exc).splitlines()[0]} (while running: {sql[:200]})") from None
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        insert_columns(self.connection, table, columns, rows)
+
+
+def _fill(loaded: LoadedSource, target: _Target, *, replace: bool, progress: Progress | None) -> None:
+    schema = transpile_schema(loaded.schema, target.dialect)
+    if target.dialect == "duckdb":
+        schema = enforceable_keys(schema)
+    tables = load_order(schema)
+    if replace:
+        for table in reversed(tables):
+            target.run(f"DROP TABLE IF EXISTS {quoted_table(table.name, target.dialect)}")
+    for table in tables:
+        target.run(create_table_sql(table, target.dialect))
+        for statement in comment_statements(table, target.dialect):
+            target.run(statement)
+    for table in tables:
+        data = loaded.data.get(table.name)
+        if data is None:
+            continue
         done = 0
-        for batch in data.batches():
-            engine.insert_rows(name, data.columns, batch)
+        for batch in _batches_in_key_order(table, data.batches, target.dialect):
+            target.insert(table.name, data.columns, batch)
             done += len(batch)
             if progress is not None:
-                progress(name, done, data.count)
+                progress(table.name, done, data.count)
 
 
-def create_table_sql(table: Table, dialect: str) -> str:
-    """Return the CREATE TABLE statement of ``table``, whose types are already in ``dialect``
-    (``duckdb`` or ``clickhouse``; see :func:`sqlfix.schema.types.transpile_schema`).
-
-    DuckDB tables keep NOT NULL and the primary key; foreign keys are left out so rows load in
-    any order. ClickHouse tables are MergeTree ordered by the primary key (``tuple()`` without one).
-
-    Example:
-        >>> from sqlfix.schema.model import Column
-        >>> t = Table("t", [Column("id", "Int32", nullable=False), Column("name", "Nullable(String)")], primary_key=["id"])
-        >>> create_table_sql(t, "clickhouse")
-        'CREATE TABLE "t" ("id" Int32, "name" Nullable(String)) ENGINE = MergeTree ORDER BY ("id")'
-    """
-
-    def quote(name: str) -> str:
-        return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
-
-    columns = [
-        f"{quote(c.name)} {c.type}{'' if c.nullable or dialect == 'clickhouse' else ' NOT NULL'}" for c in table.columns
-    ]
-    key_list = ", ".join(quote(k) for k in table.primary_key)
-    name = quoted_table(table.name, dialect)
-    if dialect == "clickhouse":
-        order = f"({key_list})" if key_list else "tuple()"
-        return f"CREATE TABLE {name} ({', '.join(columns)}) ENGINE = MergeTree ORDER BY {order}"
-    if key_list:
-        columns.append(f"PRIMARY KEY ({key_list})")
-    return f"CREATE TABLE {name} ({', '.join(columns)})"
+def _batches_in_key_order(table: Table, batches: RowBatches, dialect: str) -> Iterator[list[Sequence[Any]]]:
+    # A DuckDB table referencing itself is loaded whole, in waves that only reference loaded rows.
+    if dialect != "duckdb" or not any(fk.ref_table == table.name for fk in table.foreign_keys):
+        yield from batches()
+        return
+    yield from insertion_waves(table, [row for batch in batches() for row in batch])
 
 
-def _run(engine: Engine, sql: str, target_url: str) -> None:
-    outcome = engine.execute(sql, allow_write=True)
-    if isinstance(outcome, ExecError):
-        raise SchemaLoadError(f"{target_url}: {outcome.message} (while running: {sql[:200]})")
+def _duckdb_file(url: str) -> Path | None:
+    text = url.strip()
+    if text.lower().startswith("duckdb://"):
+        text = text[len("duckdb://"):]
+        return Path(text).expanduser() if text and text != ":memory:" else None
+    if "://" not in text and Path(text).suffix.lower() in DUCKDB_SUFFIXES:
+        return Path(text).expanduser()
+    return None
+
+
+def _direct_connection(path: Path) -> duckdb.DuckDBPyConnection | None:
+    # Refused when this process already holds the file through an engine (another configuration):
+    # then the engine loads the rows.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path))
+    except (duckdb.Error, OSError):
+        return None

@@ -216,8 +216,11 @@ class QuerySampler:
         return " " + joiner.join(f.phrase for f in filters)
 
     def _join_pair(self, rng: random.Random) -> tuple[Join, TableProfile, TableProfile] | None:
+        # Child to parent only (the right side is joined on its primary key), so that counts
+        # and lists are of the left table's rows, as the question says.
         joins = [j for j in self.profile.joins
-                 if self.profile.tables[j.left].rows and self.profile.tables[j.right].rows]
+                 if self.profile.tables[j.left].rows and self.profile.tables[j.right].rows
+                 and self.profile.tables[j.right].primary_key == [j.right_col]]
         if not joins:
             return None
         join = rng.choice(joins)

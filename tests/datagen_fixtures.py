@@ -28,8 +28,9 @@ CREATE TABLE clicks (click_id INTEGER PRIMARY KEY, visit_id INTEGER REFERENCES v
 """
 
 
-def build_tiny_duckdb(path: Path) -> Path:
-    """Write the tiny database to ``path`` (deterministic rows) and return the path."""
+def build_tiny_duckdb(path: Path, *, big_tables: bool = True) -> Path:
+    """Write the tiny database to ``path`` (deterministic rows) and return the path; without
+    ``big_tables`` the 6000-row visits/clicks tables (for cross-join blow-ups) stay empty."""
     rng = random.Random(7)
     con = duckdb.connect(str(path))
     con.execute(DDL)
@@ -42,9 +43,10 @@ def build_tiny_duckdb(path: Path) -> Path:
         created = dt.datetime(2023, 1, 1) + dt.timedelta(days=rng.randrange(0, 700), hours=rng.randrange(24))
         con.execute("INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
                     [oid, rng.randrange(1, 41), STATUSES[min(oid % 7, 3)], rng.randrange(1, 30) * 10, created])
+    size = 6000 if big_tables else 0
     con.execute(f"INSERT INTO visits SELECT range + 1, ['ads', 'search', 'direct'][range % 3 + 1], range % 9 + 1 "
-                f"FROM range(6000)")
-    con.execute("INSERT INTO clicks SELECT range + 1, range % 6000 + 1, 'btn' || (range % 13) FROM range(6000)")
+                f"FROM range({size})")
+    con.execute(f"INSERT INTO clicks SELECT range + 1, range % {size or 1} + 1, 'btn' || (range % 13) FROM range({size})")
     con.close()
     return path
 

@@ -78,7 +78,7 @@ CLICKHOUSE_CASES = {
     "wrong_case_column": "SELECT full_name, city FROM users WHERE is_active",
     "wrong_case_table": "SELECT full_name, city FROM users WHERE is_active",
 }
-SEEDS = range(8)
+SEEDS = range(5)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,161 @@
+"""The whole offline pipeline on a real DuckDB file: outputs, splits without SQL leakage,
+``datasets.load_dataset``, golden leakage, determinism, TOML config, and resume after kill -9."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from datagen.config import DatagenConfig, load_config
+from datagen.pipeline import run_datagen
+from datagen.splits import SPLITS, group_key
+from sqlfix.errors import InputFormatError
+from tests.datagen_fixtures import build_tiny_duckdb
+
+SQLFIX = [sys.executable, "-c", "from sqlfix.cli import main; main()"]
+COMMON_FIELDS = {"id", "task", "schema_id", "dialect", "engine", "generator", "shape", "template", "question", "split"}
+PAIR_FIELDS = COMMON_FIELDS | {"sql", "n_rows", "result_hash"}
+REPAIR_FIELDS = COMMON_FIELDS | {"broken_sql", "error", "error_kind", "error_detail", "fixed_sql", "edit", "operator",
+                                 "intended_kind", "edit_ratio"}
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory) -> Path:
+    return build_tiny_duckdb(tmp_path_factory.mktemp("db") / "tiny.duckdb", big_tables=False)
+
+
+def _config(db: Path, out: Path, **kwargs) -> DatagenConfig:
+    options = dict(dbs=[f"duckdb://{db}"], pairs_per_schema=80, batch_size=20, out_dir=str(out), progress=False,
+                   golden_dir=str(out.parent / "no-golden"), split_fractions=(0.6, 0.2, 0.2))
+    options.update(kwargs)
+    return DatagenConfig(**options)
+
+
+def _rows(out: Path) -> list[dict]:
+    rows = []
+    for split in SPLITS:
+        for path in sorted((out / split).glob("*.jsonl*")):
+            raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+            rows += [json.loads(line) for line in raw.decode().splitlines()]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def run_once(tiny_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    return run_datagen(_config(tiny_db, out), fresh=True), out
+
+
+def test_outputs_follow_the_documented_schema(run_once):
+    result, out = run_once
+    rows = _rows(out)
+    pairs = [r for r in rows if r["task"] == "text2sql"]
+    repairs = [r for r in rows if r["task"] == "repair"]
+    assert len(pairs) >= 20 and len(repairs) >= 50
+    assert all(set(r) == PAIR_FIELDS for r in pairs)
+    assert all(set(r) == REPAIR_FIELDS for r in repairs)
+    assert len({r["id"] for r in rows}) == len(rows)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["totals"] == {"text2sql": len(pairs), "repair": len(repairs)}
+    assert sum(manifest["repair_by_error_kind"].values()) == len(repairs)
+    assert manifest["config"]["seed"] == 0 and "filters" in manifest and manifest["text2sql_by_shape"]
+    assert "repair triples" in (out / "report.md").read_text()
+    assert all(1 <= r["n_rows"] <= 100 for r in pairs)
+    assert all(r["error"] for r in repairs if r["error_kind"] != "semantic")
+    assert all(r["error"] is None and r["question"] for r in repairs if r["error_kind"] == "semantic")
+
+
+def test_no_sql_leaks_across_splits(run_once):
+    _, out = run_once
+    seen: dict[str, str] = {}
+    for row in _rows(out):
+        key = group_key(row)
+        assert seen.setdefault(key, row["split"]) == row["split"], f"{key} in two splits"
+    splits = {r["split"] for r in _rows(out)}
+    assert splits == set(SPLITS)
+
+
+def test_splits_load_with_datasets(run_once):
+    datasets = pytest.importorskip("datasets")
+    _, out = run_once
+    files = {split: str(out / split / "repair.jsonl") for split in SPLITS}
+    loaded = datasets.load_dataset("json", data_files=files)
+    assert loaded["train"].num_rows == sum(1 for r in _rows(out) if r["split"] == "train" and r["task"] == "repair")
+    assert "broken_sql" in loaded["train"].column_names
+    pairs = datasets.load_dataset("json", data_files={s: str(out / s / "text2sql.jsonl") for s in SPLITS})
+    assert pairs["validation"].num_rows > 0
+
+
+def test_same_seed_same_dataset_and_golden_sql_is_dropped(tiny_db, tmp_path, run_once):
+    first_result, first_out = run_once
+    first = _rows(first_out)
+    pair = next(r for r in first if r["task"] == "text2sql")
+    golden = tmp_path / "golden"
+    (golden / "text2sql").mkdir(parents=True)
+    (golden / "text2sql" / "tiny_duckdb.jsonl").write_text(json.dumps(
+        {"id": "g1", "schema": "tiny", "dialect": "duckdb", "task": "text2sql", "question": "q",
+         "sql": pair["sql"].lower()}) + "\n")
+    again = run_datagen(_config(tiny_db, tmp_path / "again"), fresh=True)
+    assert sorted(r["id"] for r in _rows(tmp_path / "again")) == sorted(r["id"] for r in first)
+    guarded = run_datagen(_config(tiny_db, tmp_path / "guarded", golden_dir=str(golden)), fresh=True)
+    kept = _rows(tmp_path / "guarded")
+    assert pair["sql"] not in {r.get("sql") for r in kept} | {r.get("fixed_sql") for r in kept}
+    assert guarded.manifest["filters"]["golden_leakage"] >= 1
+    assert again.manifest["totals"] == first_result.manifest["totals"]
+
+
+def test_toml_config_and_unknown_keys(tmp_path):
+    good = tmp_path / "datagen.toml"
+    good.write_text('[datagen]\ndemos = ["shop"]\nmax_rows = 50\nsplit_fractions = [0.8, 0.1, 0.1]\n')
+    config = load_config(good, seed=3)
+    assert config.demos == ["shop"] and config.max_rows == 50 and config.seed == 3
+    assert config.split_fractions == (0.8, 0.1, 0.1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("max_rowz = 5\n")
+    with pytest.raises(InputFormatError, match="max_rowz"):
+        load_config(bad)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("max_rows = = 5\n")
+    with pytest.raises(InputFormatError, match="broken.toml"):
+        load_config(broken)
+
+
+def test_resume_after_kill_9_gives_the_same_dataset(tiny_db, tmp_path):
+    args = ["datagen", "--db", f"duckdb://{tiny_db}", "--pairs", "80", "--batch-size", "4", "--no-progress",
+            "--gzip", "--seed", "5"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    straight = subprocess.run([*SQLFIX, *args, "--out", str(tmp_path / "straight")], capture_output=True, text=True,
+                              timeout=300, env=env)
+    assert straight.returncode == 0, straight.stderr
+
+    killed_out = tmp_path / "killed"
+    checkpoint = killed_out / "work" / "checkpoint.json"
+    process = subprocess.Popen([*SQLFIX, *args, "--out", str(killed_out)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if checkpoint.exists() and json.loads(checkpoint.read_text() or '{"batches": 0}')["batches"] >= 4:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    done_at_kill = json.loads(checkpoint.read_text())["batches"]
+    assert 4 <= done_at_kill < 20  # 80 candidates / 4 per batch
+    resumed = subprocess.run([*SQLFIX, *args, "--out", str(killed_out)], capture_output=True, text=True, timeout=300,
+                             env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    for split in SPLITS:
+        for task in ("text2sql", "repair"):
+            name = f"{split}/{task}.jsonl.gz"
+            assert (killed_out / name).read_bytes() == (tmp_path / "straight" / name).read_bytes(), name
+    assert json.loads((killed_out / "manifest.json").read_text())["filters"] == \
+        json.loads((tmp_path / "straight" / "manifest.json").read_text())["filters"]

@@ -118,7 +118,7 @@ def _assignments(rng: random.Random, employees: list[tuple], projects: list[tupl
         team = rng.sample(pool, k=min(len(pool), rng.randint(3, 30)))
         for member in team:
             hours = rng.choice((4.0, 8.0, 10.0, 16.0, 20.0, 24.0, 32.0, 40.0))
-            assigned = max(project[5] + timedelta(days=rng.randint(0, 60)), member[8])
+            assigned = project[5] + timedelta(days=rng.randint(0, 60))
             rows.append((member[0], project[0], skewed(rng, ROLES, 0.9), hours, assigned))
     return rows
 

@@ -45,7 +45,7 @@ def timestamp_between(rng: random.Random, start: datetime = SPAN_START, end: dat
 def growing_timestamp(rng: random.Random, start: datetime = SPAN_START, end: datetime = SPAN_END) -> datetime:
     """Return a timestamp between ``start`` and ``end`` with later times more likely (a growing business)."""
     seconds = int((end - start).total_seconds())
-    return start + timedelta(seconds=int(seconds * rng.random() ** 0.75))
+    return start + timedelta(seconds=int(seconds * rng.random() ** 0.6))
 
 
 def date_between(rng: random.Random, start: date, end: date) -> date:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from eval.equivalence import Verdict
 from eval.metrics import Summary, summarise
 from eval.plot import plot_accuracy
 from eval.runner import EvalRun
@@ -27,7 +28,8 @@ class Section:
 
 
 def report_sections(summaries: list[Summary]) -> list[Section]:
-    """The report's tables: overall scores, accuracy per category, repair rate per error kind."""
+    """The report's tables: overall scores, verdict counts, accuracy per category, repair rate
+    per error kind."""
     overall = Section(
         "Overall",
         ["system", "task", "accuracy (exact)", "superset", "valid SQL", "exact match (normalised)", "latency p50 ms", "latency p95 ms"],
@@ -37,7 +39,13 @@ def report_sections(summaries: list[Summary]) -> list[Section]:
             for s in summaries
         ],
     )
-    sections = [overall]
+    verdict_names = [v.value for v in Verdict]
+    verdicts = Section(
+        "Verdicts",
+        ["system", "task", *verdict_names],
+        [[s.system, s.task, *[str(s.verdicts.get(name, 0)) for name in verdict_names]] for s in summaries],
+    )
+    sections = [overall, verdicts]
     for task, attribute, title in (
         ("text2sql", "per_category", "Text-to-SQL accuracy per category"),
         ("repair", "per_category", "Repair accuracy per category"),

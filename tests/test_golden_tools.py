@@ -106,3 +106,20 @@ def test_determinism_checks_find_real_problems(pool):
     broken_tie = tied.replace("ORDER BY price", "ORDER BY price, product_id")
     assert limit_ties(TEXT2SQL | {"schema": "shop"}, broken_tie, pool) == []
     assert limit_ties(TEXT2SQL, "SELECT name FROM departments LIMIT 3", pool) == ["LIMIT without ORDER BY"]
+
+
+def test_leakage_audit_finds_golden_sql_in_a_dataset(tmp_path):
+    import gzip
+
+    from golden.tools.leakage import find_leaks, golden_index
+
+    index = golden_index()
+    rows = [
+        {"dialect": "duckdb", "task": "text2sql", "sql": "select COUNT(*)   as headcount from EMPLOYEES where termination_date is null"},
+        {"dialect": "clickhouse", "task": "text2sql", "sql": "SELECT count(*) AS premium_users FROM users WHERE plan = 'premium'"},
+        {"dialect": "duckdb", "task": "repair", "broken_sql": "SELECT 1", "fixed_sql": "SELECT 2"},
+    ]
+    with gzip.open(tmp_path / "train.jsonl.gz", "wt") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in rows)
+    leaks = find_leaks(tmp_path, index)
+    assert [(field, case_id) for _, field, case_id in leaks] == [("sql", "hr-t2s-001"), ("sql", "shop-t2s-002")]

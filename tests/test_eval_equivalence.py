@@ -215,3 +215,24 @@ def test_test_suite_mode_catches_a_lucky_match(staff_db):
     assert caught.verdict is Verdict.MISMATCH and "perturbed database 1" in caught.detail
     assert compare_on_databases("SELECT name FROM staff WHERE salary > 99", answers, [staff_db, other]).correct
     other.close()
+
+
+def test_perturbed_demo_copies_catch_a_hard_coded_answer():
+    from eval.databases import EnginePool
+
+    pool = EnginePool(perturbed_copies=2, seed=7)
+    try:
+        original, *copies = pool.engines("hr", "duckdb")
+        assert len(copies) == 2
+        gold = [GoldAnswer("SELECT employee_id FROM employees WHERE salary > 150000")]
+        ids = [row[0] for row in original.execute(gold[0].sql).rows]
+        lucky = f"SELECT employee_id FROM employees WHERE employee_id IN ({', '.join(map(str, ids))})"
+        assert compare_sql(lucky, gold, original).correct
+        caught = compare_on_databases(lucky, gold, [original, *copies])
+        assert caught.verdict is Verdict.MISMATCH and "perturbed database" in caught.detail
+        honest = "SELECT employee_id FROM employees WHERE NOT salary <= 150000"
+        assert compare_on_databases(honest, gold, [original, *copies]).correct
+        counts = [e.execute("SELECT count(*), count(DISTINCT department_id) FROM employees").rows for e in (original, *copies)]
+        assert counts[0] == counts[1] == counts[2]
+    finally:
+        pool.close()

@@ -30,6 +30,9 @@ class FixConfig:
         rule_depth: chained rule repairs: a rule fix that fails with a *new* error is repaired
             again, up to this many rules in a row (queries often hold more than one mistake).
         max_executions: verification budget: candidate executions per request at most.
+        search_time_s: wall clock after which the rule search starts no new execution (a failing
+            candidate can cost a few hundred ms of engine error classification).
+        enough: a search step stops verifying further proposals once this many run.
         workers: threads that produce candidates in parallel (rules and model run side by side).
 
     Execution (every candidate runs read-only under these limits):
@@ -52,7 +55,9 @@ class FixConfig:
     output_formats: tuple[str, ...] = ("full", "edit")
     semantic: bool = True
     rule_depth: int = 3
-    max_executions: int = 40
+    max_executions: int = 30
+    search_time_s: float = 2.0
+    enough: int = 4
     workers: int = 4
     timeout_s: float = 5.0
     max_rows: int = 1000

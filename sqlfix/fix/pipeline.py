@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import time
 from dataclasses import replace
+from functools import partial
 
 from sqlfix.engines.base import Engine, ResultSet
 from sqlfix.errors import ExecError, SqlfixError
@@ -62,6 +63,21 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
     return _result(request.sql, error, candidates, config, verifier, started)
 
 
+def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, config: FixConfig, model: ChatModel | None = None) -> tuple[ExecError | None, list[Candidate]]:
+    """Every verified, deduplicated candidate for a failing ``request`` (unranked), with its
+    error: what the ranker is trained on. A query that runs gives ``(None, [])``."""
+    dialect = request.dialect or engine.dialect
+    verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
+    error = request.error
+    if error is None:
+        outcome = verifier.run(request.sql)
+        if isinstance(outcome, ResultSet):
+            return None, []
+        error = outcome
+    candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
+    return error, _dedupe(candidates, dialect)
+
+
 def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel) -> AskResult:
     """Answer ``question`` with SQL: sample ``config.k`` queries, run them, repair failing ones
     with the rules, and pick the best by majority vote over results (ties: the greedy answer)."""
@@ -78,7 +94,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         if isinstance(outcome, ResultSet):
             verified.append(proposal)
         elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth):
+            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
                 fixed.source = f"{proposal.source}+{fixed.source}"
                 fixed.prior = proposal.prior
                 verified.append(fixed)
@@ -111,12 +127,13 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
 
 def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:
     """Run the rule search and the model side by side; return every verified candidate."""
+    rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
+    if model is None or not config.use_model:
+        return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
     pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
-    jobs = []
+    jobs = [pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)]
     if config.use_rules:
-        jobs.append(pool.submit(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth))
-    if model is not None and config.use_model:
-        jobs.append(pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question))
+        jobs.append(pool.submit(rules))
     done, _ = futures.wait(jobs, timeout=config.request_timeout_s)
     pool.shutdown(wait=False, cancel_futures=True)
     found: list[Candidate] = []

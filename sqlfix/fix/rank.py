@@ -4,6 +4,8 @@ majority vote over results with similarity to the input as the tie-break."""
 from __future__ import annotations
 
 import math
+
+import numpy
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +30,7 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     rows = candidate_features(original, error_kind, candidates)
     booster = load_ranker(ranker_path) if learned else None
     if booster is not None:
-        scores = [float(s) for s in booster.predict(rows)]
+        scores = [float(s) for s in booster.predict(numpy.array(rows))]
     else:
         scores = [_fallback_score(row) for row in rows]
     for candidate, score in zip(candidates, scores):

@@ -3,6 +3,7 @@ clears one error and reveals the next."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlfix.engines.base import ResultSet
@@ -13,7 +14,7 @@ from sqlfix.fix.verify import Verifier, record
 from sqlfix.schema.model import Schema
 
 # Failing repairs carried to the next step at most (those that moved the error furthest).
-BEAM = 4
+BEAM = 3
 _UNFIXABLE = {ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT, ErrorKind.PERMISSION}
 
 
@@ -25,13 +26,17 @@ class _State:
     explanations: tuple[str, ...] = ()
 
 
-def rule_candidates(sql: str, error: ExecError, schema: Schema, dialect: str, verifier: Verifier, *, depth: int) -> list[Candidate]:
+def rule_candidates(
+    sql: str, error: ExecError, schema: Schema, dialect: str, verifier: Verifier, *, depth: int, enough: int = 4, time_s: float = 2.0
+) -> list[Candidate]:
     """Return verified rule candidates for ``sql`` failing with ``error``.
 
     Each step applies one rule; a proposal that fails with a *different* error is repaired
     again, up to ``depth`` rules in a row. The search stops at the first step that produces
-    a query that runs (fewer chained edits make a more minimal fix).
+    a query that runs (fewer chained edits make a more minimal fix), verifies no more
+    proposals of a step once ``enough`` of them run, and starts no execution after ``time_s``.
     """
+    deadline = time.monotonic() + time_s
     frontier = [_State(sql, error)]
     seen_errors = {_error_key(error)}
     found: list[Candidate] = []
@@ -40,6 +45,8 @@ def rule_candidates(sql: str, error: ExecError, schema: Schema, dialect: str, ve
         for state in frontier:
             per_rule: dict[str, int] = {}
             for fix in propose(state.sql, dialect, state.error, schema):
+                if len(found) >= enough or time.monotonic() > deadline:
+                    break
                 prior = per_rule[fix.rule] = per_rule.get(fix.rule, -1) + 1
                 candidate = Candidate(
                     sql=fix.sql,
@@ -58,7 +65,7 @@ def rule_candidates(sql: str, error: ExecError, schema: Schema, dialect: str, ve
                     seen_errors.add(_error_key(outcome))
                     next_state = _State(fix.sql, outcome, (*state.rules, fix.rule), (*state.explanations, fix.explanation))
                     failing.append((_progress(state.error, outcome), next_state))
-        if found:
+        if found or time.monotonic() > deadline:
             return found
         failing.sort(key=lambda item: -item[0])
         frontier = [state for _, state in failing[:BEAM]]

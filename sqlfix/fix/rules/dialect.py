@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 
 import sqlglot
-from sqlglot.errors import SqlglotError
+from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.tokens import Token
 
 from sqlfix.errors import ErrorKind
@@ -51,8 +51,8 @@ def transplant(sql: str, source: str, target: str, *, syntax_failed: bool = True
     """
     try:
         tree = sqlglot.parse_one(sql, read=source)
-        as_source = tree.sql(dialect=source)
-        as_target = tree.sql(dialect=target)
+        as_source = tree.sql(dialect=source, unsupported_level=ErrorLevel.IGNORE)
+        as_target = tree.sql(dialect=target, unsupported_level=ErrorLevel.IGNORE)
     except (SqlglotError, ValueError, KeyError, AttributeError, TypeError):
         return None  # sqlglot's generators fail on some foreign trees; that dialect is no help
     if as_source == as_target:
@@ -63,7 +63,7 @@ def transplant(sql: str, source: str, target: str, *, syntax_failed: bool = True
         as_source = sql
     else:
         native = parse(sql, target)
-        if native is not None and native.sql(dialect=target) == as_target:
+        if native is not None and native.sql(dialect=target, unsupported_level=ErrorLevel.IGNORE) == as_target:
             return None  # the target reads the query the same way: nothing foreign in it
     original, rendered, wanted = tokenize(sql, source), tokenize(as_source, source), tokenize(as_target, target)
     if not original or not rendered or not wanted:

@@ -1,0 +1,176 @@
+"""Train the candidate ranker (a LightGBM reward model) from datagen's repair rows.
+
+For every repair row on a demo schema the pipeline gathers its verified candidates (rules, and
+the model with ``--model``); a candidate is labelled correct when it returns the same result
+as the row's known fix. A binary LightGBM model over :data:`sqlfix.fix.features.FEATURE_NAMES`
+is fitted on a seeded 80% of the rows' fixes and compared with the majority-vote fallback on
+the rest (top-1 accuracy over rows with at least one correct candidate). Golden cases are
+never read: datagen already drops rows that match them.
+
+    .venv/bin/python -m sqlfix.fix.ranker_training data/demo --out sqlfix/fix/ranker.lgb.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import track
+
+from sqlfix.engines.base import ResultSet
+from sqlfix.errors import SqlfixError
+from sqlfix.fix.cases import database_url, request_from_row
+from sqlfix.fix.config import FixConfig
+from sqlfix.fix.database import Database, open_database
+from sqlfix.fix.features import FEATURE_NAMES, candidate_features
+from sqlfix.fix.pipeline import gather_candidates
+from sqlfix.fix.rank import BUNDLED_RANKER, rank
+from sqlfix.fix.verify import result_key
+
+console = Console()
+DEMO_NAMES = {"shop", "hr", "flights"}
+
+
+@dataclass
+class Group:
+    """One repair row's candidates: feature rows, labels, and the row's held-out flag."""
+
+    features: list[list[float]]
+    labels: list[int]
+    held_out: bool
+    row: dict
+    candidates: list
+
+
+def read_rows(source: Path) -> list[dict]:
+    """Repair rows from a datagen output folder (train split files, or the work file) or one JSONL file."""
+    if source.is_file():
+        paths = [source]
+    else:
+        paths = sorted(source.glob("train/repair.jsonl*")) or sorted(source.glob("work/accepted.jsonl"))
+    if not paths:
+        raise SqlfixError(f"no repair rows under {source}: expected train/repair.jsonl(.gz) or work/accepted.jsonl")
+    rows = []
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError as exc:
+                    raise SqlfixError(f"{path}:{number}: not JSON ({exc})") from exc
+                if row.get("task", "repair") == "repair" and row.get("broken_sql") and row.get("error_kind") != "semantic":
+                    rows.append(row)
+    return rows
+
+
+def sample_rows(rows: list[dict], limit: int, seed: int) -> list[dict]:
+    """Up to ``limit`` demo-schema rows, spread evenly over error kinds."""
+    by_kind: dict[str, list[dict]] = {}
+    for row in rows:
+        if (row.get("schema_id") or row.get("schema")) in DEMO_NAMES:
+            by_kind.setdefault(row.get("error_kind", "?"), []).append(row)
+    rng = random.Random(seed)
+    for bucket in by_kind.values():
+        rng.shuffle(bucket)
+    chosen: list[dict] = []
+    while len(chosen) < limit and any(by_kind.values()):
+        for bucket in by_kind.values():
+            if bucket and len(chosen) < limit:
+                chosen.append(bucket.pop())
+    return chosen
+
+
+def collect_groups(rows: list[dict], config: FixConfig, model=None, holdout: float = 0.2) -> list[Group]:
+    """Run the pipeline on each row and label its candidates against the row's fix."""
+    databases: dict[str, Database] = {}
+    groups = []
+    for row in track(rows, description="gathering candidates", console=console):
+        url = database_url(row)
+        if url not in databases:
+            databases[url] = open_database(url)
+        database = databases[url]
+        gold = database.engine.execute(row["fixed_sql"], config.limits())
+        if not isinstance(gold, ResultSet):
+            continue
+        error, candidates = gather_candidates(request_from_row(row), database.engine, database.schema, config=config, model=model)
+        if error is None or not candidates:
+            continue
+        gold_key = result_key(gold)
+        labels = [int(c.result_key == gold_key and len(c.columns) == len(gold.columns)) for c in candidates]
+        digest = hashlib.sha1(row["fixed_sql"].encode()).digest()[0]
+        groups.append(Group(candidate_features(row["broken_sql"], error.kind.value, candidates), labels, digest < 256 * holdout, row, candidates))
+    for database in databases.values():
+        database.close()
+    return groups
+
+
+def train(groups: list[Group], seed: int = 0):
+    """Fit the LightGBM ranker on the non-held-out groups."""
+    import lightgbm
+    import numpy
+
+    features = [f for g in groups if not g.held_out for f in g.features]
+    labels = [y for g in groups if not g.held_out for y in g.labels]
+    if len(set(labels)) < 2:
+        raise SqlfixError("the training candidates are all right or all wrong; the ranker needs both")
+    data = lightgbm.Dataset(numpy.array(features), numpy.array(labels), feature_name=[n.replace("=", "_").replace(":", "_") for n in FEATURE_NAMES])
+    params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 10,
+              "feature_fraction": 0.9, "bagging_fraction": 0.9, "bagging_freq": 1, "seed": seed, "verbose": -1}
+    return lightgbm.train(params, data, num_boost_round=200)
+
+
+def top1(groups: list[Group], path: str | None) -> tuple[int, int]:
+    """Correct top-1 picks and answerable rows among held-out groups (``path=None``: fallback)."""
+    hits = total = 0
+    for group in groups:
+        if not group.held_out or not any(group.labels):
+            continue
+        total += 1
+        ranked = rank(group.row["broken_sql"], group.row.get("error_kind"), list(group.candidates), ranker_path=path, learned=path is not None)
+        winner = ranked[0]
+        hits += group.labels[group.candidates.index(winner)]
+    return hits, total
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="Train the sqlfix candidate ranker from datagen repair rows.")
+    parser.add_argument("source", type=Path, help="datagen output folder or a repair JSONL file")
+    parser.add_argument("--out", type=Path, default=BUNDLED_RANKER)
+    parser.add_argument("--limit", type=int, default=3000, help="rows used at most (spread over error kinds)")
+    parser.add_argument("--model", default=None, help="also gather model candidates from this spec")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    model = None
+    if args.model:
+        from sqlfix.models import load_model
+
+        model = load_model(args.model)
+    rows = sample_rows(read_rows(args.source), args.limit, args.seed)
+    config = FixConfig(use_model=model is not None, timeout_s=2.0)
+    groups = collect_groups(rows, config, model)
+    booster = train(groups, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(args.out))
+    learned, total = top1(groups, str(args.out))
+    fallback, _ = top1(groups, None)
+    trained = sum(not g.held_out for g in groups)
+    console.print(f"rows {len(rows)}, with candidates {len(groups)} ({trained} train, {len(groups) - trained} held out)")
+    console.print(f"held-out top-1: ranker {learned}/{total} ({learned / max(1, total):.1%}), fallback {fallback}/{total} ({fallback / max(1, total):.1%})")
+    importance = sorted(zip(FEATURE_NAMES, booster.feature_importance("gain")), key=lambda p: -p[1])[:8]
+    console.print("top features: " + ", ".join(f"{name} {gain:.0f}" for name, gain in importance))
+    console.print(f"saved {args.out}")
+
+
+if __name__ == "__main__":
+    main()

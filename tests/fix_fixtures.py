@@ -39,8 +39,8 @@ def shop_clickhouse() -> Database:
 class ScriptedOpenAI(ThreadingHTTPServer):
     """A local server speaking the OpenAI chat protocol (the one allowed test double).
 
-    ``answer(user_message, n, temperature)`` returns the completion texts; every request
-    body is kept in ``requests``.
+    ``answer(prompt, n, temperature)`` returns the completion texts, where ``prompt`` is every
+    message's content joined by blank lines; every request body is kept in ``requests``.
     """
 
     def __init__(self, answer: Callable[[str, int, float], list[str]]) -> None:
@@ -65,8 +65,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
-        user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
-        texts = self.server.answer(user, body.get("n", 1), body.get("temperature", 0.0))
+        prompt = "\n\n".join(m["content"] for m in body["messages"])
+        texts = self.server.answer(prompt, body.get("n", 1), body.get("temperature", 0.0))
         choices = [{"index": i, "finish_reason": "stop", "message": {"role": "assistant", "content": t}} for i, t in enumerate(texts)]
         payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"], "choices": choices,
                    "usage": {"prompt_tokens": 10, "completion_tokens": 5 * len(texts), "total_tokens": 10 + 5 * len(texts)}}

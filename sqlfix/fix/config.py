@@ -23,6 +23,9 @@ class FixConfig:
         temperature: sampling temperature of the non-greedy samples.
         max_tokens: completion budget per model sample.
         output_formats: the repair output formats asked for (``full`` query, ``edit``).
+        prompt_tables: schema shown to the model for a repair: ``mentioned`` (the tables the
+            query names; all tables when it names none of them) or ``all``. The full schema of a
+            demo is ~2,200 prompt tokens, which a 2-core CPU needs seconds to read.
         semantic: when a question is given and the query runs, ask the model for a
             semantic repair (the query runs but answers the wrong question).
 
@@ -53,6 +56,7 @@ class FixConfig:
     temperature: float = 0.7
     max_tokens: int = 256
     output_formats: tuple[str, ...] = ("full", "edit")
+    prompt_tables: str = "mentioned"
     semantic: bool = True
     rule_depth: int = 3
     max_executions: int = 30

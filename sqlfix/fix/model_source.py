@@ -8,6 +8,7 @@ import re
 from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.records import Candidate
+from sqlfix.fix.text import tokenize
 from sqlfix.models.base import ChatModel, Generation, Message
 from sqlfix.prompts import apply_edit, ask_messages, extract_sql, repair_messages
 from sqlfix.schema.model import Schema
@@ -20,7 +21,7 @@ def repair_proposals(
 ) -> list[Candidate]:
     """Sample repairs of ``sql`` in each configured output format (unverified candidates)."""
     proposals: list[Candidate] = []
-    prompt = schema.to_prompt()
+    prompt = prompt_schema(schema, sql, dialect, config.prompt_tables).to_prompt()
     for output in config.output_formats:
         messages = repair_messages(prompt, sql, error.message if error else None, dialect, question=question, output=output)
         for prior, generation in enumerate(_sample(model, messages, config)):
@@ -28,6 +29,17 @@ def repair_proposals(
             if fixed and fixed.strip() != sql.strip():
                 proposals.append(Candidate(sql=fixed, source=f"model:{output}", explanation=_explanation(generation.text), prior=prior))
     return proposals
+
+
+def prompt_schema(schema: Schema, sql: str, dialect: str, tables: str) -> Schema:
+    """The part of ``schema`` shown to the model: with ``tables="mentioned"`` only the tables
+    whose names occur in the query's tokens (all of them when none does)."""
+    if tables == "all":
+        return schema
+    tokens = tokenize(sql, dialect) or []
+    words = {t.text.lower() for t in tokens}
+    mentioned = [t for t in schema.tables if t.name.lower() in words]
+    return Schema(id=schema.id, dialect=schema.dialect, tables=mentioned) if mentioned else schema
 
 
 def ask_proposals(model: ChatModel, schema: Schema, question: str, dialect: str, config: FixConfig) -> list[Candidate]:

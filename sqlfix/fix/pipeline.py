@@ -139,7 +139,9 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question) -> l
     found: list[Candidate] = []
     for job in done:
         found.extend(job.result())
-    return found
+    # Rule candidates first, so a query both sources propose keeps the rule's precise
+    # explanation whichever thread finished first.
+    return sorted(found, key=lambda c: c.source.startswith("model:"))
 
 
 def _model_candidates(model, sql, error, schema, dialect, config, verifier, question) -> list[Candidate]:

@@ -1,0 +1,78 @@
+"""Model candidates in the repair and ask pipelines, with a local OpenAI-protocol server as the
+model (the one allowed test double) and the real shop demo in DuckDB for verification."""
+
+from __future__ import annotations
+
+from sqlfix.fix import FixConfig, FixRequest, ask, repair
+from sqlfix.models import load_model
+from tests.fix_fixtures import openai_server, shop_duckdb  # noqa: F401 - fixture
+
+SEMANTIC_QUESTION = "How many orders are cancelled or refunded, in USD?"
+
+
+def _answers(user: str, n: int, temperature: float) -> list[str]:
+    """A scripted model: answers keyed by the prompt, in both output formats."""
+    edit_format = "minimal edit" in user
+    if "SELECT emial" in user:
+        return ["- emial\n+ email"] * n if edit_format else ["The column is called email.\n```sql\nSELECT email FROM users\n```"] * n
+    if "SELECT full_nme, totl" in user:
+        return ["SELECT full_name, totl FROM users u JOIN orders o ON o.user_id = u.user_id"] * n
+    if SEMANTIC_QUESTION in user:
+        return ["The OR needs parentheses.\n```sql\nSELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'\n```"] * n
+    if "Question: How many premium users are there?" in user:
+        greedy = "SELECT count(*) FROM users WHERE plan = 'premium'"
+        return [greedy] if temperature == 0 else ["SELECT count(*) FROM usres WHERE plan = 'premium'", "SELECT count(*) FROM users WHERE plan = 'free'"][:n]
+    return ["SELECT 1"] * n
+
+
+def _model(server):
+    return load_model("openai:scripted", base_url=server.url, api_key="test")
+
+
+def test_model_and_rules_candidates_are_verified_and_ranked(shop_duckdb):
+    with openai_server(_answers) as server:
+        result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=2), model=_model(server))
+        requests = list(server.requests)
+    assert result.fixed_sql == "SELECT email FROM users"
+    sources = {c.source for c in result.candidates}
+    assert len(result.candidates) == 1 and result.candidates[0].votes >= 3  # rule, full and edit agree: one deduplicated candidate
+    assert sources <= {"rule:identifiers", "model:full", "model:edit"}
+    systems = [r["messages"][0]["content"] for r in requests]
+    assert any("minimal edit" in s for s in systems) and any("corrected query only" in s for s in systems)
+    assert {r["temperature"] for r in requests} == {0.0, 0.7}  # greedy first, then sampled (best-of-k)
+    assert result.explanation == "Column `emial` does not exist; the schema has `email`."
+
+
+def test_failing_model_candidate_is_repaired_by_the_rules(shop_duckdb):
+    broken = "SELECT full_nme, totl FROM users u JOIN orders o ON o.user_id = u.user_id"
+    with openai_server(_answers) as server:
+        result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1, use_rules=False), model=_model(server))
+    assert result.fixed_sql == "SELECT full_name, total FROM users u JOIN orders o ON o.user_id = u.user_id"
+    assert result.source.startswith("model:") and "+rule:identifiers" in result.source
+
+
+def test_semantic_repair_with_a_question(shop_duckdb):
+    broken = "SELECT count(*) FROM orders WHERE status = 'cancelled' OR status = 'refunded' AND currency = 'USD'"
+    with openai_server(_answers) as server:
+        result = repair(FixRequest(broken, question=SEMANTIC_QUESTION), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+    assert result.error is None
+    assert result.fixed_sql == "SELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'"
+    assert result.explanation == "The OR needs parentheses."
+    assert {c.source for c in result.candidates} >= {"original"}
+
+
+def test_model_prompt_shows_only_the_tables_the_query_names(shop_duckdb):
+    with openai_server(_answers) as server:
+        repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+        prompt = server.requests[0]["messages"][1]["content"]
+    assert "CREATE TABLE users" in prompt and "CREATE TABLE orders" not in prompt
+
+
+def test_ask_votes_over_sampled_queries_and_repairs_failures(shop_duckdb):
+    with openai_server(_answers) as server:
+        result = ask("How many premium users are there?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=3), model=_model(server))
+    assert result.sql == "SELECT count(*) FROM users WHERE plan = 'premium'"
+    assert result.evidence.executed and result.evidence.row_count == 1
+    assert result.candidates[0].votes == 2  # the greedy answer and the repaired "usres" sample agree
+    assert [c.sql for c in result.candidates][1:] == ["SELECT count(*) FROM users WHERE plan = 'free'"]
+    assert 0 < result.confidence <= 1

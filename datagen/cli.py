@@ -38,6 +38,7 @@ def datagen(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Candidates per checkpointed batch."),
     split_by: Optional[str] = typer.Option(None, "--split-by", help="question (default) or schema."),
     gzip: bool = typer.Option(False, "--gzip", help="Write split files as .jsonl.gz."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Processes for offline batches (default 1)."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore a previous run's checkpoint in --out."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
 ) -> None:
@@ -48,7 +49,7 @@ def datagen(
         "pairs_per_schema": pairs, "mutations_per_pair": mutations, "operators": operator or None,
         "clickhouse_fraction": clickhouse_fraction, "base_url": base_url, "model": model,
         "llm_requests_per_schema": llm_requests, "max_rows": max_rows, "seed": seed, "batch_size": batch_size,
-        "split_by": split_by,
+        "split_by": split_by, "workers": workers,
         "offline": False if no_offline else None, "llm": True if llm else None, "gzip": True if gzip else None,
         "progress": False if no_progress else None,
     }

@@ -76,6 +76,8 @@ class DatagenConfig:
         holdout_schemas: with ``split_by = "schema"``: ``{schema_id: split}``.
         gzip: write the split files as ``.jsonl.gz``.
         progress: show rich progress bars.
+        workers: processes for the offline batches (sources are shared out; 1 = in-process). The
+            dataset does not depend on it.
     """
 
     demos: list[str] = field(default_factory=list)
@@ -125,6 +127,7 @@ class DatagenConfig:
     holdout_schemas: dict[str, str] = field(default_factory=dict)
     gzip: bool = False
     progress: bool = True
+    workers: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (for the manifest)."""

@@ -38,6 +38,7 @@ class Batch:
     name: str
     stage: str
     run: Callable[[random.Random, FilterState, Stats], list[dict[str, Any]]]
+    source_key: str | None = None
 
 
 @dataclass
@@ -63,7 +64,7 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
         raise SqlfixError("nothing to generate: give --demo, --db, --from-log or --from-clickhouse-query-log")
     store = RunStore(out)
     done, saved, rows = store.resume()
-    state = _filter_state(config)
+    state = filter_state(config)
     for row in rows:
         state.add_row(row)
     state.dropped.update(saved.get("dropped", {}))
@@ -71,16 +72,27 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
     for key in ("candidates", "mutations", "kind_mismatch", "llm", "logs"):
         stats.setdefault(key, Counter())
     console = console or Console(stderr=True)
+    pool = _start_pool(config, batches[done:], sources, store)
+    futures = {i: pool.submit(b.source_key, b.name) for i, b in enumerate(batches)
+               if i >= done and b.source_key} if pool else {}
+    try:
+        with _progress(config, console) as progress:
+            bar = progress.add_task("batches", total=len(batches), completed=done)
+            for index in range(done, len(batches)):
+                batch = batches[index]
+                progress.update(bar, description=f"{batch.stage} {batch.name}")
+                if index in futures:
+                    new_rows = _merge(futures.pop(index).result(), state, stats)
+                else:
+                    new_rows = batch.run(random.Random(f"{config.seed}:{batch.name}"), state, stats)
+                store.append(new_rows)
+                store.checkpoint(index + 1, {"dropped": dict(state.dropped),
+                                             "stats": {k: dict(v) for k, v in stats.items()}})
+                progress.advance(bar)
+    finally:
+        if pool:
+            pool.close()
     with _progress(config, console) as progress:
-        bar = progress.add_task("batches", total=len(batches), completed=done)
-        for index in range(done, len(batches)):
-            batch = batches[index]
-            progress.update(bar, description=f"{batch.stage} {batch.name}")
-            rng = random.Random(f"{config.seed}:{batch.name}")
-            new_rows = batch.run(rng, state, stats)
-            store.append(new_rows)
-            store.checkpoint(index + 1, {"dropped": dict(state.dropped), "stats": {k: dict(v) for k, v in stats.items()}})
-            progress.advance(bar)
         finish = progress.add_task("writing splits", total=1)
         all_rows = store.rows()
         split_counts = write_splits(all_rows, config)
@@ -111,7 +123,8 @@ def plan(config: DatagenConfig, sources: list[Source]) -> tuple[list[Batch], lis
             count = math.ceil(config.pairs_per_schema * share / config.batch_size)
             for number in range(count):
                 batches.append(Batch(f"{source.key}#{number}", "offline",
-                                     lambda rng, state, stats, s=source: offline_batch(s, rng, config, state, stats)))
+                                     lambda rng, state, stats, s=source: offline_batch(s, rng, config, state, stats),
+                                     source.key))
     if config.llm:
         from datagen.llm.generator import llm_batches
 
@@ -129,7 +142,28 @@ def plan(config: DatagenConfig, sources: list[Source]) -> tuple[list[Batch], lis
     return batches, problems
 
 
-def _filter_state(config: DatagenConfig) -> FilterState:
+def _start_pool(config: DatagenConfig, remaining: list[Batch], sources: list[Source], store: RunStore) -> Any:
+    """Worker processes for the offline batches when ``config.workers > 1`` and there are some left."""
+    if config.workers <= 1 or not any(b.source_key for b in remaining):
+        return None
+    from datagen.workers import OfflinePool
+
+    return OfflinePool(config, [s.key for s in sources], str(store.rows_path), config.workers)
+
+
+def _merge(result: tuple, state: FilterState, stats: Stats) -> list[dict[str, Any]]:
+    """Fold a worker's batch into the main process's filter state and counters."""
+    rows, dropped, batch_stats = result
+    for row in rows:
+        state.add_row(row)
+    state.dropped.update(dropped)
+    for key, counts in batch_stats.items():
+        stats[key].update(counts)
+    return rows
+
+
+def filter_state(config: DatagenConfig) -> FilterState:
+    """A fresh filter state for ``config`` (golden queries loaded)."""
     return FilterState(near_duplicate_ratio=config.near_duplicate_ratio,
                        same_result_question_ratio=config.same_result_question_ratio,
                        max_per_template=config.max_per_template,

@@ -150,7 +150,9 @@ def test_resume_after_kill_9_gives_the_same_dataset(tiny_db, tmp_path):
     process.wait(timeout=30)
     done_at_kill = json.loads(checkpoint.read_text())["batches"]
     assert 4 <= done_at_kill < 20  # 80 candidates / 4 per batch
-    resumed = subprocess.run([*SQLFIX, *args, "--out", str(killed_out)], capture_output=True, text=True, timeout=300,
+    # The resumed run uses two worker processes: the dataset must not depend on it.
+    resumed = subprocess.run([*SQLFIX, *args, "--workers", "2", "--out", str(killed_out)], capture_output=True,
+                             text=True, timeout=300,
                              env=env)
     assert resumed.returncode == 0, resumed.stderr
     for split in SPLITS:

@@ -155,15 +155,17 @@ def aggregate_extra_argument(ctx: MutationContext) -> str | None:
 
 @operator("missing_function_argument", "wrong_arity")
 def missing_function_argument(ctx: MutationContext) -> str | None:
-    """Leave out a required argument: ``DATE_TRUNC(d)`` without the unit, ``LAG()``."""
+    """Leave out the unit: ``DATE_TRUNC(d)`` for ``DATE_TRUNC('month', d)``, and on DuckDB
+    ``DATE_PART(d)`` for ``EXTRACT(YEAR FROM d)`` (ClickHouse cannot parse the latter)."""
     tree = ctx.fresh()
-    for trunc in tree.find_all(exp.DateTrunc, exp.TimestampTrunc):
-        trunc.replace(exp.Anonymous(this="DATE_TRUNC", expressions=[trunc.this.copy()]))
-        return ctx.render(tree)
-    for rnd in tree.find_all(exp.Round):
-        rnd.replace(exp.Anonymous(this="ROUND", expressions=[]))
-        return ctx.render(tree)
-    return None
+    spots = [("DATE_TRUNC", t, t.this) for t in tree.find_all(exp.DateTrunc, exp.TimestampTrunc)]
+    if ctx.dialect == "duckdb":
+        spots += [("DATE_PART", e, e.expression) for e in tree.find_all(exp.Extract)]
+    if not spots:
+        return None
+    name, node, argument = ctx.rng.choice(spots)
+    node.replace(exp.Anonymous(this=name, expressions=[argument.copy()]))
+    return ctx.render(tree)
 
 
 @operator("misspell_function", "unknown_function", weight=1.5)

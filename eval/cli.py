@@ -20,6 +20,7 @@ def evaluate(
     system: list[str] = typer.Option(
         None, "--system", "-s", help="rules, gold, model:<spec>, pipeline:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
     ),
+    base_url: str = typer.Option(None, help="endpoint of openai:<model> systems (default: $OPENAI_BASE_URL)"),
     cases: Path = typer.Option(Path("golden"), help="golden JSONL file or folder"),
     task: str = typer.Option("all", help="text2sql, repair or all"),
     limit: int = typer.Option(0, help="at most N cases per task (0: all)"),
@@ -27,7 +28,7 @@ def evaluate(
     perturbed: int = typer.Option(0, help="test-suite mode: also compare on N perturbed copies of each database"),
     seed: int = typer.Option(0, help="seed of the perturbed copies"),
     no_cache: bool = typer.Option(False, "--no-cache", help="ask the systems again instead of reusing cached answers"),
-    quiet: bool = typer.Option(False, help="no progress bars"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bars"),
     gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy"),
     baseline: Path = typer.Option(BASELINE_PATH, help="baseline file of the gate"),
     update_baseline: bool = typer.Option(False, "--update-baseline", help="with --gate: record the measured accuracy"),
@@ -51,7 +52,7 @@ def evaluate(
     else:
         systems = tuple(system or ("rules",))
     config = EvalConfig(
-        cases=cases, task=task, limit=limit, systems=systems, perturbed_copies=perturbed, seed=seed,
+        cases=cases, task=task, limit=limit, systems=systems, base_url=base_url, perturbed_copies=perturbed, seed=seed,
         out=out, use_cache=not no_cache, progress=not quiet,
     )
     run = run_evaluation(config)

@@ -17,6 +17,7 @@ class EvalConfig:
 
     Parameters that choose the systems:
         systems: system specs (see ``eval.systems``), compared side by side on the same cases.
+        base_url: endpoint of ``openai:<model>`` specs; None uses ``OPENAI_BASE_URL``.
 
     Parameters of the comparison:
         perturbed_copies: test-suite mode: also compare on this many perturbed copies of each
@@ -34,6 +35,7 @@ class EvalConfig:
     task: str = "all"
     limit: int = 0
     systems: tuple[str, ...] = ("rules",)
+    base_url: str | None = None
     perturbed_copies: int = 0
     seed: int = 0
     out: Path = Path("eval-report")

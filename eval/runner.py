@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -132,6 +133,10 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
     questions) is skipped on that task's cases. Predictions are cached per (system
     fingerprint, case id, case hash) unless ``config.use_cache`` is off.
     """
+    if loader is None and config.base_url:
+        from sqlfix.models import load_model
+
+        loader = functools.partial(load_model, base_url=config.base_url)
     systems = [build_system(spec, loader=loader) for spec in config.systems]
     cases = select_cases(load_golden(config.cases, task=config.task), config.limit)
     run = EvalRun(config, cases, golden_version=golden_version(config.cases))

@@ -59,6 +59,14 @@ def test_two_systems_side_by_side_with_report_and_cache(tmp_path, scripted_endpo
     assert [r.verdict for r in again.results] == [r.verdict for r in run.results]
 
 
+def test_base_url_points_model_systems_at_an_endpoint(tmp_path, scripted_endpoint, monkeypatch):
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    scripted_endpoint.reply = reply
+    config = EvalConfig(cases=write_cases(tmp_path / "golden"), task="text2sql", systems=("model:openai:m",),
+                        base_url=scripted_endpoint.base_url, use_cache=False, progress=False)
+    assert [r.verdict for r in run_evaluation(config).results] == ["exact", "mismatch"]
+
+
 def test_changed_case_is_asked_again(tmp_path, scripted_endpoint):
     scripted_endpoint.reply = reply
     folder = write_cases(tmp_path / "golden")

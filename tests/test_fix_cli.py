@@ -1,0 +1,92 @@
+"""``sqlfix fix`` as a user runs it, on the real shop demo: the console script once in a
+subprocess, the other cases through the same entry point (``sqlfix.cli.main``) in-process."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sqlfix.cli import main
+
+SQLFIX = str(Path(sys.executable).with_name("sqlfix"))
+
+
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    def invoke(*args: str, stdin: str = "") -> Done:
+        monkeypatch.setattr(sys, "argv", ["sqlfix", *args])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code or 0
+        out = capsys.readouterr()
+        return Done(code, out.out, out.err)
+
+    return invoke
+
+
+def test_console_script_fixes_a_query():
+    done = subprocess.run([SQLFIX, "fix", "SELECT emial FROM users", "--no-model"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "SELECT email FROM users" in done.stdout
+
+
+def test_fix_from_argument_prints_fix_diff_and_why(run):
+    done = run("fix", "SELECT emial FROM users", "--no-model")
+    assert done.returncode == 0, done.stderr
+    assert "SELECT email FROM users" in done.stdout
+    assert "-SELECT emial FROM users" in done.stdout and "+SELECT email FROM users" in done.stdout
+    assert "why:" in done.stdout and "confidence" in done.stdout
+
+
+def test_fix_from_stdin_as_json(run):
+    done = run("fix", "--no-model", "--json", stdin="SELECT country, count(*) FROM users\n")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["fixed_sql"] == "SELECT country, count(*) FROM users GROUP BY country"
+    assert body["edit"] and body["evidence"]["executed"] is True and body["source"] == "rule:group_by"
+
+
+def test_fix_from_file_on_clickhouse(run, tmp_path):
+    query = tmp_path / "q.sql"
+    query.write_text("SELECT Email FROM users LIMIT 3\n")
+    done = run("fix", "--file", str(query), "--db", "demo+clickhouse://shop", "--no-model", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["fixed_sql"] == "SELECT email FROM users LIMIT 3"
+
+
+def test_unfixable_query_exits_1(run):
+    done = run("fix", "SELECT zzzqqq FROM users", "--no-model")
+    assert done.returncode == 1 and "no fix" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("fix", "--no-model"), "no query given"),
+        (("fix", "SELECT 1", "--no-model", "--db", "demo://nope"), "unknown demo database"),
+        (("fix", "SELECT 1", "--no-model", "--db", "postgres://x"), "unknown engine URL scheme"),
+        (("fix", "SELECT 1", "--model", "openai:", "--base-url", "http://127.0.0.1:9/v1"), "cannot load model"),
+        (("fix", "--file", "/nonexistent/q.sql", "--no-model"), "cannot read"),
+        (("fix", "SELECT 1", "--file", "/nonexistent/q.sql", "--no-model"), "not both"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(run, args, message):
+    done = run(*args, stdin="")
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr

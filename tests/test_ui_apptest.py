@@ -127,3 +127,47 @@ def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
 def test_bad_database_is_one_clear_error(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl", db=str(tmp_path / "missing.sql"))
     assert app.sidebar.error and "missing.sql" in app.sidebar.error[0].value
+
+
+def test_compare_runs_systems_side_by_side_with_verdicts(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl", base_url=scripted_endpoint.base_url)
+    app.text_area(key="cmp_task").input("How many users per country?")
+    app.text_input(key="cmp_systems").input("rules, openai:scripted")
+    app.text_area(key="cmp_reference").input("SELECT country, count(user_id) FROM users GROUP BY 1")
+    app.button(key="FormSubmitter:compare-Compare").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any("rules cannot write SQL from a question" in w.value for w in app.warning)
+    assert any(c.value == USERS_PER_COUNTRY for c in app.code)
+    assert any(":green-badge[exact]" in m.value for m in app.markdown)
+
+
+def test_compare_repairs_a_broken_query_with_rules(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    app.radio(key="cmp_mode").set_value("Broken query")
+    app.text_area(key="cmp_task").input(BROKEN)
+    app.text_input(key="cmp_systems").input("rules")
+    app.text_area(key="cmp_reference").input("SELECT full_name, country FROM users WHERE user_id <= 3")
+    app.button(key="FormSubmitter:compare-Compare").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any(c.value == FIXED for c in app.code)
+    assert any(":green-badge[exact]" in m.value for m in app.markdown)
+
+
+def test_saved_eval_reports_are_browsable(monkeypatch, tmp_path) -> None:
+    report = tmp_path / "runs" / "eval-demo"
+    report.mkdir(parents=True)
+    (report / "report.md").write_text("# Eval report\n\nexecution accuracy 0.62\n")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.bar(["a", "b"], [1, 2])
+    plt.savefig(report / "accuracy.png")
+    plt.close()
+    app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "runs"))
+    assert any("execution accuracy 0.62" in m.value for m in app.markdown)
+    images = app.get("image")
+    assert len(images) == 1 and "accuracy.png" in str(images[0].proto)

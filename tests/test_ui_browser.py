@@ -28,10 +28,22 @@ USERS_PER_COUNTRY = "SELECT country, count(*) AS n FROM users GROUP BY country O
 
 
 def editor(page):
-    return page.frame_locator("iframe[title*='code_editor']").locator(".ace_content").first
+    # While the app swaps in a new editor (accepted fix, answered question) the old iframe may
+    # linger for a moment; the current one is the last.
+    return page.locator("iframe[title*='code_editor']").last.content_frame.locator(".ace_content").first
+
+
+def settle(page) -> None:
+    """Wait until the script run is over and exactly one editor is on the page."""
+    page.wait_for_function(
+        "!document.querySelector(\"[data-testid='stStatusWidgetRunningIcon']\")"
+        " && document.querySelectorAll(\"iframe[title*='code_editor']\").length === 1"
+    )
+    editor(page).wait_for()
 
 
 def type_in_editor(page, sql: str) -> None:
+    settle(page)
     editor(page).click()
     page.keyboard.press("Control+A")
     page.keyboard.type(sql)
@@ -47,7 +59,9 @@ def test_fix_accept_and_ask_in_chromium(chromium_page, ui_server_factory, tmp_pa
     page.get_by_text("order_items (").wait_for()
 
     type_in_editor(page, BROKEN)
-    page.get_by_role("button", name="Run", exact=True).click()
+    # Ctrl+Enter submits the text with the run request in one message; a click on the Run
+    # button right after typing can beat the editor's debounced text update.
+    page.keyboard.press("Control+Enter")
     page.get_by_text("unknown_column").wait_for()
     page.screenshot(path=SHOTS / "1-error.png", full_page=True)
 
@@ -58,7 +72,7 @@ def test_fix_accept_and_ask_in_chromium(chromium_page, ui_server_factory, tmp_pa
     page.get_by_role("button", name="Accept").click()
     page.get_by_text("3 rows in").wait_for()
     page.locator("[data-testid='stDataFrame']").first.wait_for()
-    expect(editor(page)).to_have_text(FIXED)
+    expect(editor(page)).to_have_text(FIXED, timeout=15_000)
     page.screenshot(path=SHOTS / "3-accepted.png", full_page=True)
 
     page.get_by_text("Settings").click()
@@ -68,7 +82,7 @@ def test_fix_accept_and_ask_in_chromium(chromium_page, ui_server_factory, tmp_pa
     question = page.get_by_placeholder(re.compile("Ask a question"))
     question.fill("How many users per country?")
     page.get_by_role("button", name="Ask", exact=True).click()
-    expect(editor(page)).to_have_text(USERS_PER_COUNTRY)
+    expect(editor(page)).to_have_text(USERS_PER_COUNTRY, timeout=15_000)
     page.get_by_text(re.compile(r"^\d+ rows in")).wait_for()
     page.screenshot(path=SHOTS / "4-ask.png", full_page=True)
 

@@ -134,12 +134,14 @@ def wait_http(url: str, timeout_s: float) -> None:
 
 @pytest.fixture
 def ui_server_factory(tmp_path: Path) -> Iterator:
-    """Start `sqlfix ui` as a real process: ``start(*cli_args, env=...)`` returns its base URL."""
+    """Start `sqlfix ui` as a real process: ``start(*cli_args, env=...)`` returns its base URL;
+    its output goes to ``artifacts/ui/server-<port>.log``."""
     processes: list[subprocess.Popen] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> str:
         port = free_port()
-        log = (tmp_path / f"ui-{port}.out").open("w")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        log = (SHOTS / f"server-{port}.log").open("w")
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("sqlfix")), "ui", "--port", str(port), *args],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=tmp_path,
@@ -159,7 +161,8 @@ def ui_server_factory(tmp_path: Path) -> Iterator:
 
 @pytest.fixture
 def chromium_page(tmp_path: Path) -> Iterator:
-    """A page of Debian's Chromium driven by Playwright (fresh user-data-dir, no download)."""
+    """A page of Debian's Chromium driven by Playwright (fresh user-data-dir, no download); the
+    page as the test left it is saved as ``artifacts/ui/last.png``."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `bash scripts/setup_browser.sh`")
     from playwright.sync_api import sync_playwright
@@ -172,4 +175,6 @@ def chromium_page(tmp_path: Path) -> Iterator:
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(30_000)
         yield page
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / "last.png", full_page=True)
         context.close()

@@ -34,6 +34,7 @@ def render(session: EditorSession, ws: Workspace, settings: Settings, config: UI
     failing = isinstance(session.outcome, ExecError)
     if fix_col.button("Fix", key="fix", disabled=not failing or session.proposal is not None, width="stretch"):
         _guarded(lambda: _with_spinner("Looking for a fix…", lambda: session.fix(ws, _model_or_none(settings))))
+    info_col.caption("Ctrl+Enter in the editor runs the query.")
     if ws.db.allow_write:
         info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
     if session.notice:

@@ -56,7 +56,7 @@ def settings_panel(settings: Settings) -> None:
 
 def schema_browser(schema: Schema) -> None:
     """Render the tables, their columns and types, and a few sample values."""
-    st.subheader(f"Schema · {schema.id}")
+    st.subheader(f"Schema · {schema.id} · {schema.dialect}")
     for table in schema.tables:
         with st.expander(f"{table.name} ({len(table.columns)})"):
             if table.description:

@@ -112,8 +112,7 @@ def open_database(choice: DatabaseChoice, *, write_mode: bool = False) -> OpenDa
     """
     allow_write = write_mode and choice.can_write
     if choice.kind == "schema_file":
-        url, engine = _materialize(choice.target)
-        schema = _read_schema(engine, Path(choice.target).stem)
+        url, engine, schema = _materialize(choice.target)
         return OpenDatabase(choice, engine, schema, url, allow_write=False)
     if choice.kind == "demo":
         from sqlfix.demo import demo_schema, open_demo
@@ -135,13 +134,15 @@ def _read_schema(engine: Engine, schema_id: str) -> Schema:
     return read_schema(engine, schema_id)
 
 
-def _materialize(source: str) -> tuple[str, Engine]:
-    from sqlfix.schema import materialize
+def _materialize(source: str) -> tuple[str, Engine, Schema]:
+    """Load a schema file (DDL, pg_dump, CSV/Parquet) into a fresh DuckDB file."""
+    from sqlfix.schema import materialize, read_source
+    from sqlfix.schema.types import transpile_schema
 
-    if not Path(source).expanduser().exists():
-        raise SqlfixError(f"schema file not found: {source}")
+    loaded = read_source(source)
     url = f"duckdb://{Path(tempfile.mkdtemp(prefix='sqlfix-ui-')) / Path(source).stem}.duckdb"
-    return url, materialize(source, url)
+    engine = materialize(loaded, url)
+    return url, engine, transpile_schema(loaded.schema, engine.dialect)
 
 
 def _schema_id(choice: DatabaseChoice) -> str:

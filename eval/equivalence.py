@@ -264,7 +264,14 @@ def compare_sql(
         if isinstance(gold, ExecError):
             gold_errors.append(f"{gold.kind.value}: {gold.message}")
             continue
-        comparison = _compare_with_answer(outcome, gold, answer, engine.dialect)
+        if gold.truncated:
+            gold_errors.append(f"the gold result has more than {len(gold.rows)} rows and cannot be compared")
+            continue
+        if outcome.truncated:
+            detail = f"the predicted result has more than {len(outcome.rows)} rows, gold {len(gold.rows)}"
+            comparison = Comparison(Verdict.MISMATCH, detail=detail, gold_sql=answer.sql)
+        else:
+            comparison = _compare_with_answer(outcome, gold, answer, engine.dialect)
         if best is None or _RANK[comparison.verdict] > _RANK[best.verdict]:
             best = comparison
         if best.verdict is Verdict.EXACT:

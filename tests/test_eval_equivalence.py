@@ -183,6 +183,16 @@ def test_compare_sql_errors_and_timeouts(staff_db):
     assert timed.verdict is Verdict.TIMEOUT and timed.error_kind == "timeout"
 
 
+def test_a_cut_off_gold_result_is_not_compared(staff_db):
+    from sqlfix.engines.base import Limits
+
+    cut = compare_sql("SELECT name FROM staff", [GoldAnswer("SELECT name FROM staff")], staff_db, limits=Limits(max_rows=3))
+    assert cut.verdict is Verdict.GOLD_ERROR and "more than 3 rows" in cut.detail
+    gold = [GoldAnswer("SELECT name FROM staff LIMIT 3")]
+    longer = compare_sql("SELECT name FROM staff", gold, staff_db, limits=Limits(max_rows=3))
+    assert longer.verdict is Verdict.MISMATCH and "more than 3 rows" in longer.detail
+
+
 def test_any_alternative_counts(staff_db):
     answers = [
         GoldAnswer("SELECT name FROM staff WHERE salary > 80"),

@@ -63,6 +63,9 @@ def evaluate(
             f"valid {summary.valid_sql.value:.1%}  p50 {summary.latency_p50_ms:.0f} ms",
             highlight=False,
         )
+    for spec in systems:
+        if not any(summary.system == spec for summary in summaries):
+            console.print(f"[yellow]{spec} answered no case: it does not do the task {task!r}[/]", highlight=False)
     console.print(f"report: {out / 'report.html'}", highlight=False)
     if not gate:
         return

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -55,10 +56,10 @@ class Summary:
     latency_p50_ms: float = 0.0
     latency_p95_ms: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (rates as ``{"hits", "total", "value"}``)."""
 
-        def rate(r: Rate) -> dict:
+        def rate(r: Rate) -> dict[str, Any]:
             return {"hits": r.hits, "total": r.total, "value": round(r.value, 6)}
 
         return {
@@ -76,11 +77,11 @@ class Summary:
         }
 
 
-def _rate(results: list[CaseResult], hit) -> Rate:
+def _rate(results: list[CaseResult], hit: Callable[[CaseResult], bool]) -> Rate:
     return Rate(sum(1 for r in results if hit(r)), len(results))
 
 
-def _grouped(results: list[CaseResult], key) -> dict[str, Rate]:
+def _grouped(results: list[CaseResult], key: Callable[[CaseResult], str]) -> dict[str, Rate]:
     groups: dict[str, list[CaseResult]] = defaultdict(list)
     for result in results:
         groups[key(result)].append(result)

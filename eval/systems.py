@@ -18,6 +18,7 @@ Every system turns one golden case into a :class:`Prediction`; failures of the s
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import time
 from collections.abc import Callable
@@ -100,8 +101,6 @@ def case_error(case: GoldenCase, engine: Engine) -> ExecError | None:
 def _source_fingerprint(package: str) -> str:
     """A hash of a package's Python sources: cached answers of code-only systems go stale
     when the code changes."""
-    import importlib
-
     module = importlib.import_module(package)
     root = Path(module.__file__).parent
     digest = hashlib.sha256()

@@ -129,6 +129,22 @@ class DatagenConfig:
     progress: bool = True
     workers: int = 1
 
+    def __post_init__(self) -> None:
+        """Refuse settings that cannot work, naming the field."""
+        problems = []
+        if self.split_by not in ("question", "schema"):
+            problems.append(f"split_by must be 'question' or 'schema', not {self.split_by!r}")
+        if len(self.split_fractions) != 3 or abs(sum(self.split_fractions) - 1.0) > 1e-6:
+            problems.append(f"split_fractions must be three shares summing to 1, not {list(self.split_fractions)}")
+        unknown = [e for e in self.engines if e not in ("duckdb", "clickhouse")]
+        if unknown:
+            problems.append(f"engines must be duckdb or clickhouse, not {', '.join(unknown)}")
+        for name in ("max_rows", "batch_size", "workers", "llm_concurrency"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1")
+        if problems:
+            raise InputFormatError("invalid datagen config: " + "; ".join(problems))
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (for the manifest)."""
         data = asdict(self)

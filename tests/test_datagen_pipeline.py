@@ -1,5 +1,6 @@
 """The whole offline pipeline on a real DuckDB file: outputs, splits without SQL leakage,
-``datasets.load_dataset``, golden leakage, determinism, TOML config, and resume after kill -9."""
+``datasets.load_dataset``, golden leakage, TOML config, and resume after kill -9 (which also
+proves determinism: the resumed dataset equals an uninterrupted run byte for byte)."""
 
 from __future__ import annotations
 
@@ -94,8 +95,8 @@ def test_splits_load_with_datasets(run_once):
     assert pairs["validation"].num_rows > 0
 
 
-def test_same_seed_same_dataset_and_golden_sql_is_dropped(tiny_db, tmp_path, run_once):
-    first_result, first_out = run_once
+def test_golden_sql_is_dropped(tiny_db, tmp_path, run_once):
+    _, first_out = run_once
     first = _rows(first_out)
     pair = next(r for r in first if r["task"] == "text2sql")
     golden = tmp_path / "golden"
@@ -103,13 +104,10 @@ def test_same_seed_same_dataset_and_golden_sql_is_dropped(tiny_db, tmp_path, run
     (golden / "text2sql" / "tiny_duckdb.jsonl").write_text(json.dumps(
         {"id": "g1", "schema": "tiny", "dialect": "duckdb", "task": "text2sql", "question": "q",
          "sql": pair["sql"].lower()}) + "\n")
-    again = run_datagen(_config(tiny_db, tmp_path / "again"), fresh=True)
-    assert sorted(r["id"] for r in _rows(tmp_path / "again")) == sorted(r["id"] for r in first)
     guarded = run_datagen(_config(tiny_db, tmp_path / "guarded", golden_dir=str(golden)), fresh=True)
     kept = _rows(tmp_path / "guarded")
     assert pair["sql"] not in {r.get("sql") for r in kept} | {r.get("fixed_sql") for r in kept}
     assert guarded.manifest["filters"]["golden_leakage"] >= 1
-    assert again.manifest["totals"] == first_result.manifest["totals"]
 
 
 def test_toml_config_and_unknown_keys(tmp_path):
@@ -126,6 +124,16 @@ def test_toml_config_and_unknown_keys(tmp_path):
     broken.write_text("max_rows = = 5\n")
     with pytest.raises(InputFormatError, match="broken.toml"):
         load_config(broken)
+
+
+def test_bad_settings_are_clear_errors(tmp_path):
+    with pytest.raises(InputFormatError, match="split_by"):
+        DatagenConfig(split_by="random")
+    with pytest.raises(InputFormatError, match="engines"):
+        DatagenConfig(engines=["postgres"])
+    done = subprocess.run([*SQLFIX, "datagen", "--demo", "shop", "--split-by", "nope", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "split_by" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_resume_after_kill_9_gives_the_same_dataset(tiny_db, tmp_path):

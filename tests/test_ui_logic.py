@@ -4,6 +4,8 @@ fix/accept/reject with the real rules pipeline, compare, saved reports, config."
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -221,3 +223,26 @@ def test_broken_schema_file_is_a_clear_error(tmp_path: Path) -> None:
         open_database(parse_choice(str(broken)))
     with pytest.raises(SqlfixError, match="missing.sql"):
         open_database(parse_choice(str(tmp_path / "missing.sql")))
+
+
+def test_the_log_feeds_sqlfix_datagen_from_log(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    ws = demo_workspace(log)
+    session = EditorSession(sql="SELECT country, count(*) AS n FROM users GROUP BY contry")
+    session.run(ws)
+    session.fix(ws, None)
+    session.accept(ws)
+    session.edit("SELECT plan, avg(birth_yer) FROM users GROUP BY plan")
+    session.run(ws)
+    session.edit("SELECT plan, avg(birth_year) FROM users GROUP BY plan")
+    session.run(ws)
+    out = tmp_path / "data"
+    done = subprocess.run([str(Path(sys.executable).with_name("sqlfix")), "datagen", "--from-log", str(log), "--out", str(out)],
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for path in sorted(out.glob("*/repair.jsonl")) for line in path.read_text().splitlines()]
+    assert sorted((r["broken_sql"], r["fixed_sql"]) for r in rows) == [
+        ("SELECT country, count(*) AS n FROM users GROUP BY contry", "SELECT country, count(*) AS n FROM users GROUP BY country"),
+        ("SELECT plan, avg(birth_yer) FROM users GROUP BY plan", "SELECT plan, avg(birth_year) FROM users GROUP BY plan"),
+    ]
+    assert {r["generator"] for r in rows} == {"log"} and {r["error_kind"] for r in rows} == {"unknown_column"}

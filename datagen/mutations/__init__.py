@@ -14,7 +14,7 @@ run but answer wrong, plus guard refusals and blow-ups).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import sqlglot
@@ -108,7 +108,6 @@ class Mutation:
     operator: str
     kind: str
     broken_sql: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def operators_for(dialect: str, names: list[str] | None = None) -> list[Operator]:

@@ -92,11 +92,21 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
+CLICKHOUSE_CASE = {
+    "id": "ch-1", "schema": "shop", "dialect": "clickhouse", "task": "text2sql", "category": "aggregate",
+    "difficulty": "easy", "question": "How many orders per status?",
+    "sql": "SELECT status, count() AS n FROM orders GROUP BY status",
+}
+
+
 def test_cli_writes_a_report_and_names_bad_input(tmp_path):
     folder = write_cases(tmp_path / "golden")
+    (folder / "text2sql" / "shop_clickhouse.jsonl").write_text(json.dumps(CLICKHOUSE_CASE) + "\n")
     done = run_cli("--system", "gold", "--cases", str(folder), "--out", str(tmp_path / "out"), "--quiet")
     assert done.returncode == 0, done.stderr
-    assert "accuracy 100.0% (2/2)" in done.stdout
+    assert "accuracy 100.0% (3/3)" in done.stdout  # two DuckDB cases and one run on chDB
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert {r["dialect"] for r in saved["results"] if r["verdict"] == "exact"} == {"duckdb", "clickhouse"}
     assert (tmp_path / "out" / "report.html").exists()
     (folder / "repair" / "hr_duckdb.jsonl").write_text('{"id": "x"\n')
     failed = run_cli("--cases", str(folder), "--quiet")

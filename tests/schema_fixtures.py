@@ -1,4 +1,16 @@
-"""Shared inputs of the schema tests: a realistic plain-format pg_dump and DDL in several dialects."""
+"""Shared inputs of the schema tests: a realistic plain-format pg_dump, DDL in several dialects,
+and fresh chDB databases in this process's one chDB data path."""
+
+import uuid
+
+from sqlfix.demo.clickhouse import chdb_path
+
+
+def fresh_chdb_url(stem: str) -> str:
+    """A new, empty database in the chDB data path the demos use: chDB runs one data path per
+    process, and other tests may hold demo engines open on it while this test runs."""
+    return f"chdb://{chdb_path()}?database={stem}_{uuid.uuid4().hex[:10]}"
+
 
 PG_DUMP = r"""
 --

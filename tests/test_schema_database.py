@@ -6,7 +6,7 @@ import pytest
 
 from sqlfix.errors import SchemaLoadError
 from sqlfix.schema import load_schema, materialize
-from tests.schema_fixtures import PG_DUMP
+from tests.schema_fixtures import PG_DUMP, fresh_chdb_url
 
 
 @pytest.fixture
@@ -29,10 +29,10 @@ def test_duckdb_file_schema_has_types_keys_and_samples(duckdb_file):
 
 
 def test_duckdb_file_copies_into_chdb_and_back_into_duckdb(duckdb_file, tmp_path):
-    house_url = f"chdb://{tmp_path / 'ch'}?database=store_copy"
+    house_url = fresh_chdb_url("store_copy")
     materialize(str(duckdb_file), house_url).close()
     house_schema = load_schema(house_url)
-    assert house_schema.dialect == "clickhouse" and house_schema.id == "store_copy"
+    assert house_schema.dialect == "clickhouse" and house_schema.id.startswith("store_copy_")
     assert house_schema.table("orders").column("note").type == "Nullable(String)"
     round_trip = materialize(house_url, f"duckdb://{tmp_path / 'back.duckdb'}")
     try:
@@ -65,7 +65,7 @@ def test_materialized_duckdb_keeps_foreign_keys_and_descriptions(tmp_path):
 
 
 def test_materialized_chdb_keeps_descriptions_and_sorting_keys(tmp_path):
-    url = f"chdb://{tmp_path / 'ch'}?database=hr_copy"
+    url = fresh_chdb_url("hr_copy")
     materialize("demo://hr", url).close()
     schema = load_schema(url)
     assignments = schema.table("assignments")

@@ -9,6 +9,7 @@ import pytest
 
 from sqlfix.errors import SchemaLoadError
 from sqlfix.schema import load_schema, materialize
+from tests.schema_fixtures import fresh_chdb_url
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_single_csv_file_is_a_one_table_schema(data_folder):
 
 @pytest.mark.parametrize("target", ["duckdb", "chdb"])
 def test_materialized_rows_query_back(data_folder, tmp_path, target):
-    url = f"duckdb://{tmp_path / 'x.duckdb'}" if target == "duckdb" else f"chdb://{tmp_path / 'ch'}?database=exports"
+    url = f"duckdb://{tmp_path / 'x.duckdb'}" if target == "duckdb" else fresh_chdb_url("exports")
     engine = materialize(str(data_folder), url)
     try:
         totals = engine.execute("SELECT store, sum(units), round(sum(revenue), 2) FROM daily_sales GROUP BY store ORDER BY store")

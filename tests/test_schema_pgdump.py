@@ -10,7 +10,7 @@ import pytest
 from sqlfix.errors import SchemaLoadError
 from sqlfix.schema import load_schema, materialize
 from sqlfix.schema.loader import read_source
-from tests.schema_fixtures import PG_DUMP
+from tests.schema_fixtures import PG_DUMP, fresh_chdb_url
 
 CUSTOMERS = [
     (1, "Ann Lee", "ann@example.com", datetime(2024, 1, 5, 10, 0, tzinfo=timezone.utc), "happy", Decimal("9.50")),
@@ -62,7 +62,7 @@ def test_materialize_into_duckdb_and_query_back(dump_path, tmp_path):
 
 
 def test_materialize_into_chdb_and_query_back(dump_path, tmp_path):
-    engine = materialize(str(dump_path), f"chdb://{tmp_path / 'ch'}?database=store")
+    engine = materialize(str(dump_path), fresh_chdb_url("store"))
     try:
         result = engine.execute("SELECT id, name, email, toString(score), placed FROM customers "
                                 "LEFT JOIN (SELECT customer_id, count() AS placed FROM orders GROUP BY customer_id) o "

@@ -87,7 +87,9 @@ class ResultColumns:
         return self._sorted_quantized[index]
 
     def _sort(self, column: list[Any], index: int) -> list[Any]:
-        kinds = self.signatures[index]
-        if len(kinds) == 1 and kinds[0][0] in _DIRECTLY_SORTABLE:
-            return sorted(column)
+        kinds = dict(self.signatures[index])
+        nulls = kinds.pop("null", 0)
+        if len(kinds) == 1 and next(iter(kinds)) in _DIRECTLY_SORTABLE:
+            # NULLs sort first (as in sort_key); the rest is one plain type Python can order.
+            return [NULL] * nulls + sorted(v for v in column if v is not NULL) if nulls else sorted(column)
         return sorted(column, key=sort_key)

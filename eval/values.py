@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +74,9 @@ def canonical(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int:
         return value
+    converter = _CONVERTERS.get(kind)
+    if converter is not None:
+        return converter(value)
     if value is None:
         return NULL
     if isinstance(value, (bool, int)):
@@ -80,11 +84,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, float):
         return _canonical_float(value)
     if isinstance(value, Decimal):
-        if value.is_nan():
-            return NAN
-        if value == value.to_integral_value():
-            return int(value)
-        return float(value)
+        return _canonical_decimal(value)
     if isinstance(value, str):
         return value
     if isinstance(value, dt.datetime):
@@ -107,6 +107,14 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
+def _canonical_decimal(value: Decimal) -> Any:
+    if value.is_nan():
+        return NAN
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
 def _canonical_float(value: float) -> Any:
     if math.isnan(value):
         return NAN
@@ -121,6 +129,17 @@ def _canonical_datetime(value: dt.datetime) -> str:
     if value.time() == dt.time(0):
         return value.date().isoformat()
     return value.isoformat(sep=" ")
+
+
+# Exact types seen in almost every result, converted without walking the isinstance chain.
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    float: _canonical_float,
+    Decimal: _canonical_decimal,
+    bool: int,
+    dt.date: dt.date.isoformat,
+    dt.datetime: _canonical_datetime,
+    type(None): lambda _: NULL,
+}
 
 
 def is_number(value: Any) -> bool:

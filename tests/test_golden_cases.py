@@ -27,6 +27,9 @@ from sqlfix.errors import ErrorKind, ExecError
 TEXT2SQL = load_cases("text2sql")
 REPAIR = load_cases("repair")
 ERRORED = [c for c in REPAIR if not c.get("semantic")]
+
+# A case runs a few queries under limits of at most 20 s; anything longer is a hung engine.
+pytestmark = pytest.mark.timeout(120)
 SEMANTIC = [c for c in REPAIR if c.get("semantic")]
 
 

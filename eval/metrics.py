@@ -38,6 +38,7 @@ class Summary:
         valid_sql: answers that executed without error.
         exact_match: answers equal to a gold query after ``normalize_sql``.
         per_category: accuracy per case category.
+        per_difficulty: accuracy per case difficulty (easy, medium, hard).
         per_error_kind: accuracy per error kind of the broken query (repair; ``semantic`` for
             queries that run but answer the wrong question).
         verdicts: how many cases got each verdict.
@@ -51,6 +52,7 @@ class Summary:
     valid_sql: Rate
     exact_match: Rate
     per_category: dict[str, Rate] = field(default_factory=dict)
+    per_difficulty: dict[str, Rate] = field(default_factory=dict)
     per_error_kind: dict[str, Rate] = field(default_factory=dict)
     verdicts: dict[str, int] = field(default_factory=dict)
     latency_p50_ms: float = 0.0
@@ -70,6 +72,7 @@ class Summary:
             "valid_sql": rate(self.valid_sql),
             "exact_match": rate(self.exact_match),
             "per_category": {k: rate(v) for k, v in self.per_category.items()},
+            "per_difficulty": {k: rate(v) for k, v in self.per_difficulty.items()},
             "per_error_kind": {k: rate(v) for k, v in self.per_error_kind.items()},
             "verdicts": self.verdicts,
             "latency_p50_ms": round(self.latency_p50_ms, 3),
@@ -110,6 +113,7 @@ def summarise(results: Iterable[CaseResult]) -> list[Summary]:
                 valid_sql=_rate(group, lambda r: r.valid_sql),
                 exact_match=_rate(group, lambda r: r.exact_match),
                 per_category=_grouped(group, lambda r: r.category),
+                per_difficulty=_grouped(group, lambda r: r.difficulty or "unrated"),
                 per_error_kind=_grouped(group, _error_kind_label) if task == "repair" else {},
                 verdicts=dict(Counter(r.verdict for r in group)),
                 latency_p50_ms=float(np.percentile(latencies, 50)) if len(group) else 0.0,

@@ -29,7 +29,7 @@ class Section:
 
 def report_sections(summaries: list[Summary]) -> list[Section]:
     """The report's tables: overall scores, verdict counts, accuracy per category, repair rate
-    per error kind."""
+    per error kind, accuracy per difficulty."""
     overall = Section(
         "Overall",
         ["system", "task", "accuracy (exact)", "superset", "valid SQL", "exact match (normalised)", "latency p50 ms", "latency p95 ms"],
@@ -50,6 +50,8 @@ def report_sections(summaries: list[Summary]) -> list[Section]:
         ("text2sql", "per_category", "Text-to-SQL accuracy per category"),
         ("repair", "per_category", "Repair accuracy per category"),
         ("repair", "per_error_kind", "Repair rate per error kind"),
+        ("text2sql", "per_difficulty", "Text-to-SQL accuracy per difficulty"),
+        ("repair", "per_difficulty", "Repair accuracy per difficulty"),
     ):
         rows = [s for s in summaries if s.task == task]
         keys = sorted({k for s in rows for k in getattr(s, attribute)})

@@ -49,7 +49,9 @@ def test_two_systems_side_by_side_with_report_and_cache(tmp_path, scripted_endpo
     html = (config.out / "report.html").read_text()
     assert "data:image/png;base64," in html and "model:openai:m" in html and "9.9.9" in html
     assert (config.out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
-    assert "| rules | repair |" in (config.out / "report.md").read_text()
+    report_md = (config.out / "report.md").read_text()
+    assert "| rules | repair |" in report_md and "## Repair rate per error kind" in report_md
+    assert "## Text-to-SQL accuracy per difficulty" in report_md and "| easy | 50.0% (1/2) |" in report_md
     saved = json.loads((config.out / "results.json").read_text())
     assert {r["case_id"] for r in saved["results"]} == {"t-1", "t-2", "r-1", "r-2"}
 

@@ -55,3 +55,19 @@ def test_clickhouse_schema_has_the_same_tables_with_clickhouse_types(name):
 
 def test_demo_url_loads_the_demo_schema():
     assert load_schema("demo://flights").to_dict() == demo_schema("flights").to_dict()
+
+
+def test_demo_clickhouse_url_loads_the_clickhouse_typed_schema():
+    assert load_schema("demo+clickhouse://hr").to_dict() == demo_schema("hr", "clickhouse").to_dict()
+
+
+@pytest.mark.parametrize("name", DEMO_NAMES)
+def test_clickhouse_schema_types_are_what_the_built_database_reports(engines, name):
+    from sqlfix.engines.introspect import read_schema
+
+    built = read_schema(engines[name][1], name)
+    documented = demo_schema(name, "clickhouse")
+    assert {(t.name, c.name): c.type for t in built.tables for c in t.columns} == {
+        (t.name, c.name): c.type for t in documented.tables for c in t.columns
+    }
+    assert {t.name: t.description for t in built.tables} == {t.name: t.description for t in documented.tables}

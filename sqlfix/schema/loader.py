@@ -1,5 +1,6 @@
 """Which loader reads a schema source: a DDL file, a pg_dump file, CSV/Parquet files, a DuckDB
-file, an engine URL (``duckdb://``, ``chdb://``, ``http(s)://``) or a demo (``demo://NAME``)."""
+file, an engine URL (``duckdb://``, ``chdb://``, ``http(s)://``) or a demo (``demo://NAME``, or
+``demo+clickhouse://NAME`` for its ClickHouse types)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def read_source(
         dialect = check_dialect(dialect)
     scheme, separator, rest = source.partition("://")
     if separator and scheme.lower().startswith("demo"):
-        return _read_demo(rest.strip("/"), schema_id, with_rows)
+        demo_dialect = "clickhouse" if scheme.lower().endswith("clickhouse") else "duckdb"
+        return _read_demo(rest.strip("/"), demo_dialect, schema_id, with_rows)
     if separator and scheme.lower() in ENGINE_SCHEMES:
         return load_database(source, schema_id=schema_id or _database_name(source))
     path = Path(source).expanduser()
@@ -64,10 +66,10 @@ def _read_sql_file(path: Path, dialect: str | None, schema_id: str | None) -> Lo
     return LoadedSource(schema=parse_ddl(text, dialect=dialect, schema_id=schema_id or path.stem, source=str(path)))
 
 
-def _read_demo(name: str, schema_id: str | None, with_rows: bool) -> LoadedSource:
+def _read_demo(name: str, dialect: str, schema_id: str | None, with_rows: bool) -> LoadedSource:
     from sqlfix.demo import demo_rows, demo_schema
 
-    schema = demo_schema(name)
+    schema = demo_schema(name, dialect)
     if schema_id:
         schema.id = schema_id
     if not with_rows:

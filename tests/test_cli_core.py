@@ -96,6 +96,12 @@ def test_run_shows_the_classified_error_and_exits_1(cli, runner):
     assert refused.exit_code == 1 and "permission" in refused.output
 
 
+def test_run_timeout_is_a_classified_error(cli, runner):
+    slow = "SELECT sum(a.range * b.range) FROM range(100000) a, range(100000) b"
+    timed_out = runner.invoke(cli, ["run", "--db", "demo://hr", "--timeout", "0.3", "--json", slow])
+    assert timed_out.exit_code == 1 and json.loads(timed_out.output)["error"]["kind"] == "timeout"
+
+
 def test_run_without_sql_or_with_both_sources_is_bad_input(cli, runner, tmp_path):
     assert isinstance(runner.invoke(cli, ["run", "--db", "demo://hr"], input="").exception, SqlfixError)
     query = tmp_path / "q.sql"

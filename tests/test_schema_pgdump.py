@@ -104,3 +104,10 @@ def test_unterminated_copy_block_is_reported(tmp_path):
     path.write_text(PG_DUMP[: PG_DUMP.index("12\t3\t")], encoding="utf-8")
     with pytest.raises(SchemaLoadError, match=r"cut.sql: COPY data for public.orders starting at line \d+ never ends"):
         read_source(str(path))
+
+
+def test_custom_format_archive_gets_a_conversion_hint(tmp_path):
+    path = tmp_path / "store.dump"
+    path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01\x01\x00\x00\x00\x00\xff")
+    with pytest.raises(SchemaLoadError, match="custom-format pg_dump archive.*pg_restore"):
+        read_source(str(path))

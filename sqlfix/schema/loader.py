@@ -57,6 +57,11 @@ def read_source(
 
 def _read_sql_file(path: Path, dialect: str | None, schema_id: str | None) -> LoadedSource:
     try:
+        if path.read_bytes()[:5] == b"PGDMP":
+            raise SchemaLoadError(
+                f"{path}: a custom-format pg_dump archive; convert it to plain SQL first "
+                "(pg_restore -f dump.sql FILE, or pg_dump --format=plain)"
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaLoadError(f"{path}: cannot read ({exc})") from None

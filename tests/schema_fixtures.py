@@ -166,3 +166,38 @@ CREATE TABLE `orders` (
   CONSTRAINT `fk_customer` FOREIGN KEY (`customer_id`) REFERENCES `customers` (`id`)
 );
 """
+
+
+PG_DUMP_FEATURES = r"""
+--
+-- PostgreSQL database dump
+--
+CREATE SCHEMA sales;
+CREATE TABLE public.measurements (
+    id bigint NOT NULL,
+    city_id integer NOT NULL,
+    logdate date NOT NULL,
+    peaktemp integer,
+    tags character varying(20)[],
+    created timestamp(3) without time zone DEFAULT CURRENT_TIMESTAMP,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    total numeric GENERATED ALWAYS AS ((peaktemp * 2)) STORED
+)
+PARTITION BY RANGE (logdate);
+CREATE UNLOGGED TABLE public.cache (k text NOT NULL, v bytea);
+ALTER TABLE public.measurements ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.measurements_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+CREATE VIEW public.v AS SELECT 1 AS one;
+CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one WITH NO DATA;
+COPY public.measurements (id, city_id, logdate, peaktemp, tags, created, payload) FROM stdin;
+1	7	2024-05-01	31	{a,b}	2024-05-01 12:00:00.123	{"x": 1}
+\.
+ALTER TABLE ONLY public.measurements ADD CONSTRAINT measurements_pkey PRIMARY KEY (id, logdate);
+ALTER TABLE ONLY public.cache ADD CONSTRAINT cache_k_key UNIQUE (k);
+"""

@@ -10,7 +10,7 @@ import pytest
 from sqlfix.errors import SchemaLoadError
 from sqlfix.schema import load_schema, materialize
 from sqlfix.schema.loader import read_source
-from tests.schema_fixtures import PG_DUMP, fresh_chdb_url
+from tests.schema_fixtures import PG_DUMP, PG_DUMP_FEATURES, fresh_chdb_url
 
 CUSTOMERS = [
     (1, "Ann Lee", "ann@example.com", datetime(2024, 1, 5, 10, 0, tzinfo=timezone.utc), "happy", Decimal("9.50")),
@@ -111,3 +111,26 @@ def test_custom_format_archive_gets_a_conversion_hint(tmp_path):
     path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01\x01\x00\x00\x00\x00\xff")
     with pytest.raises(SchemaLoadError, match="custom-format pg_dump archive.*pg_restore"):
         read_source(str(path))
+
+
+def test_partitioned_identity_array_and_json_columns_load(tmp_path):
+    path = tmp_path / "metrics.sql"
+    path.write_text(PG_DUMP_FEATURES, encoding="utf-8")
+    schema = load_schema(str(path))
+    assert [t.name for t in schema.tables] == ["measurements", "cache"]
+    assert schema.table("measurements").primary_key == ["id", "logdate"]
+    engine = materialize(str(path), f"duckdb://{tmp_path / 'metrics.duckdb'}")
+    try:
+        row = engine.execute("SELECT tags, payload->>'x', peaktemp FROM measurements").rows
+        assert row == [(["a", "b"], "1", 31)]
+    finally:
+        engine.close()
+
+
+def test_failed_load_into_a_new_file_leaves_no_file(tmp_path):
+    path = tmp_path / "orphans.sql"
+    path.write_text(PG_DUMP.replace("12\t3\t2024-03-02", "12\t99\t2024-03-02"), encoding="utf-8")
+    target = tmp_path / "orphans.duckdb"
+    with pytest.raises(SchemaLoadError, match="loading rows into orders failed.*foreign key"):
+        materialize(str(path), f"duckdb://{target}")
+    assert not target.exists()

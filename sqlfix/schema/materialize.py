@@ -58,10 +58,18 @@ def materialize(
     loaded = source if isinstance(source, LoadedSource) else read_source(source, dialect=dialect)
     try:
         path = _duckdb_file(target_url)
+        created = path is not None and not path.exists()
         connection = _direct_connection(path) if path is not None else None
         if connection is not None:
-            with connection:
-                _fill(loaded, _ConnectionTarget(connection, target_url), replace=replace, progress=progress)
+            try:
+                with connection:
+                    _fill(loaded, _ConnectionTarget(connection, target_url), replace=replace, progress=progress)
+            except BaseException:
+                # A file this call created holds nothing but the failed load: leave no half-built database.
+                if created:
+                    for leftover in (path, path.with_name(path.name + ".wal")):
+                        leftover.unlink(missing_ok=True)
+                raise
             return open_engine(target_url, read_only=False)
         engine = open_engine(target_url, read_only=False)
         try:

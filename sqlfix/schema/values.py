@@ -25,9 +25,17 @@ def text_parser(type_name: str, dialect: str) -> Callable[[str], Any]:
         True
     """
     try:
-        kind = exp.DataType.build(type_name, dialect=dialect, udt=True).this
+        data_type = exp.DataType.build(type_name, dialect=dialect, udt=True)
     except (ParseError, ValueError):
         return str
+    return _parser_for(data_type)
+
+
+def _parser_for(data_type: exp.DataType) -> Callable[[str], Any]:
+    kind = data_type.this
+    if kind == T.ARRAY and data_type.expressions:
+        element = _parser_for(data_type.expressions[0])
+        return lambda text: parse_array_text(text, element)
     if kind in exp.DataType.INTEGER_TYPES or kind in (T.SERIAL, T.BIGSERIAL, T.SMALLSERIAL):
         return int
     if kind in exp.DataType.REAL_TYPES - {T.DECIMAL, T.BIGDECIMAL, T.MONEY, T.SMALLMONEY, T.UDECIMAL}:
@@ -57,3 +65,56 @@ def _boolean(text: str) -> bool:
         return _BOOLEANS[text.lower()]
     except KeyError:
         raise ValueError(f"not a boolean: {text!r}") from None
+
+
+def parse_array_text(text: str, element: Callable[[str], Any] = str) -> list[Any]:
+    r"""Parse PostgreSQL's text form of an array (``{a,"b c",NULL}``, nested ``{{1,2},{3,4}}``).
+
+    Example:
+        >>> parse_array_text('{1,NULL,3}', int)
+        [1, None, 3]
+        >>> parse_array_text('{"a,b","say \\"hi\\"",plain}')
+        ['a,b', 'say "hi"', 'plain']
+        >>> parse_array_text('{{1,2},{3,4}}', int)
+        [[1, 2], [3, 4]]
+    """
+    value, end = _parse_array(text.strip(), 0, element)
+    if end != len(text.strip()):
+        raise ValueError(f"not an array: {text!r}")
+    return value
+
+
+def _parse_array(text: str, start: int, element: Callable[[str], Any]) -> tuple[list[Any], int]:
+    if start >= len(text) or text[start] != "{":
+        raise ValueError(f"not an array: {text!r}")
+    items: list[Any] = []
+    position = start + 1
+    if position < len(text) and text[position] == "}":
+        return items, position + 1
+    while position < len(text):
+        if text[position] == "{":
+            item, position = _parse_array(text, position, element)
+            items.append(item)
+        elif text[position] == '"':
+            chars, position = [], position + 1
+            while position < len(text) and text[position] != '"':
+                if text[position] == "\\":
+                    position += 1
+                chars.append(text[position])
+                position += 1
+            items.append(element("".join(chars)))
+            position += 1
+        else:
+            end = position
+            while end < len(text) and text[end] not in ",}":
+                end += 1
+            raw = text[position:end].strip()
+            items.append(None if raw.upper() == "NULL" else element(raw))
+            position = end
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position < len(text) and text[position] == "}":
+            return items, position + 1
+        else:
+            break
+    raise ValueError(f"not an array: {text!r}")

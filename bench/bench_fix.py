@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model spec; omitted: rules only")
     parser.add_argument("--dialects", default="duckdb,clickhouse")
     parser.add_argument("-k", type=int, default=FixConfig.k)
+    parser.add_argument("--no-ranker", action="store_true", help="rank with the fallback instead of the learned model")
     parser.add_argument("--limit", type=int, default=0, help="first N cases only")
     parser.add_argument("--profile", action="store_true", help="print where the time goes (cProfile)")
     parser.add_argument("--plot", type=Path, default=None, help="save a latency histogram here")
@@ -77,7 +78,7 @@ def main() -> None:
     model, warning = choose_model(args.model, use_model=args.model is not None)
     if warning:
         console.print(f"[yellow]{warning}[/]")
-    base_config = FixConfig(use_model=model is not None, k=args.k)
+    base_config = FixConfig(use_model=model is not None, k=args.k, use_ranker=not args.no_ranker)
     databases = {}
     rows = []
     profiler = cProfile.Profile() if args.profile else None

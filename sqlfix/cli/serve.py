@@ -24,6 +24,7 @@ def serve(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=16, help="Model samples per output format."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.5, help="Wall-clock limit per request in seconds (504 past it)."),
+    exec_timeout: float = typer.Option(2.0, "--exec-timeout", min=0.1, help="Limit per candidate execution in seconds (one connection per database runs one query at a time)."),
     max_body_kb: int = typer.Option(64, "--max-body-kb", min=1, help="Largest accepted request body in KiB (413 past it)."),
 ) -> None:
     """Serve POST /v1/fix, POST /v1/sql, GET /healthz and an OpenAI-compatible /v1/chat/completions."""
@@ -40,6 +41,6 @@ def serve(
     chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
     if warning:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout)
+    config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
     settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -46,8 +46,12 @@ class FixConfig:
         request_timeout_s: wall clock for the whole request; the model is not waited for past it.
 
     Ranking:
+        use_ranker: rank with the learned reward model (``ranker.lgb.txt``); False uses the
+            fallback (agreement of model samples, similarity to the input). Trained on rules-only
+            candidates from datagen: held-out top-1 96.9% vs the fallback's 95.4%; on the golden
+            repair set the two tie (166 vs 167 of 262).
         ranker_path: LightGBM model file; None uses the bundled ``ranker.lgb.txt`` when present,
-            else the majority-vote fallback.
+            else the fallback.
     """
 
     use_rules: bool = True
@@ -67,6 +71,7 @@ class FixConfig:
     max_rows: int = 1000
     max_memory_mb: int = 1024
     request_timeout_s: float = 60.0
+    use_ranker: bool = True
     ranker_path: str | None = None
 
     def limits(self) -> Limits:

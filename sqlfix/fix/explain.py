@@ -22,17 +22,14 @@ _KIND_WORDS = {
 }
 
 
-def explain(error: ExecError | None, winner: Candidate | None, *, rivals: int = 0) -> str:
-    """Say what was wrong: the rule's own sentence, the model's explanation, or the error kind.
-    ``rivals`` counts the other verified candidates (for a query that already runs)."""
+def explain(error: ExecError | None, winner: Candidate | None) -> str:
+    """Say what was wrong: the rule's own sentence, the model's explanation, or the error kind."""
     if winner is None:
         if error is None:
             return "The query runs without error."
         return f"No verified fix was found for {_KIND_WORDS[error.kind]}: {_first_line(error.message)}"
-    if winner.source == "original" and not rivals:
-        return "The query runs without error."
     if winner.source == "original":
-        return "The query runs and no candidate answered the question better; it is kept as written."
+        return "The query runs without error."
     if winner.explanation:
         return winner.explanation
     if error is None:

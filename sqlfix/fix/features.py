@@ -15,7 +15,7 @@ SOURCES = ("identifiers", "qualify", "join_keys", "group_by", "functions", "punc
 KINDS = tuple(kind.value for kind in ErrorKind)
 FEATURE_NAMES = (
     "similarity", "edit_chars", "edit_words", "length_delta", "depth", "prior", "empty", "log_rows",
-    "truncated", "n_columns", "votes", "vote_share", "similarity_rank",
+    "truncated", "n_columns", "votes", "vote_share", "similarity_rank", "heuristic",
     *(f"source={s}" for s in SOURCES),
     *(f"kind={k}" for k in KINDS),
 )
@@ -40,7 +40,8 @@ def candidate_features(original: str, error_kind: str | None, candidates: list[C
     original_words = _WORD.findall(original)
     for index, c in enumerate(candidates):
         words = _WORD.findall(c.sql)
-        votes = model_votes.get(c.result_key, 0) if c.result_key else 0
+        # A sample does not agree with itself: count the *other* model samples with its result.
+        votes = (model_votes.get(c.result_key, 0) if c.result_key else 0) - (c.votes if c.source.startswith("model:") else 0) + (c.votes - 1)
         row = [
             similarities[index],
             float(Levenshtein.distance(original, c.sql)),
@@ -56,10 +57,19 @@ def candidate_features(original: str, error_kind: str | None, candidates: list[C
             votes / total_votes,
             float(ranks[index]),
         ]
+        row.append(heuristic_score(row[0], votes / total_votes, c.depth, c.prior, c.row_count == 0))
         row.extend(float(_has_source(c.source, s)) for s in SOURCES)
         row.extend(float(error_kind == k) for k in KINDS)
         rows.append(row)
     return rows
+
+
+def heuristic_score(similarity: float, vote_share: float, depth: int, prior: int, empty: bool) -> float:
+    """The hand-set score the fallback ranks by (also a feature of the learned ranker):
+    model votes and similarity to the input, less penalties for chained repairs, a rule's
+    later choices and empty results."""
+    score = 0.4 * vote_share + 0.6 * similarity - 0.05 * (depth - 1) - 0.05 * prior - 0.1 * empty
+    return max(0.0, min(1.0, score))
 
 
 def _has_source(source: str, name: str) -> bool:

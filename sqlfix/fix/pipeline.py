@@ -121,8 +121,10 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
     if not (request.question and model is not None and config.use_model and config.semantic):
         return _result(request.sql, None, [original], config, verifier, started)
     proposals = repair_proposals(model, schema, request.sql, None, dialect, config, question=request.question)
-    verified = [original] + [p for p in proposals if isinstance(verifier.check(p), ResultSet)]
-    return _result(request.sql, None, verified, config, verifier, started)
+    verified = [p for p in proposals if isinstance(verifier.check(p), ResultSet)]
+    # The user says the query answers the wrong question: the original stays only when no
+    # proposal runs (it would otherwise win on similarity alone).
+    return _result(request.sql, None, verified or [original], config, verifier, started)
 
 
 def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:
@@ -171,14 +173,14 @@ def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
 
 def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float) -> FixResult:
     dialect = verifier.dialect
-    ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path)
+    ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path, learned=config.use_ranker)
     winner = ranked[0] if ranked else None
     fixed = winner.sql if winner else None
     return FixResult(
         fixed_sql=fixed,
         diff=unified_diff(sql, fixed) if fixed else "",
         edit=make_edit(sql, fixed) if fixed else "",
-        explanation=explain(error, winner, rivals=len(ranked) - 1),
+        explanation=explain(error, winner),
         evidence=_evidence(winner, error, verifier, len(ranked), started),
         confidence=1.0 if winner is not None and winner.source == "original" and len(ranked) == 1 else confidence(ranked),
         source=winner.source if winner else None,

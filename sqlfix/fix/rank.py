@@ -3,6 +3,7 @@ majority vote over results with similarity to the input as the tie-break."""
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy
@@ -15,6 +16,7 @@ from sqlfix.fix.records import Candidate
 
 BUNDLED_RANKER = Path(__file__).with_name("ranker.lgb.txt")
 _load_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, ranker_path: str | None = None, learned: bool = True) -> list[Candidate]:
@@ -32,7 +34,7 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     if booster is not None:
         scores = [float(s) for s in booster.predict(numpy.array(rows))]
     else:
-        scores = [_fallback_score(row) for row in rows]
+        scores = [row[FEATURE_NAMES.index("heuristic")] for row in rows]
     for candidate, score in zip(candidates, scores):
         candidate.score = score
     return sorted(candidates, key=lambda c: (-(c.score or 0.0), c.depth, len(c.sql)))
@@ -60,11 +62,8 @@ def _load(path: str, _mtime: float):
     import lightgbm
 
     with _load_lock:
-        return lightgbm.Booster(model_file=path)
-
-
-def _fallback_score(row: list[float]) -> float:
-    values = dict(zip(FEATURE_NAMES, row))
-    score = 0.4 * values["vote_share"] + 0.6 * values["similarity"]
-    score -= 0.05 * (values["depth"] - 1) + 0.05 * values["prior"] + 0.1 * values["empty"]
-    return max(0.0, min(1.0, score))
+        booster = lightgbm.Booster(model_file=path)
+    if booster.num_feature() != len(FEATURE_NAMES):
+        log.warning("ranker %s was trained on %d features, not %d; using the fallback", path, booster.num_feature(), len(FEATURE_NAMES))
+        return None
+    return booster

@@ -16,6 +16,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import pickle
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,9 @@ def train(groups: list[Group], seed: int = 0):
     if len(set(labels)) < 2:
         raise SqlfixError("the training candidates are all right or all wrong; the ranker needs both")
     data = lightgbm.Dataset(numpy.array(features), numpy.array(labels), feature_name=[n.replace("=", "_").replace(":", "_") for n in FEATURE_NAMES])
-    params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 10,
-              "feature_fraction": 0.9, "bagging_fraction": 0.9, "bagging_freq": 1, "seed": seed, "verbose": -1}
-    return lightgbm.train(params, data, num_boost_round=200)
+    # Small trees: a few hundred labelled candidates, most rows with one or two of them.
+    params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 4, "min_data_in_leaf": 20, "seed": seed, "verbose": -1}
+    return lightgbm.train(params, data, num_boost_round=100)
 
 
 def top1(groups: list[Group], path: str | None) -> tuple[int, int]:
@@ -149,6 +150,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=3000, help="rows used at most (spread over error kinds)")
     parser.add_argument("--model", default=None, help="also gather model candidates from this spec")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, default=None, help="pickle of gathered candidates: reused when present, written when not")
     args = parser.parse_args()
 
     model = None
@@ -157,8 +159,14 @@ def main() -> None:
 
         model = load_model(args.model)
     rows = sample_rows(read_rows(args.source), args.limit, args.seed)
-    config = FixConfig(use_model=model is not None, timeout_s=2.0)
-    groups = collect_groups(rows, config, model)
+    if args.cache and args.cache.exists():
+        groups = pickle.loads(args.cache.read_bytes())
+        for group in groups:
+            group.features = candidate_features(group.row["broken_sql"], group.row.get("error_kind"), group.candidates)
+    else:
+        groups = collect_groups(rows, FixConfig(use_model=model is not None, timeout_s=2.0), model)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(groups))
     booster = train(groups, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(args.out))

@@ -17,14 +17,12 @@ class FixRequest:
         dialect: its sqlglot dialect; None means the engine's.
         error: the engine's error when the caller has it; None runs the query to get one.
         question: what the query should answer (enables semantic repair).
-        context: surrounding text (a notebook cell, the code around the query), shown to the model.
     """
 
     sql: str
     dialect: str | None = None
     error: ExecError | None = None
     question: str | None = None
-    context: str | None = None
 
 
 @dataclass

@@ -31,7 +31,7 @@ def _model(server):
 
 def test_model_and_rules_candidates_are_verified_and_ranked(shop_duckdb):
     with openai_server(_answers) as server:
-        result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=2), model=_model(server))
+        result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=2, model_when="always"), model=_model(server))
         requests = list(server.requests)
     assert result.fixed_sql == "SELECT email FROM users"
     sources = {c.source for c in result.candidates}
@@ -41,6 +41,15 @@ def test_model_and_rules_candidates_are_verified_and_ranked(shop_duckdb):
     assert any("minimal edit" in s for s in systems) and any("corrected query only" in s for s in systems)
     assert {r["temperature"] for r in requests} == {0.0, 0.7}  # greedy first, then sampled (best-of-k)
     assert result.explanation == "Column `emial` does not exist; the schema has `email`."
+
+
+def test_by_default_the_model_is_asked_only_when_the_rules_find_nothing(shop_duckdb):
+    with openai_server(_answers) as server:
+        fixed_by_rules = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+        assert fixed_by_rules.source == "rule:identifiers" and server.requests == []
+        rules_cannot = repair(FixRequest("SELECT zzzqqq FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+        assert len(server.requests) == 2  # greedy answers in both output formats
+    assert rules_cannot.fixed_sql == "SELECT 1" and rules_cannot.source == "model:full"
 
 
 def test_failing_model_candidate_is_repaired_by_the_rules(shop_duckdb):
@@ -63,7 +72,7 @@ def test_semantic_repair_with_a_question(shop_duckdb):
 
 def test_model_prompt_shows_only_the_tables_the_query_names(shop_duckdb):
     with openai_server(_answers) as server:
-        repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+        repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1, model_when="always"), model=_model(server))
         prompt = server.requests[0]["messages"][1]["content"]
     assert "CREATE TABLE users" in prompt and "CREATE TABLE orders" not in prompt
 

@@ -18,10 +18,13 @@ class FixConfig:
     Candidate sources:
         use_rules: run the deterministic repairers (``sqlfix/fix/rules``).
         use_model: ask the chat model for candidates when one is given.
+        model_when: ``fallback`` asks the model only when no rule fix runs (rules answer in
+            milliseconds, a CPU model in seconds); ``always`` runs both side by side.
         k: samples drawn from the model per output format (best-of-k). The first sample of
             each format is greedy, the rest use ``temperature``.
         temperature: sampling temperature of the non-greedy samples.
-        max_tokens: completion budget per model sample.
+        max_tokens: completion budget per model sample; a repair asks for at most about the
+            query's length plus a margin (a fix is rarely longer than the query).
         output_formats: the repair output formats asked for (``full`` query, ``edit``).
         prompt_tables: schema shown to the model for a repair: ``mentioned`` (the tables the
             query names; all tables when it names none of them) or ``all``. The full schema of a
@@ -56,6 +59,7 @@ class FixConfig:
 
     use_rules: bool = True
     use_model: bool = True
+    model_when: str = "fallback"
     k: int = 4
     temperature: float = 0.7
     max_tokens: int = 256

@@ -24,7 +24,8 @@ def repair_proposals(
     prompt = prompt_schema(schema, sql, dialect, config.prompt_tables).to_prompt()
     for output in config.output_formats:
         messages = repair_messages(prompt, sql, error.message if error else None, dialect, question=question, output=output)
-        for prior, generation in enumerate(_sample(model, messages, config)):
+        budget = min(config.max_tokens, _token_budget(sql, output))
+        for prior, generation in enumerate(_sample(model, messages, config, budget)):
             fixed = _read_repair(sql, generation.text, output)
             if fixed and fixed.strip() != sql.strip():
                 proposals.append(Candidate(sql=fixed, source=f"model:{output}", explanation=_explanation(generation.text), prior=prior))
@@ -46,19 +47,26 @@ def ask_proposals(model: ChatModel, schema: Schema, question: str, dialect: str,
     """Sample text-to-SQL answers to ``question`` (unverified candidates)."""
     messages = ask_messages(schema.to_prompt(), question, dialect)
     proposals = []
-    for prior, generation in enumerate(_sample(model, messages, config)):
+    for prior, generation in enumerate(_sample(model, messages, config, config.max_tokens)):
         sql = extract_sql(generation.text)
         if sql:
             proposals.append(Candidate(sql=sql, source="model:ask", explanation=_explanation(generation.text), prior=prior))
     return proposals
 
 
-def _sample(model: ChatModel, messages: list[Message], config: FixConfig) -> list[Generation]:
+def _sample(model: ChatModel, messages: list[Message], config: FixConfig, max_tokens: int) -> list[Generation]:
     """One greedy answer, then ``k - 1`` samples at the configured temperature."""
-    generations = list(model.generate(messages, n=1, temperature=0.0, max_tokens=config.max_tokens))
+    generations = list(model.generate(messages, n=1, temperature=0.0, max_tokens=max_tokens))
     if config.k > 1:
-        generations += model.generate(messages, n=config.k - 1, temperature=config.temperature, max_tokens=config.max_tokens)
+        generations += model.generate(messages, n=config.k - 1, temperature=config.temperature, max_tokens=max_tokens)
     return generations
+
+
+def _token_budget(sql: str, output: str) -> int:
+    """Completion tokens a repair of ``sql`` needs at most: about one token per 3 characters
+    of the query (an edit needs a fraction of that), plus room for a fence or a sentence."""
+    length = len(sql) // 3 + 1
+    return (length // 2 if output == "edit" else length) + 48
 
 
 def _read_repair(sql: str, text: str, output: str) -> str | None:

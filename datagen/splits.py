@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlfix.normalize import normalize_sql
+from datagen.filters import cached_normalize
 
 SPLITS = ("train", "validation", "test")
 
@@ -18,7 +18,7 @@ SPLITS = ("train", "validation", "test")
 def group_key(row: dict[str, Any]) -> str:
     """The row's group: schema, dialect and its correct SQL, normalised."""
     correct = row["sql"] if row["task"] == "text2sql" else row["fixed_sql"]
-    return f"{row['schema_id']}|{row['dialect']}|{normalize_sql(correct, row['dialect'])}"
+    return f"{row['schema_id']}|{row['dialect']}|{cached_normalize(correct, row['dialect'])}"
 
 
 def assign_split(row: dict[str, Any], *, seed: int, fractions: tuple[float, float, float], split_by: str = "question",

@@ -8,6 +8,8 @@ point and rerunning resumes after the last checkpoint and yields the same datase
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import random
@@ -26,7 +28,7 @@ from datagen.golden import golden_queries
 from datagen.output import build_manifest, write_manifest, write_splits
 from datagen.sources import Source, open_sources
 from datagen.store import RunStore
-from sqlfix.errors import SqlfixError
+from sqlfix.errors import InputFormatError, SqlfixError
 
 Stats = dict[str, Counter]
 
@@ -64,6 +66,10 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
         raise SqlfixError("nothing to generate: give --demo, --db, --from-log or --from-clickhouse-query-log")
     store = RunStore(out)
     done, saved, rows = store.resume()
+    fingerprint = config_fingerprint(config)
+    if done and saved.get("config") != fingerprint:
+        raise InputFormatError(f"{out}: holds an unfinished run made with other settings; rerun with --fresh "
+                               f"to start over, or with the same settings to resume")
     state = filter_state(config)
     for row in rows:
         state.add_row(row)
@@ -86,7 +92,7 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
                 else:
                     new_rows = batch.run(random.Random(f"{config.seed}:{batch.name}"), state, stats)
                 store.append(new_rows)
-                store.checkpoint(index + 1, {"dropped": dict(state.dropped),
+                store.checkpoint(index + 1, {"dropped": dict(state.dropped), "config": fingerprint,
                                              "stats": {k: dict(v) for k, v in stats.items()}})
                 progress.advance(bar)
     finally:
@@ -160,6 +166,14 @@ def _merge(result: tuple, state: FilterState, stats: Stats) -> list[dict[str, An
     for key, counts in batch_stats.items():
         stats[key].update(counts)
     return rows
+
+
+def config_fingerprint(config: DatagenConfig) -> str:
+    """Hash of the settings that shape the dataset (not progress bars, workers or the output path)."""
+    data = config.to_dict()
+    for name in ("progress", "workers", "out_dir"):
+        data.pop(name)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 def filter_state(config: DatagenConfig) -> FilterState:

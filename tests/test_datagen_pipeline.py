@@ -169,3 +169,14 @@ def test_resume_after_kill_9_gives_the_same_dataset(tiny_db, tmp_path):
             assert (killed_out / name).read_bytes() == (tmp_path / "straight" / name).read_bytes(), name
     assert json.loads((killed_out / "manifest.json").read_text())["filters"] == \
         json.loads((tmp_path / "straight" / "manifest.json").read_text())["filters"]
+
+
+def test_resume_with_other_settings_is_refused(tiny_db, tmp_path):
+    from datagen.store import RunStore
+
+    out = tmp_path / "out"
+    store = RunStore(out)
+    store.append([])
+    store.checkpoint(1, {"config": "another-run"})
+    with pytest.raises(InputFormatError, match="--fresh"):
+        run_datagen(_config(tiny_db, out), fresh=False)

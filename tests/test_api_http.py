@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,11 @@ from sqlfix.fix import FixConfig
 from sqlfix.models import load_model
 from tests.fix_fixtures import api_server, openai_server, shop_duckdb  # noqa: F401 - fixture
 
+# Generous: CI machines are shared, and the first request of a server warms sqlglot up.
+TIMEOUT = 60
+post = partial(httpx.post, timeout=TIMEOUT)
+get = partial(httpx.get, timeout=TIMEOUT)
+
 
 @pytest.fixture(scope="module")
 def rules_api(shop_duckdb):
@@ -23,15 +29,15 @@ def rules_api(shop_duckdb):
 
 
 def test_healthz_and_openapi(rules_api):
-    health = httpx.get(f"{rules_api}/healthz").json()
+    health = get(f"{rules_api}/healthz").json()
     assert health == {"status": "ok", "model": None, "databases": ["shop"]}
-    spec = httpx.get(f"{rules_api}/openapi.json").json()
+    spec = get(f"{rules_api}/openapi.json").json()
     assert {"/v1/fix", "/v1/sql", "/healthz", "/v1/chat/completions", "/v1/models"} <= set(spec["paths"])
     assert "FixBody" in spec["components"]["schemas"] and "FixResponse" in spec["components"]["schemas"]
 
 
 def test_fix_returns_verified_minimal_fix(rules_api):
-    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT emial FROM users WHERE plan = 'pro'", "db": "shop"})
+    answer = post(f"{rules_api}/v1/fix", json={"sql": "SELECT emial FROM users WHERE plan = 'pro'", "db": "shop"})
     assert answer.status_code == 200
     body = answer.json()
     assert body["fixed_sql"] == "SELECT email FROM users WHERE plan = 'pro'"
@@ -42,7 +48,7 @@ def test_fix_returns_verified_minimal_fix(rules_api):
 
 def test_fix_uses_the_error_the_client_sends(rules_api):
     error = {"kind": "group_by", "message": 'column "country" must appear in the GROUP BY clause', "engine": "duckdb"}
-    body = httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT country, count(*) FROM users", "error": error}).json()
+    body = post(f"{rules_api}/v1/fix", json={"sql": "SELECT country, count(*) FROM users", "error": error}).json()
     assert body["fixed_sql"] == "SELECT country, count(*) FROM users GROUP BY country"
     assert body["evidence"]["candidates_tried"] == 1  # only the fix ran, not the broken query
 
@@ -58,7 +64,7 @@ def test_concurrent_requests_all_answer_correctly(rules_api):
 
     def call(item):
         broken, fixed = item
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=TIMEOUT) as client:
             return client.post(f"{rules_api}/v1/fix", json={"sql": broken}).json()["fixed_sql"], fixed
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -76,17 +82,17 @@ def test_concurrent_requests_all_answer_correctly(rules_api):
     ],
 )
 def test_hostile_sql_is_never_run(rules_api, sql, preview):
-    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": sql})
+    answer = post(f"{rules_api}/v1/fix", json={"sql": sql})
     assert answer.status_code == 200
     body = answer.json()
     assert body["error"]["kind"] == "permission" and body["fixed_sql"] == preview
     assert not Path("/tmp/sqlfix-api-users.csv").exists()
-    assert httpx.post(f"{rules_api}/v1/fix", json={"sql": "SELECT count(*) FROM users"}).json()["evidence"]["row_count"] == 1
+    assert post(f"{rules_api}/v1/fix", json={"sql": "SELECT count(*) FROM users"}).json()["evidence"]["row_count"] == 1
 
 
 def test_query_that_runs_forever_hits_the_execution_limit(rules_api):
     sql = "SELECT count(*) FROM range(100000000000) a, range(1000) b"
-    answer = httpx.post(f"{rules_api}/v1/fix", json={"sql": sql}, timeout=30)
+    answer = post(f"{rules_api}/v1/fix", json={"sql": sql})
     assert answer.status_code == 200
     body = answer.json()
     assert body["fixed_sql"] is None and body["error"]["kind"] == "timeout"
@@ -95,7 +101,7 @@ def test_query_that_runs_forever_hits_the_execution_limit(rules_api):
 
 def test_oversized_bodies_get_413(rules_api):
     big = json.dumps({"sql": "SELECT 1 -- " + "x" * 20_000})
-    answer = httpx.post(f"{rules_api}/v1/fix", content=big, headers={"content-type": "application/json"})
+    answer = post(f"{rules_api}/v1/fix", content=big, headers={"content-type": "application/json"})
     assert answer.status_code == 413 and answer.json()["error"]["type"] == "too_large"
 
     def chunks():
@@ -103,7 +109,7 @@ def test_oversized_bodies_get_413(rules_api):
             yield b" " * 1024
         yield big.encode()
 
-    streamed = httpx.post(f"{rules_api}/v1/fix", content=chunks(), headers={"content-type": "application/json"})
+    streamed = post(f"{rules_api}/v1/fix", content=chunks(), headers={"content-type": "application/json"})
     assert streamed.status_code == 413
 
 
@@ -119,22 +125,22 @@ def test_oversized_bodies_get_413(rules_api):
     ],
 )
 def test_bad_requests_get_clear_4xx(rules_api, payload, status, kind):
-    answer = httpx.post(f"{rules_api}/v1/fix", content=payload, headers={"content-type": "application/json"})
+    answer = post(f"{rules_api}/v1/fix", content=payload, headers={"content-type": "application/json"})
     assert answer.status_code == status
     assert answer.json()["error"]["type"] == kind and answer.json()["error"]["message"]
 
 
 def test_without_model_ask_and_chat_are_unavailable(rules_api):
-    assert httpx.post(f"{rules_api}/v1/sql", json={"question": "how many users?"}).status_code == 503
-    chat = httpx.post(f"{rules_api}/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
+    assert post(f"{rules_api}/v1/sql", json={"question": "how many users?"}).status_code == 503
+    chat = post(f"{rules_api}/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
     assert chat.status_code == 503 and chat.json()["error"]["type"] == "no_model"
-    assert httpx.get(f"{rules_api}/v1/models").json() == {"object": "list", "data": []}
+    assert get(f"{rules_api}/v1/models").json() == {"object": "list", "data": []}
 
 
 def test_request_timeout_gives_504(shop_duckdb):
     settings = ApiSettings(databases={"shop": shop_duckdb}, fix_config=FixConfig(use_model=False, timeout_s=5.0), request_timeout_s=0.5)
     with api_server(settings) as url:
-        answer = httpx.post(f"{url}/v1/fix", json={"sql": "SELECT count(*) FROM range(100000000000) a, range(1000) b"}, timeout=30)
+        answer = post(f"{url}/v1/fix", json={"sql": "SELECT count(*) FROM range(100000000000) a, range(1000) b"})
     assert answer.status_code == 504 and answer.json()["error"]["type"] == "timeout"
 
 
@@ -150,9 +156,9 @@ def test_model_endpoints_share_one_model(shop_duckdb):
         model = load_model("openai:scripted", base_url=fake.url, api_key="test")
         settings = ApiSettings(databases={"shop": shop_duckdb}, model=model, fix_config=FixConfig(k=3))
         with api_server(settings) as url:
-            assert httpx.get(f"{url}/v1/models").json()["data"] == [{"id": "openai:scripted", "object": "model", "owned_by": "sqlfix"}]
-            asked = httpx.post(f"{url}/v1/sql", json={"question": "How many users are there?"}, timeout=30).json()
-            chat = httpx.post(f"{url}/v1/chat/completions", json={"model": "x", "messages": [{"role": "user", "content": "hello"}], "n": 2}, timeout=30).json()
+            assert get(f"{url}/v1/models").json()["data"] == [{"id": "openai:scripted", "object": "model", "owned_by": "sqlfix"}]
+            asked = post(f"{url}/v1/sql", json={"question": "How many users are there?"}).json()
+            chat = post(f"{url}/v1/chat/completions", json={"model": "x", "messages": [{"role": "user", "content": "hello"}], "n": 2}).json()
     assert asked["sql"] in ("SELECT count(*) AS n FROM users", "SELECT count(email) AS n FROM users")
     assert asked["evidence"]["executed"] and asked["evidence"]["row_count"] == 1
     assert any("+rule:identifiers" in c["source"] for c in asked["candidates"])  # the failing sample was repaired

@@ -64,6 +64,7 @@ class _SharedModel:
         self._lock = threading.Lock()
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256):
+        """Generate with the shared model, one request at a time."""
         with self._lock:
             return self._model.generate(messages, n=n, temperature=temperature, max_tokens=max_tokens)
 
@@ -90,10 +91,12 @@ def create_app(settings: ApiSettings):
 
     @app.get("/healthz", response_model=HealthResponse)
     async def healthz() -> HealthResponse:
+        """Liveness, the loaded model and the allowed databases."""
         return HealthResponse(status="ok", model=model.name if model else None, databases=list(settings.databases))
 
     @app.post("/v1/fix", response_model=FixResponse, responses=errors)
     async def fix(body: FixBody) -> dict:
+        """Repair a query: the verified minimal fix, its diff, why, evidence and confidence."""
         database = _database(settings, body.db)
         config = settings.fix_config
         config = replace(config, use_model=config.use_model and body.use_model, k=body.k or config.k)
@@ -104,6 +107,7 @@ def create_app(settings: ApiSettings):
 
     @app.post("/v1/sql", response_model=AskResponse, responses=errors)
     async def sql(body: AskBody) -> dict:
+        """Write SQL for a question: sampled queries, verified and voted on."""
         if model is None:
             raise _ApiError(503, "no_model", "this server runs without a model; /v1/sql needs one")
         database = _database(settings, body.db)
@@ -113,10 +117,12 @@ def create_app(settings: ApiSettings):
 
     @app.get("/v1/models", response_model=ModelList)
     async def models() -> ModelList:
+        """The served model (OpenAI protocol)."""
         return ModelList(data=[ModelCard(id=model.name)] if model else [])
 
     @app.post("/v1/chat/completions", response_model=ChatCompletionResponse, responses=errors)
     async def chat(body: ChatCompletionBody) -> ChatCompletionResponse:
+        """Chat completions from the served model (OpenAI protocol, no streaming)."""
         if model is None:
             raise _ApiError(503, "no_model", "this server runs without a model")
         if body.stream:

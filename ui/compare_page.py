@@ -6,8 +6,11 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
+from eval.equivalence import Comparison
+
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError
+from sqlfix.models.base import ChatModel
 from ui import compare, resources
 from ui.config import RULES
 from ui.editor_page import result_frame
@@ -31,7 +34,7 @@ def render(ws: Workspace, settings: Settings) -> None:
         systems = compare.parse_systems(systems_text)
         is_question = mode == "Question"
 
-        def load(spec: str):
+        def load(spec: str) -> ChatModel:
             return resources.model(spec, settings.base_url)
 
         with st.spinner(f"Running {len(systems)} systems…"):
@@ -43,7 +46,7 @@ def render(ws: Workspace, settings: Settings) -> None:
         _show(*st.session_state.cmp_result)
 
 
-def _show(answers: list[compare.SystemAnswer], verdicts: list, reference_sql: str | None) -> None:
+def _show(answers: list[compare.SystemAnswer], verdicts: list[Comparison | None], reference_sql: str | None) -> None:
     if reference_sql:
         st.caption("Verdicts against the reference:")
         st.code(reference_sql, language="sql")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError, SqlfixError
+from sqlfix.models.base import ChatModel
 from ui import resources
 from ui.config import UIConfig
 from ui.settings import Settings
 from ui.state import EditorSession, FixProposal, Workspace
+
+T = TypeVar("T")
 
 RUN_BUTTON = {
     "name": "Run",
@@ -159,16 +165,16 @@ def _history(session: EditorSession) -> None:
             st.rerun()
 
 
-def _model_or_none(settings: Settings):
+def _model_or_none(settings: Settings) -> ChatModel | None:
     return resources.model(settings.model, settings.base_url) if settings.uses_model else None
 
 
-def _with_spinner(text: str, action):
+def _with_spinner(text: str, action: Callable[[], T]) -> T:
     with st.spinner(text):
         return action()
 
 
-def _guarded(action) -> None:
+def _guarded(action: Callable[[], object]) -> None:
     try:
         action()
     except SqlfixError as exc:

@@ -103,13 +103,19 @@ class HFChatModel:
         return [self._decode(row[prompt_len:].tolist(), prompt_len) for row in output]
 
     def _prefix_cache(self, prompt: list[int], copies: int):
-        """Return a private copy of the KV cache of the longest known head of ``prompt`` (made
-        from the head shared with the previous prompt when none is known yet), or None."""
-        best = max((p for p in self._prefixes if len(p) < len(prompt) and tuple(prompt[: len(p)]) == p), key=len, default=None)
-        if best is None:
-            shared = _common_length(prompt, self._last_prompt)
-            if shared >= PREFIX_MIN_TOKENS:
-                best = tuple(prompt[: min(shared, len(prompt) - 1)])
+        """Return a private copy of a KV cache covering the longest head ``prompt`` shares with
+        a kept prefix (cropped to it), else one made from the head shared with the previous
+        prompt, else None."""
+        limit = len(prompt) - 1  # the last prompt token must still run, to give the first logits
+        best, best_length = None, 0
+        for prefix in self._prefixes:
+            length = min(_common_length(prompt, prefix), limit)
+            if length > best_length:
+                best, best_length = prefix, length
+        if best_length < PREFIX_MIN_TOKENS:
+            best_length = min(_common_length(prompt, self._last_prompt), limit)
+            best = tuple(prompt[:best_length]) if best_length >= PREFIX_MIN_TOKENS else None
+            if best is not None:
                 self._prefixes[best] = self._encode(best)
                 while len(self._prefixes) > PREFIX_CACHE_ENTRIES:
                     self._prefixes.popitem(last=False)
@@ -118,6 +124,8 @@ class HFChatModel:
             return None
         self._prefixes.move_to_end(best)
         cache = copy.deepcopy(self._prefixes[best])
+        if best_length < len(best):
+            cache.crop(best_length)
         if copies > 1:
             cache.batch_repeat_interleave(copies)
         return cache

@@ -38,15 +38,14 @@ def open_engine(url: str, *, read_only: bool = True, limits: Limits | None = Non
         SqlfixError: an unknown scheme or a path that cannot be opened.
     """
     text = url.strip()
-    scheme, _, rest = text.partition("://")
-    if not _:
+    scheme, separator, rest = text.partition("://")
+    if not separator:
         return _open_bare_path(text, read_only=read_only, limits=limits)
     scheme = scheme.lower()
     if scheme == "duckdb":
         from sqlfix.engines.duckdb import MEMORY, DuckDBEngine
 
-        path = rest if rest in ("", MEMORY) else rest
-        return DuckDBEngine(path or MEMORY, read_only=read_only, limits=limits)
+        return DuckDBEngine(rest or MEMORY, read_only=read_only, limits=limits)
     if scheme == "chdb":
         from sqlfix.engines.clickhouse import ClickHouseEngine
 

@@ -218,3 +218,10 @@ def test_read_only_chdb_handle_refuses_writes_without_any_check(chdb_path: Path)
         assert engine.execute("SELECT count() FROM users").rows == [(3,)]
     finally:
         engine.close()
+
+
+def test_bare_union_is_the_dialect_error_not_a_refusal(clickhouse_engine: ClickHouseEngine) -> None:
+    """EXPLAIN AST rejects a bare UNION after the parser accepts it; the user gets that error."""
+    outcome = clickhouse_engine.execute("SELECT 1 AS x UNION SELECT 2")
+    assert isinstance(outcome, ExecError)
+    assert outcome.kind is ErrorKind.DIALECT and outcome.name == "EXPECTED_ALL_OR_DISTINCT"

@@ -178,8 +178,8 @@ class ClickHouseEngine:
             # raw_query sends the text as written: query() would append FORMAT Native, which a
             # broken statement can swallow ("SELECT 1 +" parses as "SELECT 1 + FORMAT AS Native").
             ast_text = self._client.raw_query(f"EXPLAIN AST {sql}", settings=settings).decode("utf-8", "replace")
-        except ClickHouseError:
-            return self._syntax_error(sql, settings)
+        except ClickHouseError as exc:
+            return self._syntax_error(sql, settings, exc)
         root = ast_text.lstrip().split("\n", 1)[0].strip()
         if not _READ_ROOTS.match(root):
             return _refusal(f"refused: {root.split(' ')[0] or 'this'} statements are not allowed (read-only)", self.name)
@@ -190,17 +190,20 @@ class ClickHouseEngine:
                 return _refusal(f"refused: function {function} reads files or the network", self.name)
         return None
 
-    def _syntax_error(self, sql: str, settings: dict[str, Any]) -> ExecError:
+    def _syntax_error(self, sql: str, settings: dict[str, Any], explain_error: ClickHouseError) -> ExecError:
         """Parse ``sql`` alone with ``formatQuery`` for the true syntax error and position.
 
         clickhouse-connect appends ``FORMAT Native`` to queries, which turns ``SELECT 1 +`` into
         ``SELECT 1 + FORMAT AS Native`` and moves positions; formatQuery sees the text as written.
+        When the text parses but ``EXPLAIN AST`` still fails (a plain ``UNION`` with no
+        ``union_default_mode``), that failure is the query's own error: it is returned
+        classified, and the query is not run since its tree could not be checked.
         """
         try:
             self._client.query("SELECT formatQuery({sql:String})", parameters={"sql": sql}, settings=settings)
         except ClickHouseError as exc:
             return classify_clickhouse_error(exc, sql)
-        return _refusal("refused: the statement could not be checked by the ClickHouse parser", self.name)
+        return classify_clickhouse_error(explain_error, sql)
 
     def _run(self, sql: str, limits: Limits, settings: dict[str, Any], allow_write: bool) -> ExecOutcome:
         started = time.perf_counter()

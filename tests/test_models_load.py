@@ -62,3 +62,15 @@ def test_smollm2_base_converts_once_and_generates() -> None:
     assert model.generate(messages, max_tokens=8) == greedy
     sampled = model.generate(messages, n=3, temperature=0.9, max_tokens=8)
     assert len(sampled) == 3 and all(g.completion_tokens <= 8 for g in sampled)
+
+
+@pytest.mark.slow
+def test_default_model_answers_in_the_trained_edit_format() -> None:
+    from sqlfix.prompts import parse_edit, repair_messages
+    from tests.train_fixtures import TINY_SCHEMA
+
+    model = load_model("default", device="cpu")
+    messages = repair_messages(TINY_SCHEMA.to_prompt(), "SELECT nme FROM users", 'Referenced column "nme" not found',
+                               "duckdb", output="edit")
+    answer = model.generate(messages, max_tokens=24)[0].text
+    assert answer.startswith("- ") and parse_edit(answer), answer

@@ -95,3 +95,22 @@ def test_malformed_dataset_line_names_file_and_line(tmp_path: Path) -> None:
 def test_missing_dataset_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputFormatError, match="does not exist"):
         prepare_examples(TrainConfig(data_dir=tmp_path / "nope"))
+
+
+def test_prefix_cache_gives_the_same_answers(trained, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, result = trained
+    from sqlfix.models import hf
+    from sqlfix.models.hf import HFChatModel
+
+    monkeypatch.setattr(hf, "PREFIX_MIN_TOKENS", 8)  # the tiny tokenizer makes short prompts
+    from sqlfix.prompts import repair_messages
+    from tests.train_fixtures import TINY_SCHEMA
+
+    prompts = [repair_messages(TINY_SCHEMA.to_prompt(), broken, error, "duckdb", output="edit") for broken, _, error in REPAIRS]
+    cached = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu")
+    plain = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu", prefix_cache=False)
+    for messages in prompts:
+        assert cached.generate(messages, max_tokens=10) == plain.generate(messages, max_tokens=10)
+    assert cached._prefixes and not plain._prefixes
+    assert len(cached.generate(prompts[0], n=2, max_tokens=6)) == 2
+    assert len(cached.generate(prompts[1], n=3, temperature=0.9, max_tokens=6)) == 3

@@ -46,6 +46,8 @@ class HFChatModel:
         name: the name reported to callers (defaults to the folder names).
         static_cache: use a static KV cache, which lets generate() compile the decoder step
             (worth it on a GPU where per-token launch overhead dominates; off by default).
+        prefix_cache: reuse the KV cache of prompt heads shared between calls (see above;
+            ignored with ``static_cache``).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class HFChatModel:
         device: str | None = None,
         name: str | None = None,
         static_cache: bool = False,
+        prefix_cache: bool = True,
     ) -> None:
         self.device = device or default_device()
         self.name = name or (f"{Path(model_dir).name}+{Path(adapter_dir).name}" if adapter_dir else Path(model_dir).name)
@@ -69,6 +72,7 @@ class HFChatModel:
         self._eos_ids = self._end_token_ids()
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]
         self.static_cache = static_cache
+        self.prefix_cache = prefix_cache and not static_cache
         if static_cache:
             self.model.generation_config.cache_implementation = "static"
         self._lock = threading.Lock()
@@ -97,7 +101,7 @@ class HFChatModel:
             options.update(do_sample=False, num_beams=n, temperature=None, top_p=None, top_k=None)
         prompt_len = inputs["input_ids"].shape[1]
         with self._lock, torch.inference_mode():
-            if not self.static_cache:
+            if self.prefix_cache:
                 options["past_key_values"] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
             output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         return [self._decode(row[prompt_len:].tolist(), prompt_len) for row in output]

@@ -12,6 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from datagen.golden import leak_key
 from datagen.records import Pair, Triple
 from sqlfix.normalize import normalize_sql
 
@@ -20,8 +21,8 @@ class FilterState:
     """Accepts or rejects verified records against everything accepted before."""
 
     def __init__(self, *, near_duplicate_ratio: float, same_result_question_ratio: float, max_per_template: int,
-                 max_repairs_per_template: int, golden: set[tuple[str, str]]) -> None:
-        """``golden`` holds ``(dialect, normalize_sql(sql))`` of every golden query."""
+                 max_repairs_per_template: int, golden: set[str]) -> None:
+        """``golden`` holds ``datagen.golden.leak_key`` of every golden query."""
         self.near_duplicate_ratio = near_duplicate_ratio
         self.same_result_question_ratio = same_result_question_ratio
         self.max_per_template = max_per_template
@@ -100,7 +101,7 @@ class FilterState:
         unit = (pair.schema_id, pair.dialect)
         question = pair.question.lower()
         normalized = cached_normalize(pair.sql, pair.dialect)
-        if (pair.dialect, normalized) in self.golden:
+        if leak_key(pair.sql, pair.dialect) in self.golden:
             return "golden_leakage"
         if (*unit, question) in self._question_set:
             return "duplicate_question"
@@ -118,7 +119,7 @@ class FilterState:
 
     def _triple_reason(self, triple: Triple) -> str | None:
         dialect = triple.dialect
-        if (dialect, cached_normalize(triple.fixed_sql, dialect)) in self.golden:
+        if leak_key(triple.fixed_sql, dialect) in self.golden or leak_key(triple.broken_sql, dialect) in self.golden:
             return "golden_leakage"
         broken = _collapse(triple.broken_sql)
         if broken == _collapse(triple.fixed_sql):

@@ -96,14 +96,16 @@ def test_splits_load_with_datasets(run_once):
 
 
 def test_golden_sql_is_dropped(tiny_db, tmp_path, run_once):
+    """A golden query leaks in any dialect and letter case: here a ClickHouse golden row
+    written in upper case keeps the same DuckDB query out of the data."""
     _, first_out = run_once
     first = _rows(first_out)
     pair = next(r for r in first if r["task"] == "text2sql")
     golden = tmp_path / "golden"
     (golden / "text2sql").mkdir(parents=True)
     (golden / "text2sql" / "tiny_duckdb.jsonl").write_text(json.dumps(
-        {"id": "g1", "schema": "tiny", "dialect": "duckdb", "task": "text2sql", "question": "q",
-         "sql": pair["sql"].lower()}) + "\n")
+        {"id": "g1", "schema": "tiny", "dialect": "clickhouse", "task": "text2sql", "question": "q",
+         "sql": pair["sql"].upper()}) + "\n")
     guarded = run_datagen(_config(tiny_db, tmp_path / "guarded", golden_dir=str(golden)), fresh=True)
     kept = _rows(tmp_path / "guarded")
     assert pair["sql"] not in {r.get("sql") for r in kept} | {r.get("fixed_sql") for r in kept}

@@ -106,7 +106,11 @@ def test_prefix_cache_gives_the_same_answers(trained, monkeypatch: pytest.Monkey
     from sqlfix.prompts import repair_messages
     from tests.train_fixtures import TINY_SCHEMA
 
-    prompts = [repair_messages(TINY_SCHEMA.to_prompt(), broken, error, "duckdb", output="edit") for broken, _, error in REPAIRS]
+    # Two prompts sharing a long query head, then others: later prompts reuse a cropped cache.
+    queries = [("SELECT name FROM users WHERE age > 30 ORDER BY nme", "column nme not found"),
+               ("SELECT name FROM users WHERE age > 30 ORDER BY agee", "column agee not found"),
+               *[(broken, error) for broken, _, error in REPAIRS]]
+    prompts = [repair_messages(TINY_SCHEMA.to_prompt(), sql, error, "duckdb", output="edit") for sql, error in queries]
     cached = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu")
     plain = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu", prefix_cache=False)
     for messages in prompts:

@@ -129,7 +129,7 @@ class HFChatModel:
         self._prefixes.move_to_end(best)
         cache = copy.deepcopy(self._prefixes[best])
         if best_length < len(best):
-            cache.crop(best_length)
+            cache.crop(best_length - len(best))  # a negative count: tokens to drop
         if copies > 1:
             cache.batch_repeat_interleave(copies)
         return cache

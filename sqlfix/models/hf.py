@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import threading
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
 from sqlfix.models.base import Generation, Message
@@ -64,10 +66,15 @@ class HFChatModel:
         self.device = device or default_device()
         self.name = name or (f"{Path(model_dir).name}+{Path(adapter_dir).name}" if adapter_dir else Path(model_dir).name)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        # A local load takes about a second: its weight-loading bar and peft's deprecation
+        # notice would only clutter the fix printed under them.
+        hf_logging.disable_progress_bar()
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype)
         if adapter_dir is not None:
-            model = _with_adapter(model, Path(adapter_dir), merge=merge)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                model = _with_adapter(model, Path(adapter_dir), merge=merge)
         self.model = model.to(self.device).eval()
         self._eos_ids = self._end_token_ids()
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]

@@ -54,6 +54,13 @@ def test_fix_from_argument_prints_fix_diff_and_why(run):
     assert "why:" in done.stdout and "confidence" in done.stdout
 
 
+def test_long_fixes_wrap_instead_of_being_cut_off(run):
+    """The console is 80 columns when not a terminal: the end of a long fixed line must still show."""
+    done = run("fix", "SELECT country, count(*) AS users FROM users GROUP BY contry ORDER BY users DESC", "--no-model")
+    assert done.returncode == 0, done.stderr
+    assert "".join(done.stdout.split()).count("ORDERBYusersDESC") >= 2
+
+
 def test_fix_from_stdin_as_json(run):
     done = run("fix", "--no-model", "--json", stdin="SELECT country, count(*) FROM users\n")
     assert done.returncode == 0, done.stderr

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from sqlfix.engines.base import Limits
 from sqlfix.errors import ErrorKind, ExecError, InputFormatError
+from sqlfix.jsonl import read_jsonl
 
 from eval.equivalence import GoldAnswer
 
@@ -149,16 +150,8 @@ def load_golden(path: str | Path, *, task: str = "all") -> list[GoldenCase]:
     cases: list[GoldenCase] = []
     seen: dict[str, str] = {}
     for file in golden_files(path):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
+        for number, row in read_jsonl(file):
             where = f"{file}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFormatError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise InputFormatError(f"{where}: a row must be a JSON object")
             case = parse_case(row, where)
             if case.id in seen:
                 raise InputFormatError(f"{where}: id {case.id!r} already used at {seen[case.id]}")

@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from sqlfix.engines.base import Engine
 from sqlfix.errors import ExecError, InputFormatError, SqlfixError
+from sqlfix.jsonl import read_jsonl
 from sqlfix.models.base import ChatModel, Message
 from sqlfix.prompts import ask_messages, extract_sql, repair_messages
 from sqlfix.schema.model import Schema
@@ -154,14 +155,8 @@ def read_predictions(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise InputFormatError(f"predictions file not found: {path}")
     predictions: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+    for number, row in read_jsonl(path):
+        if not isinstance(row.get("id"), str):
             raise InputFormatError(f"{path}:{number}: each row needs a string 'id'")
         sql = next((row[k] for k in ("sql", "fixed_sql", "prediction") if isinstance(row.get(k), str)), None)
         if sql is None:
@@ -280,22 +275,17 @@ class ExampleIndex:
 
     @classmethod
     def from_path(cls, path: str) -> "ExampleIndex":
-        """Read every ``*.jsonl`` under ``path`` (a file or a dataset folder, whose ``train``
-        split is used when it has one)."""
+        """Read every ``*.jsonl`` / ``*.jsonl.gz`` under ``path`` (a file or a dataset folder,
+        whose ``train`` split is used when it has one)."""
         root = Path(path)
         if root.is_dir() and (root / "train").is_dir():
             root = root / "train"
-        files = [root] if root.is_file() else sorted(root.rglob("*.jsonl"))
+        files = [root] if root.is_file() else sorted(root.rglob("*.jsonl")) + sorted(root.rglob("*.jsonl.gz"))
         if not files:
             raise InputFormatError(f"no dataset JSONL found at {path}")
         rows: list[dict[str, Any]] = []
         for file in files:
-            for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        raise InputFormatError(f"{file}:{number}: not valid JSON ({exc.msg})") from None
+            rows.extend(row for _, row in read_jsonl(file))
         return cls(rows)
 
     def nearest(self, case: GoldenCase, count: int) -> list[tuple[Message, Message]]:

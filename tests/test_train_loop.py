@@ -90,7 +90,7 @@ def test_malformed_dataset_line_names_file_and_line(tmp_path: Path) -> None:
     data_dir = write_tiny_dataset(tmp_path / "data")
     with (data_dir / "train" / "repair.jsonl").open("a") as handle:
         handle.write("{not json\n")
-    with pytest.raises(InputFormatError, match=r"repair.jsonl:5: not JSON"):
+    with pytest.raises(InputFormatError, match=r"repair.jsonl:5: not valid JSON"):
         prepare_examples(TrainConfig(data_dir=data_dir))
 
 

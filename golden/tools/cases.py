@@ -8,14 +8,13 @@ Example:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from sqlfix.engines.base import Engine, ExecOutcome, Limits
 from sqlfix.errors import ErrorKind, InputFormatError
+from sqlfix.jsonl import read_jsonl
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent
 TASKS = ("text2sql", "repair")
@@ -47,22 +46,6 @@ def golden_version() -> str:
 def case_files(task: str, root: Path = GOLDEN_DIR) -> list[Path]:
     """Return the JSONL files under ``root`` holding ``task`` cases, sorted by name."""
     return sorted((root / task).glob("*.jsonl"))
-
-
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, row)`` for each non-blank line; malformed JSON raises
-    :class:`InputFormatError` naming the file and line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise InputFormatError(f"{path}:{number}: a row must be a JSON object")
-            yield number, row
 
 
 def check_case(row: dict[str, Any], where: str) -> None:

@@ -22,8 +22,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import track
 
-from golden.tools.cases import GOLDEN_DIR, EnginePool, case_files, check_case, read_jsonl
+from golden.tools.cases import GOLDEN_DIR, EnginePool, case_files, check_case
 from sqlfix.errors import ExecError
+from sqlfix.jsonl import read_jsonl
 
 FIELD_ORDER = (
     "id", "schema", "dialect", "task", "category", "difficulty", "question", "broken_sql",

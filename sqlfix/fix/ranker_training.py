@@ -13,9 +13,7 @@ never read: datagen already drops rows that match them.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
-import json
 import pickle
 import random
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from rich.progress import track
 
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import SqlfixError
+from sqlfix.jsonl import read_jsonl
 from sqlfix.fix.cases import database_url, request_from_row
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.database import Database, open_database
@@ -59,17 +58,9 @@ def read_rows(source: Path) -> list[dict]:
         raise SqlfixError(f"no repair rows under {source}: expected train/repair.jsonl(.gz) or work/accepted.jsonl")
     rows = []
     for path in paths:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except ValueError as exc:
-                    raise SqlfixError(f"{path}:{number}: not JSON ({exc})") from exc
-                if row.get("task", "repair") == "repair" and row.get("broken_sql") and row.get("error_kind") != "semantic":
-                    rows.append(row)
+        for _, row in read_jsonl(path):
+            if row.get("task", "repair") == "repair" and row.get("broken_sql") and row.get("error_kind") != "semantic":
+                rows.append(row)
     return rows
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 from sqlfix.errors import InputFormatError
+from sqlfix.jsonl import read_jsonl
 
 TASK_FILES = ("text2sql", "repair")
 REQUIRED_FIELDS = {
@@ -45,18 +44,8 @@ def read_split(data_dir: Path, split: str) -> list[dict[str, Any]]:
 
 def read_rows(path: Path, required: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """Yield the JSON objects of a JSONL file (gzip when named ``*.gz``), checking ``required``."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFormatError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise InputFormatError(f"{path}:{number}: not a JSON object")
-            missing = [name for name in required if not row.get(name)]
-            if missing:
-                raise InputFormatError(f"{path}:{number}: missing {', '.join(missing)}")
-            yield row
+    for number, row in read_jsonl(path):
+        missing = [name for name in required if not row.get(name)]
+        if missing:
+            raise InputFormatError(f"{path}:{number}: missing {', '.join(missing)}")
+        yield row

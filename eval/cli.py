@@ -18,9 +18,12 @@ console = Console()
 @app.callback(invoke_without_command=True)
 def evaluate(
     system: list[str] = typer.Option(
-        None, "--system", "-s", help="rules, gold, model:<spec>, pipeline:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
+        None, "--system", "-s",
+        help="rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
     ),
     base_url: str = typer.Option(None, help="endpoint of openai:<model> systems (default: $OPENAI_BASE_URL)"),
+    record: Path = typer.Option(None, help="write the requests the systems make of their models here (JSONL[.gz]); the models answer nothing"),
+    replay: Path = typer.Option(None, help="serve the systems' models from these recorded answers (made on a GPU host from a --record file)"),
     cases: Path = typer.Option(Path("golden"), help="golden JSONL file or folder"),
     task: str = typer.Option("all", help="text2sql, repair or all"),
     limit: int = typer.Option(0, help="at most N cases per task (0: all)"),
@@ -42,6 +45,8 @@ def evaluate(
     from eval.report import write_report
     from eval.runner import run_evaluation
 
+    if record is not None and replay is not None:
+        raise SqlfixError("--record and --replay exclude each other: record requests first, answer them, then replay")
     if task not in ("text2sql", "repair", "all"):
         raise SqlfixError(f"unknown task {task!r}; use text2sql, repair or all")
     if gate:
@@ -52,7 +57,8 @@ def evaluate(
     else:
         systems = tuple(system or ("rules",))
     config = EvalConfig(
-        cases=cases, task=task, limit=limit, systems=systems, base_url=base_url, perturbed_copies=perturbed, seed=seed,
+        cases=cases, task=task, limit=limit, systems=systems, base_url=base_url, record=record, replay=replay,
+        perturbed_copies=perturbed, seed=seed,
         out=out, use_cache=not no_cache, progress=not quiet,
     )
     run = run_evaluation(config)

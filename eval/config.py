@@ -18,6 +18,10 @@ class EvalConfig:
     Parameters that choose the systems:
         systems: system specs (see ``eval.systems``), compared side by side on the same cases.
         base_url: endpoint of ``openai:<model>`` specs; None uses ``OPENAI_BASE_URL``.
+        record: write every request the systems make of their models to this JSONL file, the
+            models answering nothing (``sqlfix.models.replay``; predictions are not cached).
+        replay: serve the systems' models from this answers JSONL instead of loading them
+            (answers made on a GPU host from a ``record`` file; predictions are not cached).
 
     Parameters of the comparison:
         perturbed_copies: test-suite mode: also compare on this many perturbed copies of each
@@ -36,6 +40,8 @@ class EvalConfig:
     limit: int = 0
     systems: tuple[str, ...] = ("rules",)
     base_url: str | None = None
+    record: Path | None = None
+    replay: Path | None = None
     perturbed_copies: int = 0
     seed: int = 0
     out: Path = Path("eval-report")

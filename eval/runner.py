@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sqlfix.engines.base import Limits
 from sqlfix.models.base import ChatModel
+from sqlfix.models.replay import RecordingModel, replay_loader, write_requests
 from sqlfix.normalize import normalize_sql
 from sqlfix.schema.model import Schema
 
@@ -130,17 +131,25 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
     """Run every system of ``config`` on the selected golden cases and score the answers.
 
     Systems see the same cases; a system that does not do a task (the rules cannot answer
-    questions) is skipped on that task's cases. Predictions are cached per (system
+    questions) is skipped on that task's cases. With ``config.record`` the models answer
+    nothing and their requests are written there; with ``config.replay`` they are served from
+    recorded answers (``sqlfix.models.replay``). Predictions are cached per (system
     fingerprint, case id, case hash) unless ``config.use_cache`` is off.
     """
-    if loader is None and config.base_url:
+    requests: list[dict[str, Any]] = []
+    if config.record is not None:
+        loader = functools.partial(RecordingModel, log=requests)
+    elif config.replay is not None:
+        loader = replay_loader(config.replay)
+    elif loader is None and config.base_url:
         from sqlfix.models import load_model
 
         loader = functools.partial(load_model, base_url=config.base_url)
     systems = [build_system(spec, loader=loader) for spec in config.systems]
     cases = select_cases(load_golden(config.cases, task=config.task), config.limit)
     run = EvalRun(config, cases, golden_version=golden_version(config.cases))
-    cache = PredictionCache(config.cache_dir or eval_cache_dir() / "predictions") if config.use_cache else None
+    cacheable = config.use_cache and config.record is None and config.replay is None
+    cache = PredictionCache(config.cache_dir or eval_cache_dir() / "predictions") if cacheable else None
     pool = EnginePool(perturbed_copies=config.perturbed_copies, seed=config.seed)
     schemas: dict[str, Schema] = {}
     try:
@@ -154,6 +163,8 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
                     progress.advance(bar)
     finally:
         pool.close()
+    if config.record is not None:
+        write_requests(requests, config.record)
     return run
 
 

@@ -3,7 +3,11 @@
 Specs:
     * ``rules``: the rule-based repairer (``sqlfix.fix.repair`` with no model); repair only.
     * ``model:<spec>``: a chat model alone (``sqlfix.models.load_model(spec)``: a local HF
-      model, base or with adapter, or ``openai:<model>``), prompted with ``sqlfix.prompts``.
+      model, base or with adapter, ``openai:<model>``, or ``replay:<answers.jsonl>``), prompted
+      with ``sqlfix.prompts``; a repair prompt shows the focus of the broken query
+      (``sqlfix.schema.focus``), as ``sqlfix fix`` and training do.
+    * ``model-edit:<spec>``: the same, asked for the compact edit output format (repair only;
+      the edit is applied to the broken query).
     * ``pipeline:<spec>``: rules + model with best-of-k, execution checks and the ranker
       (``sqlfix.fix.repair`` / ``sqlfix.fix.ask``).
     * ``icl:<spec>@<dataset>``: the model prompted with the 5 dataset examples most similar
@@ -32,7 +36,8 @@ from sqlfix.engines.base import Engine
 from sqlfix.errors import ExecError, InputFormatError, SqlfixError
 from sqlfix.jsonl import read_jsonl
 from sqlfix.models.base import ChatModel, Message
-from sqlfix.prompts import ask_messages, extract_sql, repair_messages
+from sqlfix.prompts import OutputFormat, apply_edit, ask_messages, extract_sql, repair_messages
+from sqlfix.schema.focus import focus_schema
 from sqlfix.schema.model import Schema
 
 from eval.equivalence import execute_outcome
@@ -194,17 +199,19 @@ class ModelSystem:
     """A chat model alone, asked once (greedy) with the shared prompts.
 
     With ``examples`` set it is an in-context-learning system: the most similar training
-    examples are shown as earlier turns of the chat.
+    examples are shown as earlier turns of the chat. With ``output="edit"`` a repair is asked
+    for as a compact edit, applied to the broken query (text-to-SQL cases are not its task).
     """
 
-    tasks = frozenset({"text2sql", "repair"})
     cacheable = True
 
     def __init__(self, spec: str, model_spec: str, *, loader: Callable[[str], ChatModel] | None = None,
-                 examples: "ExampleIndex | None" = None) -> None:
+                 examples: "ExampleIndex | None" = None, output: OutputFormat = "full") -> None:
         self.spec = spec
         self.model_spec = model_spec
         self.examples = examples
+        self.output = output
+        self.tasks = frozenset({"repair"}) if output == "edit" else frozenset({"text2sql", "repair"})
         self._loader = loader
         self._model: ChatModel | None = None
 
@@ -232,7 +239,11 @@ class ModelSystem:
         """Return the model's query for the case."""
         messages = self.messages(case, engine, schema)
         generations = self.model.generate(messages, n=1, temperature=0.0, max_tokens=256)
-        return extract_sql(generations[0].text) if generations else None
+        if not generations:
+            return None
+        if case.task == "repair" and self.output == "edit":
+            return apply_edit(case.broken_sql or "", generations[0].text.strip())
+        return extract_sql(generations[0].text)
 
     def messages(self, case: GoldenCase, engine: Engine, schema: Schema) -> list[Message]:
         """The chat the model is given for ``case`` (with retrieved examples for ICL)."""
@@ -241,8 +252,8 @@ class ModelSystem:
         else:
             error = case_error(case, engine)
             messages = repair_messages(
-                schema.to_prompt(), case.broken_sql or "", error.message if error else None, case.dialect,
-                question=case.question,
+                focus_schema(schema, case.broken_sql or "").to_prompt(), case.broken_sql or "",
+                error.message if error else None, case.dialect, question=case.question, output=self.output,
             )
         if self.examples is None:
             return messages
@@ -333,9 +344,11 @@ def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None)
     if kind in ("model", "pipeline") and rest:
         cls = ModelSystem if kind == "model" else PipelineSystem
         return cls(spec, rest, loader=loader)
+    if kind == "model-edit" and rest:
+        return ModelSystem(spec, rest, loader=loader, output="edit")
     if kind == "icl" and "@" in rest:
         model_spec, _, dataset = rest.rpartition("@")
         return ModelSystem(spec, model_spec, loader=loader, examples=ExampleIndex.from_path(dataset))
     raise SqlfixError(
-        f"unknown system {spec!r}; use rules, gold, model:<spec>, pipeline:<spec>, icl:<spec>@<dataset> or file:<path>"
+        f"unknown system {spec!r}; use rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, icl:<spec>@<dataset> or file:<path>"
     )

@@ -120,3 +120,23 @@ def test_prefix_cache_gives_the_same_answers(trained, monkeypatch: pytest.Monkey
     assert cached._prefixes and not plain._prefixes
     assert len(cached.generate(prompts[0], n=2, max_tokens=6)) == 2
     assert len(cached.generate(prompts[1], n=3, temperature=0.9, max_tokens=6)) == 3
+
+
+def test_batched_generation_matches_one_at_a_time(trained) -> None:
+    config, result = trained
+    from sqlfix.models.hf import HFChatModel
+    from sqlfix.prompts import repair_messages
+    from tests.train_fixtures import TINY_SCHEMA
+
+    from sqlfix.schema.focus import focus_schema
+
+    chats = [repair_messages(focus_schema(TINY_SCHEMA, broken).to_prompt(), broken, error, "duckdb", output="edit")
+             for broken, _, error in REPAIRS]
+    model = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu", prefix_cache=False)
+    one_by_one = [model.generate(chat, max_tokens=12)[0] for chat in chats]
+    batched = model.generate_batch(chats, max_tokens=12)
+    assert [answers[0] for answers in batched] == one_by_one  # texts and token counts
+    short = model.generate_batch(chats, max_tokens=[12, 2, 12, 12])
+    assert short[1][0].completion_tokens <= 2 and short[0][0] == one_by_one[0]
+    sampled = model.generate_batch(chats[:2], n=3, temperature=0.9, max_tokens=6)
+    assert [len(answers) for answers in sampled] == [3, 3]

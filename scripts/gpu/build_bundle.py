@@ -5,14 +5,17 @@ into per-call folders under ``.device_bundle/`` (git-ignored):
 
 * ``part1/``, ``part2/``, ...: the base model's GGUF cut into pieces of ``--part-mb`` MB;
 * ``run/``: the wheels the GPU image lacks (``wheels/``), the chat examples prepared here
-  (``examples/{train,validation,test}.jsonl.gz``) and ``manifest.json`` (base model, GGUF size
-  and sha256, the parts in order, the TrainConfig settings).
+  (``examples/{train,validation,test}.jsonl.gz``), the recorded evaluation requests for this
+  base (``requests.jsonl.gz``, from ``scripts/model_results.py record``; optional) and
+  ``manifest.json`` (base model, GGUF size and sha256, the parts in order, the TrainConfig
+  settings, the adapter folder, learning-curve sizes).
 
 Every call but the last carries one ``partN`` and runs ``bash scripts/gpu/run_remote.sh stage``
 (copies it to the host's /tmp, which survives back-to-back calls); the last carries the last
 part and ``run`` and runs ``bash scripts/gpu/run_remote.sh run``. The script prints those calls.
 
-    .venv/bin/python scripts/gpu/build_bundle.py --data data/demo --set epochs=2
+    .venv/bin/python scripts/gpu/build_bundle.py --data data/demo --set epochs=1 \
+        --requests runs/results/requests.jsonl.gz --curve 250 1000 4000
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from scripts.model_results import curve_adapter  # noqa: E402
 from sqlfix.models.sources import SOURCES, gguf_path  # noqa: E402
 from sqlfix.train.config import TrainConfig  # noqa: E402
 from sqlfix.train.dataset_files import read_split  # noqa: E402
-from sqlfix.train.examples import build_examples, schema_prompts  # noqa: E402
+from sqlfix.train.examples import build_examples, schema_lookup  # noqa: E402
 from sqlfix.train.runner import prepare_examples  # noqa: E402
 
 BUNDLE = ROOT / ".device_bundle"
@@ -54,6 +58,11 @@ def main() -> None:
     parser.add_argument("--test-examples", type=int, default=400, help="test examples scored on the host")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="a TrainConfig setting for the GPU run, e.g. epochs=2 or time_limit_minutes=5")
+    parser.add_argument("--adapter", help="adapter folder on the host, relative to the repository "
+                        "(default sqlfix/adapters/<base>-sqlfix, the shipped one)")
+    parser.add_argument("--requests", type=Path, help="recorded evaluation requests; those for this base are answered")
+    parser.add_argument("--curve", type=int, nargs="*", default=[], help="also train adapters on the first N examples")
+    parser.add_argument("--bench-generate", action="store_true", help="time generation on the host (torch.compile: slow)")
     args = parser.parse_args()
     overrides = {key: _json_or_text(value) for key, value in (item.split("=", 1) for item in args.set)}
     config = TrainConfig(data_dir=args.data, base=args.base, **overrides)
@@ -62,6 +71,7 @@ def main() -> None:
     (run_dir / "examples").mkdir(parents=True)
     parts = split_model(gguf_path(SOURCES[args.base]), args.part_mb)
     counts = write_examples(config, run_dir / "examples", args.test_examples)
+    requests = write_requests_for(args.base, args.requests, run_dir / "requests.jsonl.gz") if args.requests else 0
     download_wheels(run_dir / "wheels")
     whole = gguf_path(SOURCES[args.base])
     manifest = {
@@ -72,6 +82,10 @@ def main() -> None:
         "config": {k: v for k, v in config.to_dict().items() if k not in ("data_dir", "output_dir")},
         "data_dir": str(args.data),
         "examples": counts,
+        "adapter": args.adapter or f"sqlfix/adapters/{args.base}-sqlfix",
+        "curve": [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve],
+        "requests": requests,
+        "bench_generate": args.bench_generate,
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     print_calls(len(parts))
@@ -97,7 +111,7 @@ def write_examples(config: TrainConfig, folder: Path, test_cap: int) -> dict[str
     """Write the train/validation/test chat examples as gzipped JSONL; return their counts."""
     train_examples, validation_examples = prepare_examples(config)
     test_rows = read_split(config.data_dir, "test")
-    test_examples = build_examples(test_rows, schema_prompts(config.data_dir, config.schema_sources),
+    test_examples = build_examples(test_rows, schema_lookup(config.data_dir, config.schema_sources),
                                    repair_formats=config.repair_formats, text2sql=config.text2sql,
                                    question_rate=config.repair_question_rate, seed=config.seed)
     random.Random(config.seed).shuffle(test_examples)
@@ -108,6 +122,17 @@ def write_examples(config: TrainConfig, folder: Path, test_cap: int) -> dict[str
             out.writelines(json.dumps(example) + "\n" for example in examples)
         counts[name] = len(examples)
     return counts
+
+
+def write_requests_for(base: str, source: Path, target: Path) -> int:
+    """Copy the requests whose model spec is ``base`` or ``base+adapter``; return how many."""
+    kept = 0
+    with gzip.open(source, "rt", encoding="utf-8") as lines, gzip.open(target, "wt", encoding="utf-8") as out:
+        for line in lines:
+            if json.loads(line)["model"].split("+", 1)[0] == base:
+                out.write(line)
+                kept += 1
+    return kept
 
 
 def download_wheels(folder: Path) -> None:

@@ -1,6 +1,8 @@
 """The GPU side of a bundle run (started by run_remote.sh): reassemble and check the base model,
-convert it, train the adapter, score it on the test split, time training and generation, and
-write everything that should come back into ``--out`` (at most 8 files)."""
+convert it, train the adapter (and the learning-curve adapters), score it on the test split,
+answer the recorded evaluation requests in batches, time training (and generation), and write
+everything that should come back into ``--out``: ``adapter/`` (the adapter, model card,
+metrics, loss plot), ``answers.jsonl.gz``, ``results.json`` and ``run.log``."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import shutil
 import sys
 import time
 import traceback
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +27,7 @@ from sqlfix.prompts import apply_edit, extract_sql  # noqa: E402
 from sqlfix.train.config import TrainConfig  # noqa: E402
 from sqlfix.train.runner import train  # noqa: E402
 
+ANSWER_BATCH = 96
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "README.md", "metrics.json", "loss.png")
 
 
@@ -40,15 +45,22 @@ def main() -> None:
     prepare_base(manifest, args.pieces, args.work)
     results["prepare_s"] = round(time.perf_counter() - started, 1)
     examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
-    config = TrainConfig(**{**manifest["config"], "output_dir": args.work / f"{manifest['base']}-sqlfix", "device": "cuda"})
+    config = TrainConfig(**{**manifest["config"], "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
     result = train(config, examples=(examples["train"], examples["validation"]))
     results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
+    (args.out / "adapter").mkdir(parents=True, exist_ok=True)
     for name in ADAPTER_FILES:
         if (result.adapter_dir / name).exists():
-            shutil.copy(result.adapter_dir / name, args.out / name)
-    for stage, run in (("bench_train", lambda: bench_train(result.metrics)),
-                       ("test", lambda: score(config.base, result.adapter_dir, examples["test"])),
-                       ("bench_generate", lambda: bench_generate(config.base, result.adapter_dir, examples["test"]))):
+            shutil.copy(result.adapter_dir / name, args.out / "adapter" / name)
+    print("train", json.dumps(results["train"])[:1500], flush=True)
+    stages = [(f"curve_{c['size']}", partial(train_curve, config, examples, c["size"], c["adapter"])) for c in manifest.get("curve", [])]
+    stages.append(("test", lambda: score(config.base, result.adapter_dir, examples["test"])))
+    stages.append(("bench_train", lambda: bench_train(result.metrics)))
+    if manifest.get("requests"):
+        stages.append(("answers", lambda: answer(args.bundle / "requests.jsonl.gz", args.out / "answers.jsonl.gz")))
+    if manifest.get("bench_generate"):
+        stages.append(("bench_generate", lambda: bench_generate(config.base, result.adapter_dir, examples["test"])))
+    for stage, run in stages:
         try:
             results[stage] = run()
         except Exception:  # noqa: BLE001 - keep the adapter and the other numbers
@@ -57,6 +69,31 @@ def main() -> None:
         (args.out / "results.json").write_text(json.dumps(results, indent=2))
     results["total_s"] = round(time.perf_counter() - started, 1)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
+
+
+def train_curve(config: TrainConfig, examples: dict[str, list[dict]], size: int, adapter: str) -> dict:
+    """Train a learning-curve adapter on the first ``size`` training examples (same settings)
+    into ``adapter`` (relative to the repository; it stays on the host, where the recorded
+    requests name it)."""
+    curve = replace(config, output_dir=ROOT / adapter, max_train_examples=size)
+    result = train(curve, examples=(examples["train"][:size], examples["validation"]))
+    return {k: v for k, v in result.metrics.items() if k in ("train_examples", "steps", "train_seconds", "best_eval_loss", "eval_loss")}
+
+
+def answer(requests_path: Path, target: Path) -> dict:
+    """Answer the recorded evaluation requests in batches; write the answers; return timings."""
+    from sqlfix.jsonl import read_jsonl
+    from sqlfix.models import load_model
+    from sqlfix.models.replay import answer_requests
+
+    requests = [row for _, row in read_jsonl(requests_path)]
+    started = time.perf_counter()
+    per_model: dict[str, int] = {}
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for row in answer_requests(requests, lambda spec: load_model(spec, device="cuda"), batch_size=ANSWER_BATCH):
+            out.write(json.dumps(row) + "\n")
+            per_model[row["model"]] = per_model.get(row["model"], 0) + 1
+    return {"requests": len(requests), "per_model": per_model, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def prepare_base(manifest: dict, pieces: Path, work: Path) -> None:

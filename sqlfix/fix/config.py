@@ -26,9 +26,10 @@ class FixConfig:
         max_tokens: completion budget per model sample; a repair asks for at most about the
             query's length plus a margin (a fix is rarely longer than the query).
         output_formats: the repair output formats asked for (``full`` query, ``edit``).
-        prompt_tables: schema shown to the model for a repair: ``mentioned`` (the tables the
-            query names; all tables when it names none of them) or ``all``. The full schema of a
-            demo is ~2,200 prompt tokens, which a 2-core CPU needs seconds to read.
+        prompt_tables: schema shown to the model for a repair: ``focus`` (the tables the query
+            names, tables it misspells and tables holding a column it names, as
+            ``sqlfix.schema.focus.focus_schema`` picks them; training uses the same) or ``all``. The
+            full schema of a demo is ~2,300 prompt tokens, which a 2-core CPU needs seconds to read.
         semantic: when a question is given and the query runs, ask the model for a
             semantic repair (the query runs but answers the wrong question).
 
@@ -64,7 +65,7 @@ class FixConfig:
     temperature: float = 0.7
     max_tokens: int = 256
     output_formats: tuple[str, ...] = ("full", "edit")
-    prompt_tables: str = "mentioned"
+    prompt_tables: str = "focus"
     semantic: bool = True
     rule_depth: int = 3
     max_executions: int = 30

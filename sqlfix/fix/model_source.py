@@ -8,9 +8,9 @@ import re
 from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.records import Candidate
-from sqlfix.fix.text import tokenize
 from sqlfix.models.base import ChatModel, Generation, Message
 from sqlfix.prompts import apply_edit, ask_messages, extract_sql, repair_messages
+from sqlfix.schema.focus import focus_schema
 from sqlfix.schema.model import Schema
 
 _FENCE = re.compile(r"```.*?```", re.S)
@@ -21,7 +21,7 @@ def repair_proposals(
 ) -> list[Candidate]:
     """Sample repairs of ``sql`` in each configured output format (unverified candidates)."""
     proposals: list[Candidate] = []
-    prompt = prompt_schema(schema, sql, dialect, config.prompt_tables).to_prompt()
+    prompt = prompt_schema(schema, sql, config.prompt_tables).to_prompt()
     for output in config.output_formats:
         messages = repair_messages(prompt, sql, error.message if error else None, dialect, question=question, output=output)
         budget = min(config.max_tokens, _token_budget(sql, output))
@@ -32,15 +32,10 @@ def repair_proposals(
     return proposals
 
 
-def prompt_schema(schema: Schema, sql: str, dialect: str, tables: str) -> Schema:
-    """The part of ``schema`` shown to the model: with ``tables="mentioned"`` only the tables
-    whose names occur in the query's tokens (all of them when none does)."""
-    if tables == "all":
-        return schema
-    tokens = tokenize(sql, dialect) or []
-    words = {t.text.lower() for t in tokens}
-    mentioned = [t for t in schema.tables if t.name.lower() in words]
-    return Schema(id=schema.id, dialect=schema.dialect, tables=mentioned) if mentioned else schema
+def prompt_schema(schema: Schema, sql: str, tables: str) -> Schema:
+    """The part of ``schema`` shown to the model: the focus of ``sql`` (``tables="focus"``, see
+    :func:`~sqlfix.schema.focus.focus_schema`) or all of it."""
+    return schema if tables == "all" else focus_schema(schema, sql)
 
 
 def ask_proposals(model: ChatModel, schema: Schema, question: str, dialect: str, config: FixConfig) -> list[Candidate]:

@@ -78,6 +78,8 @@ class HFChatModel:
         self.model = model.to(self.device).eval()
         self._eos_ids = self._end_token_ids()
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]
+        if self.tokenizer.pad_token is None:  # batched prompts need one to pad with
+            self.tokenizer.pad_token = self.tokenizer.convert_ids_to_tokens(self._pad_id)
         self.static_cache = static_cache
         self.prefix_cache = prefix_cache and not static_cache
         if static_cache:
@@ -112,6 +114,42 @@ class HFChatModel:
                 options["past_key_values"] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
             output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         return [self._decode(row[prompt_len:].tolist(), prompt_len) for row in output]
+
+    def generate_batch(
+        self,
+        chats: list[list[Message]],
+        *,
+        n: int = 1,
+        temperature: float = 0.0,
+        max_tokens: list[int] | int = 256,
+    ) -> list[list[Generation]]:
+        """Answer several chats in one left-padded batch (``n`` completions each, decoded as
+        :meth:`generate` does); each chat's completion is cut at its own ``max_tokens``. Greedy
+        answers equal one-at-a-time ones up to floating-point rounding; no prefix cache."""
+        if not chats:
+            return []
+        budgets = [max_tokens] * len(chats) if isinstance(max_tokens, int) else list(max_tokens)
+        texts = [self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
+                                                    add_generation_prompt=True, tokenize=False) for chat in chats]
+        side, self.tokenizer.padding_side = self.tokenizer.padding_side, "left"
+        try:
+            inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        finally:
+            self.tokenizer.padding_side = side
+        options: dict = {"max_new_tokens": max(budgets), "num_return_sequences": n}
+        if temperature > 0:
+            options.update(do_sample=True, temperature=temperature, top_p=TOP_P)
+        else:
+            options.update(do_sample=False, num_beams=n, temperature=None, top_p=None, top_k=None)
+        width = inputs["input_ids"].shape[1]
+        prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        with self._lock, torch.inference_mode():
+            output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
+        rows = output[:, width:].tolist()
+        return [
+            [self._decode(rows[i * n + j][: budgets[i]], prompt_lengths[i]) for j in range(n)]
+            for i in range(len(chats))
+        ]
 
     def _prefix_cache(self, prompt: list[int], copies: int):
         """Return a private copy of a KV cache covering the longest head ``prompt`` shares with

@@ -71,28 +71,28 @@ class Schema:
         keys inline, descriptions and a few sample values as trailing comments."""
         blocks = []
         for table in self.tables:
-            lines = []
+            items: list[tuple[str, str]] = []  # (definition, trailing comment)
             for col in table.columns:
-                line = f"  {col.name} {col.type}"
                 notes = []
                 if col.description:
                     notes.append(col.description)
                 if samples and col.samples:
                     shown = ", ".join(_render_sample(v) for v in col.samples[:samples])
                     notes.append(f"e.g. {shown}")
-                if notes:
-                    line += "  -- " + "; ".join(notes)
-                lines.append(line)
+                items.append((f"{col.name} {col.type}", "; ".join(notes)))
             if table.primary_key:
-                lines.append(f"  PRIMARY KEY ({', '.join(table.primary_key)})")
+                items.append((f"PRIMARY KEY ({', '.join(table.primary_key)})", ""))
             for fk in table.foreign_keys:
-                lines.append(
-                    f"  FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.ref_table}({', '.join(fk.ref_columns)})"
-                )
+                items.append((f"FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.ref_table}({', '.join(fk.ref_columns)})", ""))
+            # The separating comma goes before the comment, where a SQL reader expects it.
+            lines = [
+                f"  {definition}{',' if i < len(items) - 1 else ''}" + (f"  -- {note}" if note else "")
+                for i, (definition, note) in enumerate(items)
+            ]
             header = f"CREATE TABLE {table.name} ("
             if table.description:
                 header = f"-- {table.description}\n" + header
-            body = ",\n".join(lines)
+            body = "\n".join(lines)
             blocks.append(f"{header}\n{body}\n);")
         return "\n".join(blocks)
 

@@ -1,8 +1,9 @@
 """Turn datagen rows into chat prompt/completion examples, with the same prompts inference uses.
 
 Each repair row gives one example per repair output format (the whole fixed query, or the
-compact edit of ``sqlfix.prompts.make_edit``); each text-to-SQL row gives one question → SQL
-example. Examples are TRL's conversational prompt/completion records, so the loss falls on
+compact edit of ``sqlfix.prompts.make_edit``), its prompt showing the focus of the broken query
+(``sqlfix.schema.focus.focus_schema``, as ``sqlfix fix`` shows it); each text-to-SQL row gives
+one question → SQL example with the whole schema. Examples are TRL's conversational prompt/completion records, so the loss falls on
 the completion only.
 """
 
@@ -16,13 +17,15 @@ from typing import Any, Callable, Iterable
 from sqlfix.errors import InputFormatError
 from sqlfix.models.base import Message
 from sqlfix.prompts import ask_messages, make_edit, repair_messages
+from sqlfix.schema.focus import focus_schema
+from sqlfix.schema.model import Schema
 
-SchemaPrompt = Callable[[str], str]
+SchemaLookup = Callable[[str], Schema]
 
 
 def build_examples(
     rows: Iterable[dict[str, Any]],
-    schema_prompt: SchemaPrompt,
+    schema_of: SchemaLookup,
     *,
     repair_formats: tuple[str, ...] = ("full", "edit"),
     text2sql: bool = True,
@@ -33,7 +36,7 @@ def build_examples(
 
     Args:
         rows: datagen rows, each with ``task`` set.
-        schema_prompt: maps a ``schema_id`` to its prompt text (see :func:`schema_prompts`).
+        schema_of: maps a ``schema_id`` to its :class:`Schema` (see :func:`schema_lookup`).
         repair_formats: output formats to emit per repair row.
         text2sql: emit question → SQL examples.
         question_rate: share of repair examples with a runtime error that keep the row's
@@ -44,19 +47,24 @@ def build_examples(
     Example:
         >>> rows = [{"task": "repair", "schema_id": "s", "dialect": "duckdb", "broken_sql": "SELEC 1",
         ...          "fixed_sql": "SELECT 1", "error": "syntax error at SELEC"}]
-        >>> [e["completion"][0]["content"] for e in build_examples(rows, lambda _: "CREATE TABLE t (a INT);")]
+        >>> schema = Schema("s", "duckdb", [])
+        >>> [e["completion"][0]["content"] for e in build_examples(rows, lambda _: schema)]
         ['SELECT 1', '- SELEC\\n+ SELECT']
     """
     examples = []
     draw = random.Random(seed)
+    whole_prompts: dict[str, str] = {}
     for row in rows:
-        schema = schema_prompt(row["schema_id"])
+        schema = schema_of(row["schema_id"])
         if row["task"] == "repair":
+            focus = focus_schema(schema, row["broken_sql"]).to_prompt()
             for output in repair_formats:
                 keep = not row.get("error") or draw.random() < question_rate
-                examples.append(_repair_example(row, schema, output, keep_question=keep))
+                examples.append(_repair_example(row, focus, output, keep_question=keep))
         elif text2sql:
-            messages = ask_messages(schema, row["question"], row["dialect"])
+            if row["schema_id"] not in whole_prompts:
+                whole_prompts[row["schema_id"]] = schema.to_prompt()
+            messages = ask_messages(whole_prompts[row["schema_id"]], row["question"], row["dialect"])
             examples.append(_example(messages, row["sql"].strip(), row, "text2sql"))
     return examples
 
@@ -79,23 +87,23 @@ def _example(messages: list[Message], target: str, row: dict[str, Any], kind: st
     }
 
 
-def schema_prompts(data_dir: Path, extra_sources: dict[str, str] | None = None) -> SchemaPrompt:
-    """Return a cached ``schema_id -> Schema.to_prompt()`` lookup: demo schemas by name, schemas
-    stored by datagen in ``<data_dir>/schemas/<id>.json``, then ``extra_sources`` (id → anything
+def schema_lookup(data_dir: Path, extra_sources: dict[str, str] | None = None) -> SchemaLookup:
+    """Return a cached ``schema_id -> Schema`` lookup: demo schemas by name, schemas stored by
+    datagen in ``<data_dir>/schemas/<id>.json``, then ``extra_sources`` (id → anything
     ``load_schema`` reads). An unknown id raises :class:`InputFormatError`."""
-    cache: dict[str, str] = {}
+    cache: dict[str, Schema] = {}
 
-    def lookup(schema_id: str) -> str:
+    def lookup(schema_id: str) -> Schema:
         if schema_id not in cache:
-            cache[schema_id] = _load_schema(schema_id, data_dir, extra_sources or {}).to_prompt()
+            cache[schema_id] = _load_schema(schema_id, data_dir, extra_sources or {})
         return cache[schema_id]
 
     return lookup
 
 
-def _load_schema(schema_id: str, data_dir: Path, extra_sources: dict[str, str]):
+def _load_schema(schema_id: str, data_dir: Path, extra_sources: dict[str, str]) -> Schema:
     from sqlfix.demo import DEMO_NAMES, demo_schema
-    from sqlfix.schema import Schema, load_schema
+    from sqlfix.schema import load_schema
 
     stored = data_dir / "schemas" / f"{schema_id}.json"
     if stored.is_file():

@@ -14,7 +14,7 @@ from typing import Any
 from sqlfix.train.card import write_loss_plot, write_model_card
 from sqlfix.train.config import TrainConfig
 from sqlfix.train.dataset_files import read_split
-from sqlfix.train.examples import build_examples, schema_prompts
+from sqlfix.train.examples import build_examples, schema_lookup
 
 CHECKPOINTS = "checkpoints"
 # Rendering + tokenizing runs at ~100 long chat examples/s per process: parallel from here on.
@@ -33,7 +33,7 @@ class TrainResult:
 
 def prepare_examples(config: TrainConfig) -> tuple[list[dict], list[dict]]:
     """Return the (train, validation) chat examples of ``config``'s dataset, shuffled and capped."""
-    prompt_of = schema_prompts(config.data_dir, config.schema_sources)
+    schema_of = schema_lookup(config.data_dir, config.schema_sources)
     options = {
         "repair_formats": config.repair_formats,
         "text2sql": config.text2sql,
@@ -42,7 +42,7 @@ def prepare_examples(config: TrainConfig) -> tuple[list[dict], list[dict]]:
     }
     splits = []
     for split, cap in (("train", config.max_train_examples), ("validation", config.max_validation_examples)):
-        examples = build_examples(read_split(config.data_dir, split), prompt_of, **options)
+        examples = build_examples(read_split(config.data_dir, split), schema_of, **options)
         random.Random(config.seed).shuffle(examples)
         splits.append(examples[:cap] if cap is not None else examples)
     return splits[0], splits[1]

@@ -65,7 +65,11 @@ class DatagenConfig:
             above this is a rewrite, not a targeted edit, and is dropped.
         golden_dir: golden JSONL files whose SQL must never appear in generated data.
         timeout_s: engine time limit per verification query.
-        blowup_timeout_s: the lower limit used to verify cross-join blow-ups (``timeout`` kind).
+        blowup_timeout_s: the time limit ``timeout`` bugs (a recursion that never ends) are verified
+            under; the row records it.
+        blowup_memory_mb: the memory limit ``resource_limit`` bugs (a sort of a cartesian product)
+            are verified under, with ``timeout_s``; the row records both. The engines' default is
+            2048 MB; fixed queries of the demos need well under 16 MB, a cartesian sort many times more.
 
     Output:
         out_dir: output directory (``data/<run>``).
@@ -118,6 +122,7 @@ class DatagenConfig:
     golden_dir: str = "golden"
     timeout_s: float = 5.0
     blowup_timeout_s: float = 0.5
+    blowup_memory_mb: int = 32
 
     out_dir: str = "data/run"
     seed: int = 0

@@ -7,14 +7,37 @@ The state is rebuilt from the accepted rows on resume, so it never needs its own
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from datagen.canonical import cached_normalize
 from datagen.golden import leak_key
 from datagen.records import Pair, Triple
-from sqlfix.normalize import normalize_sql
+
+
+@dataclass(frozen=True)
+class RecordKeys:
+    """The parsed forms the filters judge a record by.
+
+    Computing them parses SQL, so worker processes compute them next to the record and the
+    process that owns the filter state only compares strings.
+
+    Attributes:
+        leak: ``leak_key`` of every query of the record (a pair's SQL; a triple's fixed and broken SQL).
+        normalized: ``normalize_sql`` of a pair's SQL (None for a triple).
+    """
+
+    leak: tuple[str, ...]
+    normalized: str | None = None
+
+
+def record_keys(record: Pair | Triple) -> RecordKeys:
+    """The :class:`RecordKeys` of a verified pair or triple."""
+    if isinstance(record, Pair):
+        return RecordKeys((leak_key(record.sql, record.dialect),), cached_normalize(record.sql, record.dialect))
+    return RecordKeys((leak_key(record.fixed_sql, record.dialect), leak_key(record.broken_sql, record.dialect)))
 
 
 class FilterState:
@@ -39,18 +62,26 @@ class FilterState:
         self._broken: set[tuple[str, str, str]] = set()
         self._repair_templates: Counter[tuple[str, str, str, str]] = Counter()
 
-    def admit_pair(self, pair: Pair) -> bool:
-        """Record ``pair`` and return True, or count why it is dropped and return False."""
-        reason = self._pair_reason(pair)
+    def admit_pair(self, pair: Pair, keys: RecordKeys | None = None) -> bool:
+        """Record ``pair`` and return True, or count why it is dropped and return False.
+
+        ``keys`` are the pair's :class:`RecordKeys` when already computed (else computed here).
+        """
+        keys = keys or record_keys(pair)
+        reason = self._pair_reason(pair, keys)
         if reason:
             self.dropped[reason] += 1
             return False
-        self.add_pair(pair.schema_id, pair.dialect, pair.question, pair.sql, pair.template, pair.result_hash)
+        self.add_pair(pair.schema_id, pair.dialect, pair.question, pair.sql, pair.template, pair.result_hash,
+                      normalized=keys.normalized)
         return True
 
-    def admit_triple(self, triple: Triple) -> bool:
-        """Record ``triple`` and return True, or count why it is dropped and return False."""
-        reason = self._triple_reason(triple)
+    def admit_triple(self, triple: Triple, keys: RecordKeys | None = None) -> bool:
+        """Record ``triple`` and return True, or count why it is dropped and return False.
+
+        ``keys`` are the triple's :class:`RecordKeys` when already computed (else computed here).
+        """
+        reason = self._triple_reason(triple, keys or record_keys(triple))
         if reason:
             self.dropped[reason] += 1
             return False
@@ -61,14 +92,19 @@ class FilterState:
         """Count a drop decided elsewhere (verification)."""
         self.dropped[reason] += 1
 
-    def add_pair(self, schema_id: str, dialect: str, question: str, sql: str, template: str, result: str) -> None:
-        """Remember an accepted pair (also used to rebuild the state on resume)."""
+    def add_pair(self, schema_id: str, dialect: str, question: str, sql: str, template: str, result: str, *,
+                 normalized: str | None = None) -> None:
+        """Remember an accepted pair (also used to rebuild the state on resume).
+
+        ``normalized`` is ``normalize_sql(sql, dialect)`` when already known.
+        """
         unit = (schema_id, dialect)
+        normalized = normalized or cached_normalize(sql, dialect)
         self._questions[unit].append(question.lower())
         self._question_set.add((*unit, question.lower()))
-        self._sql.add((*unit, cached_normalize(sql, dialect)))
+        self._sql.add((*unit, normalized))
         self._examples[unit].append((question, sql))
-        self._question_by_sql.setdefault((*unit, cached_normalize(sql, dialect)), question)
+        self._question_by_sql.setdefault((*unit, normalized), question)
         self._templates[(*unit, template)] += 1
         self._results[(*unit, result)].append(question.lower())
 
@@ -97,11 +133,11 @@ class FilterState:
         """The accepted question whose SQL normalises like ``sql``, if any."""
         return self._question_by_sql.get((schema_id, dialect, cached_normalize(sql, dialect)))
 
-    def _pair_reason(self, pair: Pair) -> str | None:
+    def _pair_reason(self, pair: Pair, keys: RecordKeys) -> str | None:
         unit = (pair.schema_id, pair.dialect)
         question = pair.question.lower()
-        normalized = cached_normalize(pair.sql, pair.dialect)
-        if leak_key(pair.sql, pair.dialect) in self.golden:
+        normalized = keys.normalized
+        if any(key in self.golden for key in keys.leak):
             return "golden_leakage"
         if (*unit, question) in self._question_set:
             return "duplicate_question"
@@ -117,9 +153,9 @@ class FilterState:
             return "same_result_similar_question"
         return None
 
-    def _triple_reason(self, triple: Triple) -> str | None:
+    def _triple_reason(self, triple: Triple, keys: RecordKeys) -> str | None:
         dialect = triple.dialect
-        if leak_key(triple.fixed_sql, dialect) in self.golden or leak_key(triple.broken_sql, dialect) in self.golden:
+        if any(key in self.golden for key in keys.leak):
             return "golden_leakage"
         broken = _collapse(triple.broken_sql)
         if broken == _collapse(triple.fixed_sql):
@@ -130,12 +166,6 @@ class FilterState:
         if self.max_repairs_per_template and self._repair_templates[key] >= self.max_repairs_per_template:
             return "repair_template_cap"
         return None
-
-
-@lru_cache(maxsize=65536)
-def cached_normalize(sql: str, dialect: str) -> str:
-    """``normalize_sql``, memoised: every triple built on a pair reuses its fixed SQL's form."""
-    return normalize_sql(sql, dialect)
 
 
 def _collapse(sql: str) -> str:

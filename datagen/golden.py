@@ -8,15 +8,13 @@ DuckDB and ClickHouse, and a DuckDB training row must not teach a ClickHouse gol
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
-from sqlfix.normalize import normalize_sql
+from datagen.canonical import cached_normalize
 
 GOLDEN_SQL_FIELDS = ("sql", "fixed_sql", "broken_sql")
 
 
-@lru_cache(maxsize=65536)
 def leak_key(sql: str, dialect: str) -> str:
     """The dialect- and case-free key of ``sql`` that golden leakage is judged by.
 
@@ -24,7 +22,7 @@ def leak_key(sql: str, dialect: str) -> str:
         >>> leak_key("SELECT Name FROM t", "duckdb") == leak_key("select name from T", "clickhouse")
         True
     """
-    return normalize_sql(sql, dialect).casefold()
+    return cached_normalize(sql, dialect).casefold()
 
 
 def golden_queries(golden_dir: str | Path) -> set[str]:

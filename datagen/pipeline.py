@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
 from datagen.golden import golden_queries
+from datagen.offline import admit_batch, offline_batch
 from datagen.output import build_manifest, write_manifest, write_splits
 from datagen.sources import Source, open_sources
 from datagen.store import RunStore
@@ -78,7 +79,7 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
     for key in ("candidates", "mutations", "kind_mismatch", "llm", "logs"):
         stats.setdefault(key, Counter())
     console = console or Console(stderr=True)
-    pool = _start_pool(config, batches[done:], sources, store)
+    pool = _start_pool(config, batches[done:])
     futures = {i: pool.submit(b.source_key, b.name) for i, b in enumerate(batches)
                if i >= done and b.source_key} if pool else {}
     try:
@@ -88,7 +89,7 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
                 batch = batches[index]
                 progress.update(bar, description=f"{batch.stage} {batch.name}")
                 if index in futures:
-                    new_rows = _merge(futures.pop(index).result(), state, stats)
+                    new_rows = admit_batch(futures.pop(index).result(), state, stats)
                 else:
                     new_rows = batch.run(random.Random(f"{config.seed}:{batch.name}"), state, stats)
                 store.append(new_rows)
@@ -119,8 +120,6 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
 
 def plan(config: DatagenConfig, sources: list[Source]) -> tuple[list[Batch], list[str]]:
     """The run's batches, in order, plus problems found while planning (unreadable inputs)."""
-    from datagen.offline import offline_batch
-
     batches: list[Batch] = []
     problems: list[str] = []
     if config.offline:
@@ -148,24 +147,13 @@ def plan(config: DatagenConfig, sources: list[Source]) -> tuple[list[Batch], lis
     return batches, problems
 
 
-def _start_pool(config: DatagenConfig, remaining: list[Batch], sources: list[Source], store: RunStore) -> Any:
-    """Worker processes for the offline batches when ``config.workers > 1`` and there are some left."""
+def _start_pool(config: DatagenConfig, remaining: list[Batch]) -> Any:
+    """Worker processes drafting the offline batches when ``config.workers > 1`` and there are some left."""
     if config.workers <= 1 or not any(b.source_key for b in remaining):
         return None
     from datagen.workers import OfflinePool
 
-    return OfflinePool(config, [s.key for s in sources], str(store.rows_path), config.workers)
-
-
-def _merge(result: tuple, state: FilterState, stats: Stats) -> list[dict[str, Any]]:
-    """Fold a worker's batch into the main process's filter state and counters."""
-    rows, dropped, batch_stats = result
-    for row in rows:
-        state.add_row(row)
-    state.dropped.update(dropped)
-    for key, counts in batch_stats.items():
-        stats[key].update(counts)
-    return rows
+    return OfflinePool(config, config.workers)
 
 
 def config_fingerprint(config: DatagenConfig) -> str:

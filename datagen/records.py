@@ -78,6 +78,7 @@ class Triple:
     operator: str
     intended_kind: str
     edit_ratio: float
+    limits: dict[str, float] | None = None
 
     def to_row(self) -> dict[str, Any]:
         """Return the JSONL row (without ``split``)."""

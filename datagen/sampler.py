@@ -72,6 +72,7 @@ class QuerySampler:
             ("join", 1.0, self._join),
             ("join_group", 1.4, self._join_group),
             ("date_group", 0.8, self._date_group),
+            ("calendar", 0.5, self._calendar),
             ("cte", 0.6, self._cte),
             ("window", 0.8, self._window),
             ("subquery", 0.7, self._subquery),
@@ -502,6 +503,30 @@ class QuerySampler:
                         f"{unit.capitalize()} by {unit}, how many {things} had a {words} in {year}?")
         return self._finish("date_group", question, sql, ordered=True)
 
+    def _calendar(self, rng: random.Random) -> Candidate | None:
+        """Monthly counts over a month series made by a recursive CTE, so months with none show too."""
+        table = self._table(rng, "temporal")
+        if table is None:
+            return None
+        col = rng.choice([c for c in table.by_role("temporal") if c.years] or [None])
+        if col is None:
+            return None
+        year = rng.choice(col.years)
+        last = rng.choice((6, 12))
+        ref = f"t.{ident(col.name)}"
+        sql = (f"WITH RECURSIVE months AS (SELECT DATE '{year}-01-01' AS month UNION ALL "
+               f"SELECT CAST(month + INTERVAL 1 MONTH AS DATE) FROM months WHERE month < DATE '{year}-{last:02d}-01') "
+               f"SELECT m.month, COUNT({ref}) AS n FROM months AS m LEFT JOIN {ident(table.name)} AS t "
+               f"ON DATE_TRUNC('MONTH', {ref}) = m.month GROUP BY m.month ORDER BY m.month")
+        things = entity(table, rng)
+        words = column_phrase(col, rng)
+        span = f"in {year}" if last == 12 else f"in the first half of {year}"
+        question = pick(rng, f"For every month {span}, how many {things} are there by {words}, counting empty months as 0?",
+                        f"List each month {span} with its number of {things} ({words}), including months with none.",
+                        f"Build a month-by-month count of {things} by {words} {span}; months without any should show 0.",
+                        f"How many {things} fall in each calendar month {span} (by {words})? Show every month.")
+        return self._finish("calendar", question, sql, ordered=True)
+
     def _cte(self, rng: random.Random) -> Candidate | None:
         table = self._table(rng, "category", "measure")
         if table is None:
@@ -521,8 +546,11 @@ class QuerySampler:
         return self._finish("cte", question, sql, ordered=True)
 
     def _window(self, rng: random.Random) -> Candidate | None:
-        if rng.random() < 0.5:
+        draw = rng.random()
+        if draw < 0.35:
             return self._window_top_per_group(rng)
+        if draw < 0.7:
+            return self._window_top_per_joined_group(rng)
         return self._window_monthly_change(rng)
 
     def _window_top_per_group(self, rng: random.Random) -> Candidate | None:
@@ -545,6 +573,31 @@ class QuerySampler:
                         f"Rank {things} within each {g_words} by {m_words} and keep the best {k}.",
                         f"Which {k} {things} have the highest {m_words} in every {g_words}?",
                         f"Show the {k} highest-{m_words} {things} per {g_words}.")
+        return self._finish("window", question, sql, ordered=True)
+
+    def _window_top_per_joined_group(self, rng: random.Random) -> Candidate | None:
+        """Top rows per group of a parent table's category: the window runs over the whole join."""
+        found = self._join_pair(rng)
+        if found is None:
+            return None
+        join, left, right = found
+        groups = [c for c in right.by_role("category") if c.distinct <= 12]
+        if not groups or not left.by_role("measure") or left.label is None:
+            return None
+        group, measure = rng.choice(groups), rng.choice(left.by_role("measure"))
+        a, b = self._aliases(left, right)
+        k = rng.choice((1, 2, 3))
+        g, m, label = ident(group.name), ident(measure.name), ident(left.label.name)
+        sql = (f"WITH ranked AS (SELECT {b}.{g}, {a}.{label}, {a}.{m}, ROW_NUMBER() OVER (PARTITION BY {b}.{g} "
+               f"ORDER BY {a}.{m} DESC, {a}.{label}) AS rnk FROM {ident(left.name)} {a} JOIN {ident(right.name)} {b} "
+               f"ON {a}.{ident(join.left_col)} = {b}.{ident(join.right_col)}) "
+               f"SELECT {g}, {label}, {m} FROM ranked WHERE rnk <= {k} ORDER BY {g}, rnk")
+        things = entity(left, rng)
+        g_words = f"{singular(right.name)} {column_phrase(group, rng)}"
+        m_words = column_phrase(measure, rng)
+        question = pick(rng, f"For each {g_words}, list the top {k} {things} by {m_words}.",
+                        f"Which {k} {things} have the highest {m_words} within every {g_words}?",
+                        f"Rank {things} by {m_words} inside each {g_words} and keep the first {k}.")
         return self._finish("window", question, sql, ordered=True)
 
     def _window_monthly_change(self, rng: random.Random) -> Candidate | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from datagen.filters import cached_normalize
+from datagen.canonical import cached_normalize
 
 SPLITS = ("train", "validation", "test")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from datagen.config import DatagenConfig
 from datagen.records import SEMANTIC, Candidate, Pair, Triple
 from sqlfix.engines.base import Engine, Limits, ResultSet
 from sqlfix.errors import ExecError
@@ -37,6 +38,26 @@ def edit_ratio(broken: str, fixed: str) -> float:
     return Levenshtein.normalized_distance(broken, fixed)
 
 
+def repair_limits(intended_kind: str, config: DatagenConfig) -> Limits | None:
+    """The limits a bug aiming at ``intended_kind`` must fail under, or None for the usual ones.
+
+    A runaway query fails only under a limit: a ``timeout`` bug under ``blowup_timeout_s``, a
+    ``resource_limit`` bug under ``blowup_memory_mb`` (with the usual, generous time limit, so it
+    is memory, not the machine's speed, that stops it).
+
+    Example:
+        >>> repair_limits("resource_limit", DatagenConfig(blowup_memory_mb=32)).max_memory_mb
+        32
+        >>> repair_limits("syntax", DatagenConfig()) is None
+        True
+    """
+    if intended_kind == "timeout":
+        return Limits(timeout_s=config.blowup_timeout_s, max_rows=config.max_rows)
+    if intended_kind == "resource_limit":
+        return Limits(timeout_s=config.timeout_s, max_rows=config.max_rows, max_memory_mb=config.blowup_memory_mb)
+    return None
+
+
 def verify_candidate(candidate: Candidate, engine: Engine, *, max_rows: int, allow_empty: bool,
                      timeout_s: float) -> tuple[Outcome, ResultSet | None]:
     """Run the candidate's SQL; keep it when it runs and returns 1..``max_rows`` rows."""
@@ -56,25 +77,26 @@ def verify_candidate(candidate: Candidate, engine: Engine, *, max_rows: int, all
 def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: str, shape: str,
                   question: str | None, broken_sql: str, fixed_sql: str, operator: str, intended_kind: str,
                   fixed_hash: str | None, ordered: bool, max_rows: int, timeout_s: float,
-                  max_edit_ratio: float, template: str | None = None) -> Outcome:
+                  max_edit_ratio: float, template: str | None = None, limits: Limits | None = None) -> Outcome:
     """Verify one repair triple.
 
     ``fixed_hash`` is the fixed SQL's result hash when already known (offline pairs); else the
     fixed SQL is run here. A semantic bug (``intended_kind == "semantic"``) must run and return
-    a different result; any other must fail.
+    a different result; any other must fail. With ``limits`` (see :func:`repair_limits`) both
+    queries run under them (the fixed one again), and the triple records them.
     """
     if broken_sql.strip() == fixed_sql.strip():
         return Outcome(None, "fixed_equals_broken")
     ratio = edit_ratio(broken_sql, fixed_sql)
     if ratio > max_edit_ratio:
         return Outcome(None, "rewrite_not_edit")
-    if fixed_hash is None:
-        fixed = engine.execute(fixed_sql, Limits(timeout_s=timeout_s, max_rows=max_rows))
+    run_limits = limits or Limits(timeout_s=timeout_s, max_rows=max_rows)
+    if fixed_hash is None or limits is not None:
+        fixed = engine.execute(fixed_sql, run_limits)
         if isinstance(fixed, ExecError):
             return Outcome(None, "fixed_fails")
         fixed_hash = result_hash(fixed, ordered)
-    limits = Limits(timeout_s=timeout_s, max_rows=max_rows)
-    broken = engine.execute(broken_sql, limits)
+    broken = engine.execute(broken_sql, run_limits)
     if isinstance(broken, ResultSet):
         if intended_kind != SEMANTIC:
             return Outcome(None, "broken_runs")
@@ -84,5 +106,7 @@ def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: st
     else:
         error, kind, detail = broken.message, broken.kind.value, json.dumps(broken.to_dict(), ensure_ascii=False)
     template = template or sql_template(fixed_sql, dialect)
+    recorded = {"timeout_s": limits.timeout_s, "max_memory_mb": limits.max_memory_mb} if limits else None
     return Outcome(Triple(schema_id, dialect, engine.name, generator, shape, template, question, broken_sql, error,
-                          kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio))
+                          kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio,
+                          recorded))

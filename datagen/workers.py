@@ -1,56 +1,51 @@
-"""Offline batches in worker processes, one process per group of sources.
+"""Offline batches drafted in worker processes.
 
-A source's batches depend only on that source's earlier batches (the filters are per schema and
-dialect), so each worker owns the sources it is given, runs their batches in order, and hands
-back rows plus counter deltas; the main process writes them in plan order. The dataset is the
-same for any number of workers. Workers are spawned (not forked) because chDB and DuckDB handles
-must not cross a fork, and each opens its own engines (chDB: its own data path).
+Drafting a batch (:func:`datagen.offline.draft_batch`: sample, run, mutate, run again) reads only
+its source and its own seeded RNG, so any worker can draft any batch, batches of one source
+included, while the main process admits the drafts in plan order through the one filter state.
+The dataset is the same for any number of workers. Workers are spawned (not forked) because
+chDB and DuckDB handles must not cross a fork; each opens its own engines (chDB: its own data
+path).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import random
-from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datagen.config import DatagenConfig
 
+if TYPE_CHECKING:
+    from datagen.offline import BatchDraft
+
 _WORKER: dict[str, Any] = {}
-BatchResult = tuple[list[dict[str, Any]], dict[str, int], dict[str, dict[str, int]]]
 
 
 class OfflinePool:
-    """``workers`` single-process executors; source ``i`` always goes to executor ``i % workers``."""
+    """``workers`` spawned processes drafting offline batches, first come first served."""
 
-    def __init__(self, config: DatagenConfig, source_keys: list[str], rows_path: str, workers: int) -> None:
-        """Start the workers; each opens its sources and rebuilds their filter state from ``rows_path``."""
+    def __init__(self, config: DatagenConfig, workers: int) -> None:
+        """Start the workers; each opens the run's sources."""
         context = multiprocessing.get_context("spawn")
-        self.owner = {key: i % workers for i, key in enumerate(source_keys)}
-        self.executors = []
-        for worker in range(workers):
-            mine = [k for k, w in self.owner.items() if w == worker]
-            self.executors.append(ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init,
-                                                      initargs=(config.to_dict(), mine, rows_path)))
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init,
+                                            initargs=(config.to_dict(),))
 
     def submit(self, source_key: str, batch_name: str) -> Future:
-        """Queue one offline batch on the worker owning ``source_key``."""
-        return self.executors[self.owner[source_key]].submit(_run, source_key, batch_name)
+        """Queue the draft of one offline batch of ``source_key``."""
+        return self.executor.submit(_draft, source_key, batch_name)
 
     def close(self) -> None:
         """Stop the workers (pending batches are cancelled)."""
-        for executor in self.executors:
-            executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _init(config_data: dict[str, Any], source_keys: list[str], rows_path: str) -> None:
-    import json
+def _init(config_data: dict[str, Any]) -> None:
     import logging
     import os
 
-    from datagen.pipeline import filter_state
     from datagen.sources import open_sources
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -59,25 +54,12 @@ def _init(config_data: dict[str, Any], source_keys: list[str], rows_path: str) -
     known = {f.name for f in fields(DatagenConfig)}
     config = DatagenConfig(**{k: v for k, v in config_data.items() if k in known})
     config.split_fractions = tuple(config.split_fractions)
-    sources = {s.key: s for s in open_sources(config.demos, config.engines, config.dbs) if s.key in source_keys}
-    state = filter_state(config)
-    units = {(s.schema.id, s.dialect) for s in sources.values()}
-    with open(rows_path, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if (row["schema_id"], row["dialect"]) in units:
-                state.add_row(row)
-    _WORKER.update(config=config, sources=sources, state=state)
+    sources = {s.key: s for s in open_sources(config.demos, config.engines, config.dbs)}
+    _WORKER.update(config=config, sources=sources)
 
 
-def _run(source_key: str, batch_name: str) -> BatchResult:
-    from datagen.offline import offline_batch
+def _draft(source_key: str, batch_name: str) -> "BatchDraft":
+    from datagen.offline import draft_batch
 
-    config, state = _WORKER["config"], _WORKER["state"]
-    before = Counter(state.dropped)
-    stats: dict[str, Counter] = {k: Counter() for k in ("candidates", "mutations", "kind_mismatch")}
-    rng = random.Random(f"{config.seed}:{batch_name}")
-    rows = offline_batch(_WORKER["sources"][source_key], rng, config, state, stats)
-    dropped = Counter(state.dropped)
-    dropped.subtract(before)
-    return rows, {k: v for k, v in dropped.items() if v}, {k: dict(v) for k, v in stats.items()}
+    config = _WORKER["config"]
+    return draft_batch(_WORKER["sources"][source_key], random.Random(f"{config.seed}:{batch_name}"), config)

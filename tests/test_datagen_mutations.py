@@ -12,9 +12,10 @@ from collections import Counter
 
 import pytest
 
+from datagen.config import DatagenConfig
 from datagen.mutations import OPERATORS, MutationContext, operators_for, parse
 from datagen.profile import profile_schema
-from datagen.verify import result_hash
+from datagen.verify import repair_limits, result_hash, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
 from tests.datagen_fixtures import build_tiny_duckdb, open_tiny
 
@@ -56,9 +57,19 @@ DUCKDB_CASES = {
     "wrong_filter_value": "SELECT COUNT(*) FROM orders WHERE status = 'paid'",
     "flipped_sort_order": "SELECT name, signup_date FROM customers ORDER BY signup_date DESC, name LIMIT 5",
     "write_statement": "SELECT name FROM customers WHERE is_vip",
-    "missing_join_condition": "SELECT v.channel, COUNT(*) AS n FROM clicks c JOIN visits v ON c.visit_id = v.visit_id "
-                              "GROUP BY v.channel",
+    "unbounded_recursion": "WITH RECURSIVE months AS (SELECT DATE '2024-01-01' AS month UNION ALL SELECT CAST(month + "
+                           "INTERVAL 1 MONTH AS DATE) FROM months WHERE month < DATE '2024-12-01') SELECT m.month, "
+                           "COUNT(o.created_at) AS n FROM months AS m LEFT JOIN orders AS o ON DATE_TRUNC('MONTH', "
+                           "o.created_at) = m.month GROUP BY m.month ORDER BY m.month",
+    "scalar_subquery": "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders "
+                       "WHERE status = 'paid') ORDER BY name",
 }
+# Operators that need the demo's big tables (a cartesian product large enough for DuckDB).
+WINDOW_OVER_JOIN = ("WITH ranked AS (SELECT s.device, pv.url, pv.duration_ms, ROW_NUMBER() OVER (PARTITION BY s.device "
+                    "ORDER BY pv.duration_ms DESC, pv.url) AS rnk FROM page_views AS pv JOIN sessions AS s "
+                    "ON pv.session_id = s.session_id) SELECT device, url, duration_ms FROM ranked WHERE rnk <= 2 "
+                    "ORDER BY device, rnk")
+DUCKDB_SHOP_CASES = {"missing_join_condition": WINDOW_OVER_JOIN}
 CH_JOIN = ("SELECT u.full_name, o.total FROM orders AS o JOIN users AS u ON o.user_id = u.user_id "
            "WHERE o.status = 'paid' AND o.total > 300")
 CLICKHOUSE_CASES = {
@@ -77,6 +88,9 @@ CLICKHOUSE_CASES = {
     "foreign_syntax": "SELECT full_name FROM users ORDER BY signup_date DESC, full_name LIMIT 5",
     "wrong_case_column": "SELECT full_name, city FROM users WHERE is_active",
     "wrong_case_table": "SELECT full_name, city FROM users WHERE is_active",
+    "scalar_subquery": "SELECT full_name FROM users WHERE user_id IN (SELECT user_id FROM orders WHERE status = 'paid') "
+                       "ORDER BY full_name",
+    "missing_join_condition": WINDOW_OVER_JOIN,
 }
 SEEDS = range(5)
 
@@ -103,18 +117,19 @@ def _outcomes(name: str, sql: str, engine, profile, dialect: str) -> tuple[Count
     op = OPERATORS[name]
     tree = parse(sql, dialect)
     assert tree is not None
-    fixed = engine.execute(sql, Limits(max_rows=1000))
+    # The limits datagen verifies this operator's bugs under (tighter for runaway queries).
+    limits = repair_limits(op.kind_for(dialect), DatagenConfig(max_rows=1000)) or Limits(timeout_s=10.0, max_rows=1000)
+    fixed = engine.execute(sql, limits)
     assert isinstance(fixed, ResultSet), f"the recorded fix must run: {fixed}"
     ordered = " ORDER BY " in sql
     verdicts: Counter = Counter()
-    broken_texts = []
-    timeout = 0.05 if op.kind == "timeout" else 10.0
+    broken_texts: list[str] = []
     for seed in SEEDS:
         broken = op(MutationContext(sql, tree, dialect, profile, random.Random(seed)))
-        if broken is None:
+        if broken is None or broken in broken_texts:
             continue
         broken_texts.append(broken)
-        outcome = engine.execute(broken, Limits(timeout_s=timeout, max_rows=1000))
+        outcome = engine.execute(broken, limits)
         if isinstance(outcome, ResultSet):
             same = result_hash(outcome, ordered) == result_hash(fixed, ordered)
             verdicts["runs_same_result" if same else "semantic"] += 1
@@ -123,16 +138,25 @@ def _outcomes(name: str, sql: str, engine, profile, dialect: str) -> tuple[Count
     return verdicts, broken_texts
 
 
-def _check(name: str, verdicts: Counter, broken: list[str]) -> None:
-    kind = OPERATORS[name].kind
+def _check(name: str, dialect: str, verdicts: Counter, broken: list[str]) -> None:
+    kind = OPERATORS[name].kind_for(dialect)
     assert broken, f"{name} did not apply to its test query"
     top, count = verdicts.most_common(1)[0]
     assert top == kind, f"{name}: expected mostly {kind}, got {dict(verdicts)} for e.g. {broken[0]!r}"
     assert count >= 0.6 * sum(verdicts.values()), f"{name}: {dict(verdicts)}"
 
 
+@pytest.fixture(scope="module")
+def duckdb_shop():
+    from sqlfix.demo import demo_schema, open_demo
+
+    engine = open_demo("shop", engine="duckdb")
+    yield engine, profile_schema(demo_schema("shop", "duckdb"), engine)
+    engine.close()
+
+
 def test_every_operator_has_cases():
-    assert set(DUCKDB_CASES) == {op.name for op in operators_for("duckdb")}
+    assert set(DUCKDB_CASES) | set(DUCKDB_SHOP_CASES) == {op.name for op in operators_for("duckdb")}
     assert {op.name for op in operators_for("clickhouse")} <= set(CLICKHOUSE_CASES)
 
 
@@ -140,16 +164,46 @@ def test_every_operator_has_cases():
 def test_operator_fails_on_duckdb_with_its_kind(name, tiny):
     engine, profile = tiny
     verdicts, broken = _outcomes(name, DUCKDB_CASES[name], engine, profile, "duckdb")
-    _check(name, verdicts, broken)
+    _check(name, "duckdb", verdicts, broken)
+
+
+@pytest.mark.parametrize("name", sorted(DUCKDB_SHOP_CASES))
+def test_operator_fails_on_the_duckdb_demo_with_its_kind(name, duckdb_shop):
+    engine, profile = duckdb_shop
+    verdicts, broken = _outcomes(name, DUCKDB_SHOP_CASES[name], engine, profile, "duckdb")
+    _check(name, "duckdb", verdicts, broken)
 
 
 @pytest.mark.parametrize("name", sorted(op.name for op in operators_for("clickhouse")))
 def test_operator_fails_on_chdb_with_its_kind(name, chdb_shop):
     engine, profile = chdb_shop
     verdicts, broken = _outcomes(name, CLICKHOUSE_CASES[name], engine, profile, "clickhouse")
-    _check(name, verdicts, broken)
+    _check(name, "clickhouse", verdicts, broken)
 
 
 def test_operators_record_name_and_kind():
     for op in operators_for("duckdb") + operators_for("clickhouse"):
         assert op.name and op.kind and op.func.__doc__, op.name
+
+
+def test_runaway_repairs_record_the_limits_they_fail_under(chdb_shop):
+    engine, profile = chdb_shop
+    config = DatagenConfig()
+    ctx = MutationContext(WINDOW_OVER_JOIN, parse(WINDOW_OVER_JOIN, "clickhouse"), "clickhouse", profile,
+                          random.Random(0))
+    broken = OPERATORS["missing_join_condition"](ctx)
+    assert broken is not None
+    outcome = verify_repair(schema_id="shop", dialect="clickhouse", engine=engine, generator="offline", shape="window",
+                            question=None, broken_sql=broken, fixed_sql=WINDOW_OVER_JOIN,
+                            operator="missing_join_condition", intended_kind="resource_limit", fixed_hash=None,
+                            ordered=True, max_rows=100, timeout_s=config.timeout_s, max_edit_ratio=0.5,
+                            limits=repair_limits("resource_limit", config))
+    assert outcome.record is not None, outcome.dropped
+    row = outcome.record.to_row()
+    assert row["error_kind"] == "resource_limit"
+    assert row["limits"] == {"timeout_s": config.timeout_s, "max_memory_mb": config.blowup_memory_mb}
+    plain = verify_repair(schema_id="shop", dialect="clickhouse", engine=engine, generator="offline", shape="window",
+                          question=None, broken_sql="SELECT full_nme FROM users", fixed_sql="SELECT full_name FROM users",
+                          operator="misspell_column", intended_kind="unknown_column", fixed_hash=None, ordered=False,
+                          max_rows=100, timeout_s=config.timeout_s, max_edit_ratio=0.5)
+    assert plain.record is not None and plain.record.to_row()["limits"] is None

@@ -25,7 +25,7 @@ SQLFIX = [sys.executable, "-c", "from sqlfix.cli import main; main()"]
 COMMON_FIELDS = {"id", "task", "schema_id", "dialect", "engine", "generator", "shape", "template", "question", "split"}
 PAIR_FIELDS = COMMON_FIELDS | {"sql", "n_rows", "result_hash"}
 REPAIR_FIELDS = COMMON_FIELDS | {"broken_sql", "error", "error_kind", "error_detail", "fixed_sql", "edit", "operator",
-                                 "intended_kind", "edit_ratio"}
+                                 "intended_kind", "edit_ratio", "limits"}
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ broken SQL and keeps the engine's own classification.
 
 Families live in their own modules: :mod:`datagen.mutations.lexical` (commas, parentheses,
 quotes, keywords), :mod:`datagen.mutations.names` (identifiers), :mod:`datagen.mutations.clauses`
-(GROUP BY, types, arity, functions, dialects) and :mod:`datagen.mutations.semantic` (bugs that
-run but answer wrong, plus guard refusals and blow-ups).
+(GROUP BY, types, arity, functions, dialects), :mod:`datagen.mutations.semantic` (bugs that
+run but answer wrong, plus guard refusals) and :mod:`datagen.mutations.runaway` (bugs that fail
+only while running: blow-ups past a limit, endless recursion, many-row scalar subqueries).
 """
 
 from __future__ import annotations
@@ -71,13 +72,23 @@ class MutationContext:
 
 @dataclass(frozen=True)
 class Operator:
-    """A registered bug-injection operator."""
+    """A registered bug-injection operator.
+
+    ``kind`` is the error kind it aims for; ``kind_by_dialect`` overrides it where an engine
+    reports the same mistake differently (an endless recursion is a timeout on DuckDB, a
+    recursion-depth error on ClickHouse).
+    """
 
     name: str
     kind: str
     dialects: frozenset[str]
     func: Callable[[MutationContext], str | None]
     weight: float = 1.0
+    kind_by_dialect: tuple[tuple[str, str], ...] = ()
+
+    def kind_for(self, dialect: str) -> str:
+        """The error kind the operator aims for on ``dialect``."""
+        return dict(self.kind_by_dialect).get(dialect, self.kind)
 
     def __call__(self, ctx: MutationContext) -> str | None:
         """Apply the operator; None when it does not apply or changes nothing."""
@@ -90,12 +101,15 @@ class Operator:
 OPERATORS: dict[str, Operator] = {}
 
 
-def operator(name: str, kind: str, *, dialects: frozenset[str] = ALL_DIALECTS, weight: float = 1.0
+def operator(name: str, kind: str, *, dialects: frozenset[str] = ALL_DIALECTS, weight: float = 1.0,
+             kind_by_dialect: dict[str, str] | None = None
              ) -> Callable[[Callable[[MutationContext], str | None]], Callable[[MutationContext], str | None]]:
-    """Register the decorated function as operator ``name`` aiming at error ``kind``."""
+    """Register the decorated function as operator ``name`` aiming at error ``kind``
+    (``kind_by_dialect``: another kind on some dialects)."""
 
     def register(func: Callable[[MutationContext], str | None]) -> Callable[[MutationContext], str | None]:
-        OPERATORS[name] = Operator(name, kind, frozenset(dialects), func, weight)
+        OPERATORS[name] = Operator(name, kind, frozenset(dialects), func, weight,
+                                   tuple(sorted((kind_by_dialect or {}).items())))
         return func
 
     return register
@@ -135,7 +149,7 @@ def mutate(ctx: MutationContext, count: int, names: list[str] | None = None) -> 
         broken = op(ctx)
         if broken is not None and broken not in seen:
             seen.add(broken)
-            mutations.append(Mutation(op.name, op.kind, broken))
+            mutations.append(Mutation(op.name, op.kind_for(ctx.dialect), broken))
     return mutations
 
 
@@ -148,4 +162,4 @@ def parse(sql: str, dialect: str) -> exp.Expression | None:
 
 
 def _load_families() -> None:
-    from datagen.mutations import clauses, lexical, names, semantic  # noqa: F401 - registers operators
+    from datagen.mutations import clauses, lexical, names, runaway, semantic  # noqa: F401 - registers operators

@@ -1,9 +1,7 @@
-"""Bugs that run but answer the wrong question (kind ``semantic``), a write statement the guard
-refuses (``permission``), and a forgotten join condition that blows up (``timeout``)."""
+"""Bugs that run but answer the wrong question (kind ``semantic``), and a write statement the guard
+refuses (``permission``)."""
 
 from __future__ import annotations
-
-import re
 
 from sqlglot import exp
 
@@ -119,20 +117,3 @@ def write_statement(ctx: MutationContext) -> str | None:
     if ctx.rng.random() < 0.6:
         return f"CREATE TABLE {name} AS {ctx.sql}"
     return f"INSERT INTO {name} {ctx.sql}"
-
-
-@operator("missing_join_condition", "timeout", weight=0.3, dialects=frozenset({"duckdb"}))
-def missing_join_condition(ctx: MutationContext) -> str | None:
-    """Forget a join condition between two large tables: the cross join runs past the time limit."""
-    tree = ctx.fresh()
-    aliases = ctx.table_aliases(tree)
-    sizes = [ctx.profile.tables[t].rows for t in aliases.values()]
-    if len(sizes) < 2 or sizes[0] * sizes[1] < 20_000_000:
-        return None
-    for join in tree.find_all(exp.Join):
-        if join.args.get("on") is not None:
-            join.set("on", None)
-            join.set("kind", "CROSS")
-            text = ctx.render(tree)
-            return re.sub(r"\s+LIMIT \d+$", "", text)
-    return None

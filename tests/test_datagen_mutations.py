@@ -207,3 +207,16 @@ def test_runaway_repairs_record_the_limits_they_fail_under(chdb_shop):
                           operator="misspell_column", intended_kind="unknown_column", fixed_hash=None, ordered=False,
                           max_rows=100, timeout_s=config.timeout_s, max_edit_ratio=0.5)
     assert plain.record is not None and plain.record.to_row()["limits"] is None
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "clickhouse"])
+def test_comma_for_and_in_where_is_a_syntax_error_not_dialect(dialect, chdb_shop, duckdb_shop):
+    # sqlglot reads "WHERE a, b IN (...)" as a join after WHERE; no dialect does, so it stays syntax.
+    engine, _ = chdb_shop if dialect == "clickhouse" else duckdb_shop
+    for sql in ("SELECT full_name FROM users WHERE city = 'Berlin', plan IN ('free', 'plus')",
+                "SELECT COUNT(*) FROM products WHERE price > 10, category = 'Toys'"):
+        outcome = engine.execute(sql)
+        assert not isinstance(outcome, ResultSet)
+        assert outcome.kind.value == "syntax", (sql, outcome)
+    foreign = "SELECT TOP 5 full_name FROM users" if dialect == "duckdb" else "SELECT * EXCLUDE (email) FROM users"
+    assert engine.execute(foreign).kind.value == "dialect"

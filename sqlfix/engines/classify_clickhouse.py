@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from sqlfix.engines.classify_duckdb import comma_after_where
 from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax
 from sqlfix.errors import ErrorKind, ExecError
 
@@ -113,7 +114,7 @@ def classify_clickhouse_error(exc: BaseException, sql: str) -> ExecError:
     position = _position(kind, text, sql, identifier)
 
     if kind is ErrorKind.SYNTAX:
-        match = foreign_syntax(sql, ENGINE)
+        match = None if comma_after_where(sql, ENGINE) else foreign_syntax(sql, ENGINE)
         if match is not None:
             kind = ErrorKind.DIALECT
             hints = (match.transpiled,)

@@ -17,6 +17,10 @@ import json
 import re
 from typing import Any
 
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
 from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax, rewrite_for
 from sqlfix.errors import ErrorKind, ExecError
 
@@ -49,6 +53,7 @@ _TYPE_TEXT = (
 _HINT_LINE = re.compile(r"(?:Candidate bindings|Candidate tables|Did you mean)[:\s]*(.*)")
 _QUOTED = re.compile(r'"([^"]+)"')
 _ARG_TYPES = re.compile(r"argument types '([^']*)'")
+_COMMA_AFTER_WHERE = re.compile(r"\bWHERE\b.*,", re.I | re.S)
 
 
 def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
@@ -74,7 +79,7 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
     identifier = name or _first_quoted(message)
 
     if kind is ErrorKind.SYNTAX:
-        match = foreign_syntax(sql, ENGINE)
+        match = None if comma_after_where(sql, ENGINE) else foreign_syntax(sql, ENGINE)
         if match is not None:
             kind = ErrorKind.DIALECT
             hints = (match.transpiled,)
@@ -99,6 +104,39 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
         hints=hints[:MAX_HINTS],
         position=position,
     )
+
+
+def comma_after_where(sql: str, dialect: str) -> bool:
+    """Whether sqlglot reads ``sql`` only by taking a comma after WHERE for a join.
+
+    sqlglot accepts joins after WHERE, so ``WHERE a = 1, b IN (2, 3)`` (a comma for AND) parses
+    there and its rewrite moves ``b`` into FROM; no dialect writes that, so the engine's syntax
+    error is the user's own and not a construct from elsewhere.
+
+    Example:
+        >>> comma_after_where("SELECT a FROM t WHERE x = 1, y IN (2, 3)", "duckdb")
+        True
+        >>> comma_after_where("SELECT a FROM t, u WHERE x = 1", "duckdb")
+        False
+    """
+    if not _COMMA_AFTER_WHERE.search(sql):
+        return False
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect)
+    except SqlglotError:
+        return False
+    for select in tree.find_all(exp.Select):
+        where = select.args.get("where")
+        start = _start(where)
+        if start is not None and any((_start(join) or -1) > start for join in select.args.get("joins") or []):
+            return True
+    return False
+
+
+def _start(node: exp.Expression | None) -> int | None:
+    """Character offset of the first identifier under ``node`` (None when it has none)."""
+    first = node.find(exp.Identifier) if node is not None else None
+    return first.meta.get("start") if first is not None else None
 
 
 def _kind(exception_type: str, subtype: str | None, fields: dict[str, Any], message: str) -> ErrorKind:

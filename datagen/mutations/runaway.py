@@ -25,7 +25,7 @@ from datagen.mutations import MutationContext, operator
 MIN_CARTESIAN_ROWS = {"duckdb": 50_000_000, "clickhouse": 1_000_000}
 
 
-@operator("missing_join_condition", "resource_limit", weight=3.0, kind_by_dialect={"duckdb": "timeout"})
+@operator("missing_join_condition", "resource_limit", weight=6.0, kind_by_dialect={"duckdb": "timeout"})
 def missing_join_condition(ctx: MutationContext) -> str | None:
     """Forget the join condition (``CROSS JOIN``), or write one that is always true
     (``o.user_id = o.user_id``), where all joined rows must be held at once (a window function
@@ -61,7 +61,7 @@ def _drop_condition(ctx: MutationContext, select: exp.Select) -> bool:
     return False
 
 
-@operator("unbounded_recursion", "timeout", weight=3.0, kind_by_dialect={"clickhouse": "other"})
+@operator("unbounded_recursion", "timeout", weight=1.5, kind_by_dialect={"clickhouse": "other"})
 def unbounded_recursion(ctx: MutationContext) -> str | None:
     """Forget the stop condition of a recursive CTE (``WHERE month < DATE '2024-12-01'``): the
     recursion never ends. DuckDB runs until the time limit; ClickHouse stops at its recursion

@@ -121,7 +121,7 @@ class DatagenConfig:
     max_edit_ratio: float = 0.35
     golden_dir: str = "golden"
     timeout_s: float = 5.0
-    blowup_timeout_s: float = 0.5
+    blowup_timeout_s: float = 0.25
     blowup_memory_mb: int = 32
 
     out_dir: str = "data/run"

@@ -61,7 +61,7 @@ def draft_batch(source: Source, rng: random.Random, config: DatagenConfig) -> Ba
         if candidate is None:
             draft.verdicts.append(Verdict(None, "shape_not_applicable"))
             continue
-        outcome, _ = verify_candidate(candidate, source.engine, max_rows=config.max_rows,
+        outcome, _ = verify_candidate(candidate, source.verifier, max_rows=config.max_rows,
                                       allow_empty=config.allow_empty, timeout_s=config.timeout_s)
         if outcome.record is None:
             draft.verdicts.append(Verdict(None, outcome.dropped or "unknown"))
@@ -98,7 +98,7 @@ def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: Datag
     ctx = MutationContext(pair.sql, tree, pair.dialect, source.profile, rng)
     for mutation in mutate(ctx, config.mutations_per_pair, config.operators or None):
         draft.stats["mutations"][mutation.operator] += 1
-        outcome = verify_repair(schema_id=pair.schema_id, dialect=pair.dialect, engine=source.engine,
+        outcome = verify_repair(schema_id=pair.schema_id, dialect=pair.dialect, engine=source.verifier,
                                 generator="offline", shape=pair.shape, question=pair.question,
                                 broken_sql=mutation.broken_sql, fixed_sql=pair.sql, operator=mutation.operator,
                                 intended_kind=mutation.kind, fixed_hash=pair.result_hash, ordered=pair.ordered,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from datagen.memo import MemoEngine
 from datagen.profile import SchemaProfile, profile_schema
 from datagen.sampler import QuerySampler
 from sqlfix.engines.base import Engine
@@ -20,6 +21,7 @@ class Source:
     engine: Engine
     _profile: SchemaProfile | None = field(default=None, repr=False)
     _sampler: QuerySampler | None = field(default=None, repr=False)
+    _verifier: MemoEngine | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -32,6 +34,13 @@ class Source:
         if self._profile is None:
             self._profile = profile_schema(self.schema, self.engine)
         return self._profile
+
+    @property
+    def verifier(self) -> MemoEngine:
+        """The engine that verifies generated SQL, answering repeated queries from memory."""
+        if self._verifier is None:
+            self._verifier = MemoEngine(self.engine)
+        return self._verifier
 
     @property
     def sampler(self) -> QuerySampler:

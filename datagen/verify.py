@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from datagen.canonical import cached_template
 from datagen.config import DatagenConfig
 from datagen.records import SEMANTIC, Candidate, Pair, Triple
 from sqlfix.engines.base import Engine, Limits, ResultSet
 from sqlfix.errors import ExecError
-from sqlfix.normalize import sql_template
 from sqlfix.prompts import make_edit
 
 
@@ -69,7 +69,7 @@ def verify_candidate(candidate: Candidate, engine: Engine, *, max_rows: int, all
     if not result.rows and not allow_empty:
         return Outcome(None, "empty_result"), result
     pair = Pair(candidate.schema_id, candidate.dialect, engine.name, candidate.generator, candidate.shape,
-                sql_template(candidate.sql, candidate.dialect), candidate.question, candidate.sql,
+                cached_template(candidate.sql, candidate.dialect), candidate.question, candidate.sql,
                 len(result.rows), result_hash(result, candidate.ordered), candidate.ordered)
     return Outcome(pair), result
 
@@ -105,7 +105,7 @@ def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: st
         error, kind, detail = None, SEMANTIC, None
     else:
         error, kind, detail = broken.message, broken.kind.value, json.dumps(broken.to_dict(), ensure_ascii=False)
-    template = template or sql_template(fixed_sql, dialect)
+    template = template or cached_template(fixed_sql, dialect)
     recorded = {"timeout_s": limits.timeout_s, "max_memory_mb": limits.max_memory_mb} if limits else None
     return Outcome(Triple(schema_id, dialect, engine.name, generator, shape, template, question, broken_sql, error,
                           kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio,

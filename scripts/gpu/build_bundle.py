@@ -42,7 +42,7 @@ from sqlfix.train.runner import prepare_examples  # noqa: E402
 
 BUNDLE = ROOT / ".device_bundle"
 # What the GPU image ('cuda', Python 3.12) lacks or holds in another version than sqlfix's.
-WHEELS = ["trl==1.16.0", "datasets==5.2.0", "gguf==0.19.0", "peft==0.21.2", "dill==0.4.1",
+WHEELS = ["trl==1.16.0", "datasets==5.2.0", "gguf==0.19.0", "peft==0.21.2", "dill==0.4.1", "sqlglot", "rapidfuzz",
           "multiprocess==0.70.19", "fsspec==2026.9.0"]
 PIP_PLATFORM = ["--only-binary=:all:", "--python-version", "3.12", "--implementation", "cp",
                 *[arg for tag in ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
@@ -60,9 +60,11 @@ def main() -> None:
                         help="a TrainConfig setting for the GPU run, e.g. epochs=2 or time_limit_minutes=5")
     parser.add_argument("--adapter", help="adapter folder on the host, relative to the repository "
                         "(default sqlfix/adapters/<base>-sqlfix, the shipped one)")
-    parser.add_argument("--requests", type=Path, help="recorded evaluation requests; those for this base are answered")
+    parser.add_argument("--requests", type=Path, help="recorded evaluation requests; those of the curve adapters, the "
+                        "adapter trained (not with --no-train) and the base are answered, in that order")
     parser.add_argument("--curve", type=int, nargs="*", default=[], help="also train adapters on the first N examples")
     parser.add_argument("--bench-generate", action="store_true", help="time generation on the host (torch.compile: slow)")
+    parser.add_argument("--no-train", action="store_true", help="use the adapter already in the repository (curve, answers, timings only)")
     args = parser.parse_args()
     overrides = {key: _json_or_text(value) for key, value in (item.split("=", 1) for item in args.set)}
     config = TrainConfig(data_dir=args.data, base=args.base, **overrides)
@@ -71,7 +73,10 @@ def main() -> None:
     (run_dir / "examples").mkdir(parents=True)
     parts = split_model(gguf_path(SOURCES[args.base]), args.part_mb)
     counts = write_examples(config, run_dir / "examples", args.test_examples)
-    requests = write_requests_for(args.base, args.requests, run_dir / "requests.jsonl.gz") if args.requests else 0
+    adapter = args.adapter or f"sqlfix/adapters/{args.base}-sqlfix"
+    curve = [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve]
+    specs = [f"{args.base}+{c['adapter']}" for c in curve] + ([] if args.no_train else [f"{args.base}+{adapter}"]) + [args.base]
+    requests = write_requests_for(specs, args.requests, run_dir / "requests.jsonl.gz") if args.requests else 0
     download_wheels(run_dir / "wheels")
     whole = gguf_path(SOURCES[args.base])
     manifest = {
@@ -82,10 +87,11 @@ def main() -> None:
         "config": {k: v for k, v in config.to_dict().items() if k not in ("data_dir", "output_dir")},
         "data_dir": str(args.data),
         "examples": counts,
-        "adapter": args.adapter or f"sqlfix/adapters/{args.base}-sqlfix",
-        "curve": [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve],
+        "adapter": adapter,
+        "curve": curve,
         "requests": requests,
         "bench_generate": args.bench_generate,
+        "train": not args.no_train,
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     print_calls(len(parts))
@@ -124,15 +130,15 @@ def write_examples(config: TrainConfig, folder: Path, test_cap: int) -> dict[str
     return counts
 
 
-def write_requests_for(base: str, source: Path, target: Path) -> int:
-    """Copy the requests whose model spec is ``base`` or ``base+adapter``; return how many."""
-    kept = 0
-    with gzip.open(source, "rt", encoding="utf-8") as lines, gzip.open(target, "wt", encoding="utf-8") as out:
-        for line in lines:
-            if json.loads(line)["model"].split("+", 1)[0] == base:
-                out.write(line)
-                kept += 1
-    return kept
+def write_requests_for(specs: list[str], source: Path, target: Path) -> int:
+    """Copy the requests made of the model ``specs``, grouped in that order (the host answers
+    them in order, until its time is up); return how many."""
+    with gzip.open(source, "rt", encoding="utf-8") as lines:
+        rows = [row for row in map(json.loads, lines) if row["model"] in specs]
+    rows.sort(key=lambda row: specs.index(row["model"]))
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+    return len(rows)
 
 
 def download_wheels(folder: Path) -> None:

@@ -27,7 +27,7 @@ from sqlfix.prompts import apply_edit, extract_sql  # noqa: E402
 from sqlfix.train.config import TrainConfig  # noqa: E402
 from sqlfix.train.runner import train  # noqa: E402
 
-ANSWER_BATCH = 96
+ANSWER_BATCH = 256
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "README.md", "metrics.json", "loss.png")
 
 
@@ -38,28 +38,32 @@ def main() -> None:
     parser.add_argument("--pieces", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sqlfix_run"))
+    parser.add_argument("--answer-minutes", type=float, default=8.0,
+                        help="no answer batch starts this many minutes after the start (the device call ends at 10)")
     args = parser.parse_args()
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), time.monotonic()
     manifest = json.loads((args.bundle / "manifest.json").read_text())
     results: dict = {"manifest": {k: v for k, v in manifest.items() if k != "parts"}}
     prepare_base(manifest, args.pieces, args.work)
     results["prepare_s"] = round(time.perf_counter() - started, 1)
     examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
     config = TrainConfig(**{**manifest["config"], "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
-    result = train(config, examples=(examples["train"], examples["validation"]))
-    results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
-    (args.out / "adapter").mkdir(parents=True, exist_ok=True)
-    for name in ADAPTER_FILES:
-        if (result.adapter_dir / name).exists():
-            shutil.copy(result.adapter_dir / name, args.out / "adapter" / name)
-    print("train", json.dumps(results["train"])[:1500], flush=True)
     stages = [(f"curve_{c['size']}", partial(train_curve, config, examples, c["size"], c["adapter"])) for c in manifest.get("curve", [])]
-    stages.append(("test", lambda: score(config.base, result.adapter_dir, examples["test"])))
-    stages.append(("bench_train", lambda: bench_train(result.metrics)))
+    if manifest.get("train", True):
+        result = train(config, examples=(examples["train"], examples["validation"]))
+        results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
+        (args.out / "adapter").mkdir(parents=True, exist_ok=True)
+        for name in ADAPTER_FILES:
+            if (result.adapter_dir / name).exists():
+                shutil.copy(result.adapter_dir / name, args.out / "adapter" / name)
+        print("train", json.dumps(results["train"])[:1500], flush=True)
+        stages.append(("test", lambda: score(config.base, config.output_dir, examples["test"])))
+        stages.append(("bench_train", lambda: bench_train(result.metrics)))
     if manifest.get("requests"):
-        stages.append(("answers", lambda: answer(args.bundle / "requests.jsonl.gz", args.out / "answers.jsonl.gz")))
+        deadline = clock + args.answer_minutes * 60
+        stages.append(("answers", lambda: answer(args.bundle / "requests.jsonl.gz", args.out / "answers.jsonl", deadline)))
     if manifest.get("bench_generate"):
-        stages.append(("bench_generate", lambda: bench_generate(config.base, result.adapter_dir, examples["test"])))
+        stages.append(("bench_generate", lambda: bench_generate(config.base, config.output_dir, examples["test"])))
     for stage, run in stages:
         try:
             results[stage] = run()
@@ -80,8 +84,9 @@ def train_curve(config: TrainConfig, examples: dict[str, list[dict]], size: int,
     return {k: v for k, v in result.metrics.items() if k in ("train_examples", "steps", "train_seconds", "best_eval_loss", "eval_loss")}
 
 
-def answer(requests_path: Path, target: Path) -> dict:
-    """Answer the recorded evaluation requests in batches; write the answers; return timings."""
+def answer(requests_path: Path, target: Path, deadline: float) -> dict:
+    """Answer the recorded evaluation requests in batches until ``deadline``; write the answers
+    (plain JSONL, flushed per batch, so a run cut short keeps what it made); return timings."""
     from sqlfix.jsonl import read_jsonl
     from sqlfix.models import load_model
     from sqlfix.models.replay import answer_requests
@@ -89,11 +94,12 @@ def answer(requests_path: Path, target: Path) -> dict:
     requests = [row for _, row in read_jsonl(requests_path)]
     started = time.perf_counter()
     per_model: dict[str, int] = {}
-    with gzip.open(target, "wt", encoding="utf-8") as out:
-        for row in answer_requests(requests, lambda spec: load_model(spec, device="cuda"), batch_size=ANSWER_BATCH):
+    with target.open("w", encoding="utf-8") as out:
+        for row in answer_requests(requests, lambda spec: load_model(spec, device="cuda"), batch_size=ANSWER_BATCH,
+                                   deadline=deadline, progress=lambda _: out.flush()):
             out.write(json.dumps(row) + "\n")
             per_model[row["model"]] = per_model.get(row["model"], 0) + 1
-    return {"requests": len(requests), "per_model": per_model, "seconds": round(time.perf_counter() - started, 1)}
+    return {"requests": len(requests), "answered": per_model, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def prepare_base(manifest: dict, pieces: Path, work: Path) -> None:

@@ -98,13 +98,16 @@ def write_requests(rows: list[dict[str, Any]], path: Path) -> None:
 
 def answer_requests(
     requests: list[dict[str, Any]], load: Callable[[str], Any], *, batch_size: int = 64,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, deadline: float | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Answer recorded requests, one model at a time; yield one answer row per request.
 
     ``load`` maps a spec to a chat model: an :class:`~sqlfix.models.hf.HFChatModel` answers
     ``batch_size`` completions per call (prompts of similar length together), another model one
-    request at a time. ``progress`` is called with the number of requests each batch finished.
+    request at a time. Models are taken in the order they first appear in ``requests``.
+    ``progress`` is called with the number of requests each batch finished; no batch starts
+    after ``deadline`` (a ``time.monotonic()`` value), so a time-boxed host ends cleanly with
+    the answers made so far.
     """
     by_model: dict[str, list[dict[str, Any]]] = {}
     for row in requests:
@@ -118,6 +121,8 @@ def answer_requests(
             group.sort(key=lambda r: sum(len(c) for _, c in r["messages"]))
             size = max(1, batch_size // n)
             for start in range(0, len(group), size):
+                if deadline is not None and time.monotonic() > deadline:
+                    return
                 batch = group[start : start + size]
                 started = time.perf_counter()
                 chats = [[Message(role, content) for role, content in r["messages"]] for r in batch]

@@ -13,6 +13,8 @@ def write_model_card(adapter_dir: Path, config: TrainConfig, metrics: dict[str, 
     """Write ``README.md`` in ``adapter_dir``: base model, data, settings, metrics and usage."""
     manifest = _manifest_summary(config.data_dir)
     shown = {k: v for k, v in metrics.items() if k != "log_history"}
+    where = _relative(adapter_dir)
+    settings = {**config.to_dict(), "data_dir": str(_relative(config.data_dir)), "output_dir": str(where)}
     lines = [
         f"# {adapter_dir.name}",
         "",
@@ -22,25 +24,27 @@ def write_model_card(adapter_dir: Path, config: TrainConfig, metrics: dict[str, 
         "## Use",
         "",
         "```",
-        f"sqlfix fix --model {config.base}+{adapter_dir} ...",
+        f"sqlfix fix --model {config.base}+{where} ...",
         "```",
         "",
         "```python",
         "from sqlfix.models import load_model",
-        f'model = load_model("{config.base}+{adapter_dir}")',
+        f'model = load_model("{config.base}+{where}")',
         "```",
         "",
         "## Data",
         "",
-        f"- dataset: `{config.data_dir}`" + (f" ({manifest})" if manifest else ""),
+        f"- dataset: `{settings['data_dir']}`" + (f" ({manifest})" if manifest else ""),
         f"- training examples: {metrics.get('train_examples')} ({_kinds(metrics.get('train_examples_by_kind', {}))})",
         f"- validation examples: {metrics.get('validation_examples')}",
-        f"- prompts: `sqlfix.prompts.repair_messages` / `ask_messages` with `Schema.to_prompt()`",
+        "- prompts: `sqlfix.prompts.repair_messages` with the focus of the broken query",
+        "  (`sqlfix.schema.focus.focus_schema`, as `sqlfix fix` shows it) and `ask_messages` with the whole",
+        "  `Schema.to_prompt()`",
         "",
         "## Settings",
         "",
         "```json",
-        json.dumps(config.to_dict(), indent=2),
+        json.dumps(settings, indent=2),
         "```",
         "",
         "## Metrics",
@@ -77,6 +81,14 @@ def write_loss_plot(log_history: list[dict[str, Any]], target: Path) -> Path:
     figure.savefig(target, dpi=90)
     plt.close(figure)
     return target
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the working directory when inside it (cards travel between hosts)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return Path(path)
 
 
 def _manifest_summary(data_dir: Path) -> str:

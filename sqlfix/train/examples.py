@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlfix.errors import InputFormatError
 from sqlfix.models.base import Message
 from sqlfix.prompts import ask_messages, make_edit, repair_messages
-from sqlfix.schema.focus import focus_schema
-from sqlfix.schema.model import Schema
 
-SchemaLookup = Callable[[str], Schema]
+if TYPE_CHECKING:  # the schema package loads DuckDB, which a GPU host running prepared examples lacks
+    from sqlfix.schema.model import Schema
+
+SchemaLookup = Callable[[str], "Schema"]
 
 
 def build_examples(
@@ -47,10 +48,13 @@ def build_examples(
     Example:
         >>> rows = [{"task": "repair", "schema_id": "s", "dialect": "duckdb", "broken_sql": "SELEC 1",
         ...          "fixed_sql": "SELECT 1", "error": "syntax error at SELEC"}]
+        >>> from sqlfix.schema.model import Schema
         >>> schema = Schema("s", "duckdb", [])
         >>> [e["completion"][0]["content"] for e in build_examples(rows, lambda _: schema)]
         ['SELECT 1', '- SELEC\\n+ SELECT']
     """
+    from sqlfix.schema.focus import focus_schema
+
     examples = []
     draw = random.Random(seed)
     whole_prompts: dict[str, str] = {}
@@ -91,9 +95,9 @@ def schema_lookup(data_dir: Path, extra_sources: dict[str, str] | None = None) -
     """Return a cached ``schema_id -> Schema`` lookup: demo schemas by name, schemas stored by
     datagen in ``<data_dir>/schemas/<id>.json``, then ``extra_sources`` (id → anything
     ``load_schema`` reads). An unknown id raises :class:`InputFormatError`."""
-    cache: dict[str, Schema] = {}
+    cache: dict[str, "Schema"] = {}
 
-    def lookup(schema_id: str) -> Schema:
+    def lookup(schema_id: str) -> "Schema":
         if schema_id not in cache:
             cache[schema_id] = _load_schema(schema_id, data_dir, extra_sources or {})
         return cache[schema_id]
@@ -101,9 +105,9 @@ def schema_lookup(data_dir: Path, extra_sources: dict[str, str] | None = None) -
     return lookup
 
 
-def _load_schema(schema_id: str, data_dir: Path, extra_sources: dict[str, str]) -> Schema:
+def _load_schema(schema_id: str, data_dir: Path, extra_sources: dict[str, str]) -> "Schema":
     from sqlfix.demo import DEMO_NAMES, demo_schema
-    from sqlfix.schema import load_schema
+    from sqlfix.schema import Schema, load_schema
 
     stored = data_dir / "schemas" / f"{schema_id}.json"
     if stored.is_file():

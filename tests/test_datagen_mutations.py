@@ -210,11 +210,16 @@ def test_runaway_repairs_record_the_limits_they_fail_under(chdb_shop):
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "clickhouse"])
-def test_comma_for_and_in_where_is_a_syntax_error_not_dialect(dialect, chdb_shop, duckdb_shop):
-    # sqlglot reads "WHERE a, b IN (...)" as a join after WHERE; no dialect does, so it stays syntax.
+def test_slips_sqlglot_papers_over_are_syntax_errors_not_dialect(dialect, chdb_shop, duckdb_shop):
+    # sqlglot reads "WHERE a, b IN (...)" as a join after WHERE, closes an open parenthesis, reads
+    # "BETWEEN 1 5" and "('a' 'b')"; the engines do not, and the mistake is the user's own.
     engine, _ = chdb_shop if dialect == "clickhouse" else duckdb_shop
     for sql in ("SELECT full_name FROM users WHERE city = 'Berlin', plan IN ('free', 'plus')",
-                "SELECT COUNT(*) FROM products WHERE price > 10, category = 'Toys'"):
+                "SELECT COUNT(*) FROM products WHERE price > 10, category = 'Toys'",
+                "SELECT category, MAX(price AS top FROM products GROUP BY category",
+                "SELECT COUNT(*) FROM orders WHERE EXTRACT(YEAR FROM created_at = 2024",
+                "SELECT name FROM products WHERE price BETWEEN 10 50",
+                "SELECT full_name FROM users WHERE plan IN ('free' 'plus')"):
         outcome = engine.execute(sql)
         assert not isinstance(outcome, ResultSet)
         assert outcome.kind.value == "syntax", (sql, outcome)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from sqlfix.engines.classify_duckdb import comma_after_where
+from sqlfix.engines.classify_duckdb import own_syntax_mistake
 from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax
 from sqlfix.errors import ErrorKind, ExecError
 
@@ -114,8 +114,8 @@ def classify_clickhouse_error(exc: BaseException, sql: str) -> ExecError:
     position = _position(kind, text, sql, identifier)
 
     if kind is ErrorKind.SYNTAX:
-        match = None if comma_after_where(sql, ENGINE) else foreign_syntax(sql, ENGINE)
-        if match is not None:
+        match = foreign_syntax(sql, ENGINE)
+        if match is not None and not own_syntax_mistake(sql, match.transpiled, ENGINE):
             kind = ErrorKind.DIALECT
             hints = (match.transpiled,)
     elif kind is ErrorKind.UNKNOWN_FUNCTION and identifier:

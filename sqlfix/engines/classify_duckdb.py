@@ -79,8 +79,8 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
     identifier = name or _first_quoted(message)
 
     if kind is ErrorKind.SYNTAX:
-        match = None if comma_after_where(sql, ENGINE) else foreign_syntax(sql, ENGINE)
-        if match is not None:
+        match = foreign_syntax(sql, ENGINE)
+        if match is not None and not own_syntax_mistake(sql, match.transpiled, ENGINE):
             kind = ErrorKind.DIALECT
             hints = (match.transpiled,)
     elif kind is ErrorKind.UNKNOWN_FUNCTION and name:
@@ -104,6 +104,33 @@ def classify_duckdb_error(exc: BaseException, sql: str) -> ExecError:
         hints=hints[:MAX_HINTS],
         position=position,
     )
+
+
+def own_syntax_mistake(sql: str, rewrite: str, dialect: str) -> bool:
+    """Whether sqlglot's reading of SQL the engine rejected only papers over the user's own slip.
+
+    sqlglot is more lenient than the engines: it closes a parenthesis left open, reads
+    ``BETWEEN 1 5`` as ``BETWEEN 1 AND 5`` and ``('a' 'b')`` as a concatenation, and takes a
+    comma after WHERE for a join. A rewrite that only adds tokens to what was written, or a
+    comma standing for AND, is a syntax error of the user's, not a construct of another dialect.
+
+    Example:
+        >>> own_syntax_mistake("SELECT MAX(x AS m FROM t", "SELECT MAX(x) AS m FROM t", "duckdb")
+        True
+        >>> own_syntax_mistake("SELECT * EXCLUDE (a) FROM t", "SELECT * EXCEPT (a) FROM t", "clickhouse")
+        False
+    """
+    return _only_adds_tokens(sql, rewrite, dialect) or comma_after_where(sql, dialect)
+
+
+def _only_adds_tokens(sql: str, rewrite: str, dialect: str) -> bool:
+    try:
+        written = [(t.token_type, t.text.upper()) for t in sqlglot.tokenize(sql, read=dialect)]
+        rewritten = [(t.token_type, t.text.upper()) for t in sqlglot.tokenize(rewrite, read=dialect)]
+    except SqlglotError:
+        return False
+    remaining = iter(rewritten)
+    return len(rewritten) > len(written) and all(token in remaining for token in written)
 
 
 def comma_after_where(sql: str, dialect: str) -> bool:

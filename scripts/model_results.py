@@ -3,9 +3,10 @@ alone and inside the pipeline, on the golden set, plus the 135M learning curve.
 
 The models run on a GPU host, the evaluation here (see ``sqlfix.models.replay``):
 
-    .venv/bin/python scripts/model_results.py record --icl-data DATA   # -> runs/results/requests.jsonl.gz
-    (GPU host) scripts/gpu/answer_remote.py answers them                 # -> runs/results/answers-*.jsonl.gz
-    .venv/bin/python scripts/model_results.py report --icl-data DATA   # -> runs/results/report + table.md
+    .venv/bin/python scripts/model_results.py record --icl-data DATA --curve   # -> runs/results/requests.jsonl.gz
+    (GPU host, scripts/gpu/, or here: scripts/answer_requests.py) answers them  # -> answers JSONL files
+    .venv/bin/python scripts/model_results.py report --icl-data DATA --curve --answers FILE...
+        # -> runs/results/report/ (eval report), table.md, learning_curve.png
 
 ``DATA`` is the datagen run the adapters were trained on (the 5 in-context examples come from
 its train split).
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from eval.config import EvalConfig  # noqa: E402
+from sqlfix.jsonl import read_jsonl  # noqa: E402
 from eval.report import write_report  # noqa: E402
 from eval.runner import run_evaluation  # noqa: E402
 
@@ -69,25 +71,84 @@ def main() -> None:
     parser.add_argument("--bases", nargs="+", default=list(BASES), choices=list(BASES))
     parser.add_argument("--answers", nargs="*", type=Path, default=[], help="answers files (report)")
     parser.add_argument("--curve", action="store_true", help="include the learning-curve systems")
+    parser.add_argument("--plot", type=Path, default=OUT / "learning_curve.png", help="learning-curve plot (report)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    specs = [spec for spec, _, _ in systems(args.icl_data, args.bases)]
-    if args.curve:
-        specs += [spec for spec, _ in curve_systems()]
+    rows = systems(args.icl_data, args.bases)
+    curve = curve_systems() if args.curve else []
+    specs = [spec for spec, _, _ in rows] + [spec for spec, _ in curve]
     if args.action == "record":
         config = EvalConfig(systems=tuple(s for s in specs if s != "rules"), record=OUT / "requests.jsonl.gz", out=OUT / "record-report")
         run_evaluation(config)
         print(f"wrote {OUT / 'requests.jsonl.gz'}")
         return
+    answers = [row for path in args.answers for _, row in read_jsonl(path)]
     merged = OUT / "answers.jsonl.gz"
     with gzip.open(merged, "wt", encoding="utf-8") as out:
-        for path in args.answers:
-            with gzip.open(path, "rt", encoding="utf-8") as lines:
-                out.writelines(lines)
+        out.writelines(json.dumps(row) + "\n" for row in answers)
     run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=OUT / "report"))
-    summaries = write_report(run, OUT / "report")
-    (OUT / "summaries.json").write_text(json.dumps([s.to_dict() if hasattr(s, "to_dict") else s.__dict__ for s in summaries], default=str, indent=1))
-    print(f"report: {OUT / 'report'}")
+    summaries = {(s.system, s.task): s for s in write_report(run, OUT / "report")}
+    table = results_table(rows, summaries, generation_ms(answers))
+    (OUT / "table.md").write_text(table)
+    print(table)
+    if curve:
+        print(plot_curve(curve, summaries, args.plot))
+
+
+def generation_ms(answers: list[dict]) -> dict[str, float]:
+    """Mean milliseconds per request of each model, as measured where it was answered (batched)."""
+    totals: dict[str, list[float]] = {}
+    for row in answers:
+        totals.setdefault(row["model"], []).append(float(row.get("ms") or 0.0))
+    return {model: sum(values) / len(values) for model, values in totals.items()}
+
+
+def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[str, float]) -> str:
+    """The README's markdown table: repair rate, text-to-SQL accuracy, generation time."""
+    lines = ["| model | system | repair rate | text-to-SQL accuracy | generation ms/request (batched) |",
+             "|---|---|---|---|---|"]
+    for spec, size, label in rows:
+        repair, text2sql = summaries.get((spec, "repair")), summaries.get((spec, "text2sql"))
+        model = spec.split(":", 1)[1].split("@")[0] if ":" in spec else None
+        cells = [size, label, str(repair.accuracy) if repair else "-", str(text2sql.accuracy) if text2sql else "-",
+                 f"{ms[model]:.0f}" if model in ms else "-"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_curve(curve: list[tuple[str, int]], summaries: dict, target: Path) -> str:
+    """Plot accuracy against training examples (the shipped adapter is the last point); return a
+    text table of the points."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    full_size = json.loads((ROOT / adapter_of(CURVE_BASE) / "metrics.json").read_text())["train_examples"]
+    tuned = f"{CURVE_BASE}+{adapter_of(CURVE_BASE)}"
+    points = [*curve, (f"model:{tuned}", full_size), (f"model-edit:{tuned}", full_size)]
+    series = {"repair, edit output": ("model-edit:", "repair"), "repair, full output": ("model:", "repair"),
+              "text-to-SQL": ("model:", "text2sql")}
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    text = ["| training examples | " + " | ".join(series) + " |", "|---|" + "---|" * len(series)]
+    by_size: dict[int, list[str]] = {}
+    for label, (prefix, task) in series.items():
+        xy = sorted((size, summaries[(spec, task)].accuracy.value) for spec, size in points
+                    if spec.startswith(prefix) and (spec, task) in summaries)
+        axes.plot(*zip(*xy), marker="o", label=label)
+        for size, value in xy:
+            by_size.setdefault(size, []).append(f"{value:.1%}")
+    text += [f"| {size} | " + " | ".join(values) + " |" for size, values in sorted(by_size.items())]
+    axes.set_xscale("log")
+    axes.set_xlabel("training examples (log scale)")
+    axes.set_ylabel("golden-set accuracy")
+    axes.set_title(f"{CURVE_BASE} + LoRA, model alone")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(target, dpi=100)
+    plt.close(figure)
+    return "\n".join(text) + f"\nplot: {target}\n"
 
 
 if __name__ == "__main__":

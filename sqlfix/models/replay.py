@@ -1,14 +1,14 @@
 """Record the requests a job makes of a model, answer them elsewhere, replay the answers here.
 
 A 2-core machine cannot run a 1.5B model over a golden set in useful time; a GPU host can, but
-has no databases to run the evaluation on. So the evaluation runs here twice: once with
+has no databases to run the evaluation on (nor the golden set, nor the engines' classifiers). So the evaluation runs here twice: once with
 :class:`RecordingModel` (every request the systems make is written down, the model answers
 nothing), then, after a GPU host answered the requests in batches (:func:`answer_requests`),
 with :class:`ReplayModel` serving those answers. The prompts, the pipeline and the scoring are the
 ones a live model gets; only the generation happened on other hardware.
 
 Requests and answers are JSONL rows keyed by :func:`request_key`; an answer row holds
-``model``, ``key``, ``texts`` (n completions), token counts and the GPU's milliseconds per request.
+``model``, ``key``, ``texts`` (n completions), token counts and the milliseconds per request where it was answered.
 """
 
 from __future__ import annotations
@@ -103,9 +103,10 @@ def answer_requests(
     """Answer recorded requests, one model at a time; yield one answer row per request.
 
     ``load`` maps a spec to a chat model: an :class:`~sqlfix.models.hf.HFChatModel` answers
-    ``batch_size`` completions per call (prompts of similar length together), another model one
-    request at a time. Models are taken in the order they first appear in ``requests``.
-    ``progress`` is called with the number of requests each batch finished; no batch starts
+    ``batch_size`` completions per call (prompts of similar length together); with
+    ``batch_size`` 1, and for other models, requests go one at a time in prompt order, so a
+    local model's prefix cache reuses the heads they share (the faster way on a CPU). Models are
+    taken in the order they first appear in ``requests``. ``progress`` is called with the number of requests each batch finished; no batch starts
     after ``deadline`` (a ``time.monotonic()`` value), so a time-boxed host ends cleanly with
     the answers made so far.
     """
@@ -118,7 +119,10 @@ def answer_requests(
         for row in rows:
             groups.setdefault((row["n"], row["temperature"]), []).append(row)
         for (n, temperature), group in groups.items():
-            group.sort(key=lambda r: sum(len(c) for _, c in r["messages"]))
+            if batch_size == 1:  # neighbours share prompt heads, which generate()'s prefix cache reuses
+                group.sort(key=lambda r: r["messages"])
+            else:  # batches of similar length pad little
+                group.sort(key=lambda r: sum(len(c) for _, c in r["messages"]))
             size = max(1, batch_size // n)
             for start in range(0, len(group), size):
                 if deadline is not None and time.monotonic() > deadline:
@@ -127,9 +131,9 @@ def answer_requests(
                 started = time.perf_counter()
                 chats = [[Message(role, content) for role, content in r["messages"]] for r in batch]
                 budgets = [r["max_tokens"] for r in batch]
-                if hasattr(model, "generate_batch"):
+                if hasattr(model, "generate_batch") and batch_size > 1:
                     outputs = model.generate_batch(chats, n=n, temperature=temperature, max_tokens=budgets)
-                else:  # an endpoint: one request at a time
+                else:
                     outputs = [model.generate(c, n=n, temperature=temperature, max_tokens=b) for c, b in zip(chats, budgets)]
                 ms = (time.perf_counter() - started) * 1000 / len(batch)
                 for row, generations in zip(batch, outputs):
@@ -138,4 +142,4 @@ def answer_requests(
                            "completion_tokens": [g.completion_tokens for g in generations], "ms": round(ms, 2)}
                 if progress is not None:
                     progress(len(batch))
-        del model
+        del model  # frees its memory before the next model loads

@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.config import EvalConfig  # noqa: E402
 from sqlfix.jsonl import read_jsonl  # noqa: E402
+
+from eval.config import EvalConfig  # noqa: E402
 from eval.report import write_report  # noqa: E402
 from eval.runner import run_evaluation  # noqa: E402
 

@@ -13,7 +13,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from sqlfix.schema.model import Schema, Table
+from sqlfix.schema.model import Schema
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 MISSPELLING_SCORE = 80.0

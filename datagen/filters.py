@@ -13,7 +13,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from datagen.canonical import cached_normalize
-from datagen.golden import leak_key
+from datagen.golden import LeakScreen, leak_key
 from datagen.records import Pair, Triple
 
 
@@ -33,11 +33,20 @@ class RecordKeys:
     normalized: str | None = None
 
 
-def record_keys(record: Pair | Triple) -> RecordKeys:
-    """The :class:`RecordKeys` of a verified pair or triple."""
+def record_keys(record: Pair | Triple, screen: LeakScreen | None = None, names: frozenset[str] = frozenset()
+                ) -> RecordKeys:
+    """The :class:`RecordKeys` of a verified pair or triple.
+
+    With a ``screen`` (and the schema's case-folded table and column ``names``), a broken query
+    the screen rules out gets no leak key: it cannot equal a golden one, so none is needed.
+    """
+    dialect = record.dialect
     if isinstance(record, Pair):
-        return RecordKeys((leak_key(record.sql, record.dialect),), cached_normalize(record.sql, record.dialect))
-    return RecordKeys((leak_key(record.fixed_sql, record.dialect), leak_key(record.broken_sql, record.dialect)))
+        return RecordKeys((leak_key(record.sql, dialect),), cached_normalize(record.sql, dialect))
+    keys = [leak_key(record.fixed_sql, dialect)]
+    if screen is None or screen.may_leak(record.broken_sql, dialect, names):
+        keys.append(leak_key(record.broken_sql, dialect))
+    return RecordKeys(tuple(keys))
 
 
 class FilterState:

@@ -18,6 +18,7 @@ from typing import Any
 
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState, RecordKeys, record_keys
+from datagen.golden import LeakScreen, leak_screen
 from datagen.mutations import MutationContext, mutate, parse
 from datagen.records import Pair, Triple
 from datagen.sources import Source
@@ -55,6 +56,7 @@ def draft_batch(source: Source, rng: random.Random, config: DatagenConfig) -> Ba
     of up to ``config.mutations_per_pair`` injected bugs.
     """
     draft = BatchDraft()
+    screen = leak_screen(config.golden_dir)
     for _ in range(config.batch_size):
         candidate = source.sampler.sample(rng)
         draft.stats["candidates"]["offline"] += 1
@@ -69,7 +71,7 @@ def draft_batch(source: Source, rng: random.Random, config: DatagenConfig) -> Ba
         pair = outcome.record
         assert isinstance(pair, Pair)
         draft.verdicts.append(Verdict(pair, keys=record_keys(pair)))
-        _draft_repairs(pair, source, rng, config, draft)
+        _draft_repairs(pair, source, rng, config, draft, screen)
     return draft
 
 
@@ -90,7 +92,8 @@ def admit_batch(draft: BatchDraft, state: FilterState, stats: dict[str, Counter]
     return rows
 
 
-def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: DatagenConfig, draft: BatchDraft) -> None:
+def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: DatagenConfig, draft: BatchDraft,
+                   screen: LeakScreen) -> None:
     tree = parse(pair.sql, pair.dialect)
     if tree is None:
         draft.verdicts.append(Verdict(None, "unparseable_fixed_sql"))
@@ -112,4 +115,4 @@ def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: Datag
         assert isinstance(triple, Triple)
         if triple.error_kind != mutation.kind:
             draft.stats["kind_mismatch"][f"{mutation.operator}->{triple.error_kind}"] += 1
-        draft.verdicts.append(Verdict(triple, keys=record_keys(triple)))
+        draft.verdicts.append(Verdict(triple, keys=record_keys(triple, screen, source.names)))

@@ -36,6 +36,11 @@ class Source:
         return self._profile
 
     @property
+    def names(self) -> frozenset[str]:
+        """The schema's table and column names, case-folded."""
+        return frozenset(n.casefold() for t in self.schema.tables for n in (t.name, *(c.name for c in t.columns)))
+
+    @property
     def verifier(self) -> MemoEngine:
         """The engine that verifies generated SQL, answering repeated queries from memory."""
         if self._verifier is None:

@@ -106,10 +106,18 @@ def test_golden_sql_is_dropped(tiny_db, tmp_path, run_once):
     (golden / "text2sql" / "tiny_duckdb.jsonl").write_text(json.dumps(
         {"id": "g1", "schema": "tiny", "dialect": "clickhouse", "task": "text2sql", "question": "q",
          "sql": pair["sql"].upper()}) + "\n")
+    # Golden broken queries (other case, other fixes) keep the same broken queries out too: the
+    # leak screen that skips most broken queries' normalisation must let each of these through.
+    broken = [r for r in first if r["task"] == "repair" and r["fixed_sql"] != pair["sql"]][::7][:12]
+    (golden / "repair").mkdir()
+    (golden / "repair" / "tiny_duckdb.jsonl").write_text("".join(json.dumps(
+        {"id": f"r{i}", "schema": "tiny", "dialect": "duckdb", "task": "repair", "broken_sql": r["broken_sql"].lower(),
+         "fixed_sql": "SELECT 1"}) + "\n" for i, r in enumerate(broken)))
     guarded = run_datagen(_config(tiny_db, tmp_path / "guarded", golden_dir=str(golden)), fresh=True)
     kept = _rows(tmp_path / "guarded")
     assert pair["sql"] not in {r.get("sql") for r in kept} | {r.get("fixed_sql") for r in kept}
-    assert guarded.manifest["filters"]["golden_leakage"] >= 1
+    assert not {r["broken_sql"] for r in broken} & {r.get("broken_sql") for r in kept}
+    assert guarded.manifest["filters"]["golden_leakage"] >= 1 + len(broken)
 
 
 def test_toml_config_and_unknown_keys(tmp_path):
@@ -182,3 +190,26 @@ def test_resume_with_other_settings_is_refused(tiny_db, tmp_path):
     store.checkpoint(1, {"config": "another-run"})
     with pytest.raises(InputFormatError, match="--fresh"):
         run_datagen(_config(tiny_db, out), fresh=False)
+
+
+def test_leak_screen_lets_every_golden_query_through():
+    """The screen may only rule out queries that cannot leak: every golden query, in any letter
+    case, must get through it (and so be compared by its normalised key)."""
+    from datagen.golden import GOLDEN_SQL_FIELDS, LeakScreen, golden_queries
+    from sqlfix.demo import DEMO_NAMES, demo_schema
+
+    root = Path(__file__).resolve().parents[1] / "golden"
+    screen = LeakScreen(golden_queries(root))
+    names = {demo: frozenset(n.casefold() for t in demo_schema(demo, "duckdb").tables
+                             for n in (t.name, *(c.name for c in t.columns))) for demo in DEMO_NAMES}
+    checked = 0
+    for path in sorted(root.glob("**/*.jsonl")):
+        for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").splitlines())):
+            for sql in [row.get(f) for f in GOLDEN_SQL_FIELDS] + list(row.get("alternatives") or []):
+                if sql:
+                    for text in (sql, sql.upper(), sql.lower()):
+                        assert screen.may_leak(text, row["dialect"], names[row["schema"]]), (row["id"], text)
+                    checked += 1
+    assert checked > 300
+    assert not screen.may_leak("SELECT nickname FROM pets WHERE species = 'axolotl'", "duckdb",
+                               frozenset({"pets", "nickname", "species"}))

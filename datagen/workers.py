@@ -58,7 +58,7 @@ def _init(config_data: dict[str, Any]) -> None:
     _WORKER.update(config=config, sources=sources)
 
 
-def _draft(source_key: str, batch_name: str) -> "BatchDraft":
+def _draft(source_key: str, batch_name: str) -> BatchDraft:
     from datagen.offline import draft_batch
 
     config = _WORKER["config"]

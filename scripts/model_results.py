@@ -73,13 +73,15 @@ def main() -> None:
     parser.add_argument("--answers", nargs="*", type=Path, default=[], help="answers files (report)")
     parser.add_argument("--curve", action="store_true", help="include the learning-curve systems")
     parser.add_argument("--plot", type=Path, default=OUT / "learning_curve.png", help="learning-curve plot (report)")
+    parser.add_argument("--limit", type=int, default=0, help="at most N cases per task (a quick check; 0: all)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = systems(args.icl_data, args.bases)
     curve = curve_systems() if args.curve else []
     specs = [spec for spec, _, _ in rows] + [spec for spec, _ in curve]
     if args.action == "record":
-        config = EvalConfig(systems=tuple(s for s in specs if s != "rules"), record=OUT / "requests.jsonl.gz", out=OUT / "record-report")
+        config = EvalConfig(systems=tuple(s for s in specs if s != "rules"), record=OUT / "requests.jsonl.gz",
+                            out=OUT / "record-report", limit=args.limit)
         run_evaluation(config)
         print(f"wrote {OUT / 'requests.jsonl.gz'}")
         return
@@ -87,7 +89,7 @@ def main() -> None:
     merged = OUT / "answers.jsonl.gz"
     with gzip.open(merged, "wt", encoding="utf-8") as out:
         out.writelines(json.dumps(row) + "\n" for row in answers)
-    run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=OUT / "report"))
+    run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=OUT / "report", limit=args.limit))
     summaries = {(s.system, s.task): s for s in write_report(run, OUT / "report")}
     table = results_table(rows, summaries, generation_ms(answers))
     (OUT / "table.md").write_text(table)
@@ -118,20 +120,21 @@ def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[st
 
 
 def plot_curve(curve: list[tuple[str, int]], summaries: dict, target: Path) -> str:
-    """Plot accuracy against training examples (the shipped adapter is the last point); return a
-    text table of the points."""
+    """Plot accuracy against training examples seen, each once (the shipped adapter, stopped by its
+    time limit inside its first epoch, is the last point); return a text table of the points."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    full_size = json.loads((ROOT / adapter_of(CURVE_BASE) / "metrics.json").read_text())["train_examples"]
+    metrics = json.loads((ROOT / adapter_of(CURVE_BASE) / "metrics.json").read_text())
+    full_size = round(metrics["epochs_done"] * metrics["train_examples"])  # a time-capped run saw part of its pool
     tuned = f"{CURVE_BASE}+{adapter_of(CURVE_BASE)}"
     points = [*curve, (f"model:{tuned}", full_size), (f"model-edit:{tuned}", full_size)]
     series = {"repair, edit output": ("model-edit:", "repair"), "repair, full output": ("model:", "repair"),
               "text-to-SQL": ("model:", "text2sql")}
     figure, axes = plt.subplots(figsize=(6, 3.5))
-    text = ["| training examples | " + " | ".join(series) + " |", "|---|" + "---|" * len(series)]
+    text = ["| training examples seen | " + " | ".join(series) + " |", "|---|" + "---|" * len(series)]
     by_size: dict[int, list[str]] = {}
     for label, (prefix, task) in series.items():
         xy = sorted((size, summaries[(spec, task)].accuracy.value) for spec, size in points
@@ -141,7 +144,7 @@ def plot_curve(curve: list[tuple[str, int]], summaries: dict, target: Path) -> s
             by_size.setdefault(size, []).append(f"{value:.1%}")
     text += [f"| {size} | " + " | ".join(values) + " |" for size, values in sorted(by_size.items())]
     axes.set_xscale("log")
-    axes.set_xlabel("training examples (log scale)")
+    axes.set_xlabel("training examples seen, each once (log scale)")
     axes.set_ylabel("golden-set accuracy")
     axes.set_title(f"{CURVE_BASE} + LoRA, model alone")
     axes.grid(alpha=0.3)

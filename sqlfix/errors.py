@@ -15,6 +15,8 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlglot.errors import SqlglotError
+
 
 class ErrorKind(str, enum.Enum):
     """The fixed set of failure kinds every engine error is classified into."""
@@ -103,3 +105,12 @@ class InputFormatError(SqlfixError):
 
 class EndpointError(SqlfixError):
     """A model endpoint failed (timeout, refused, bad answer) after the allowed retries."""
+
+
+# What sqlglot raises on input it cannot handle: its own errors, and internal ones that odd
+# (often model-written) SQL provokes in its parser or generator (seen: ValueError "Cannot convert
+# empty name into var", AttributeError in DATE_DIFF generation). Callers that only want a
+# best-effort parse or rewrite catch all of these.
+SQLGLOT_FAILURES: tuple[type[BaseException], ...] = (
+    SqlglotError, ValueError, AttributeError, TypeError, KeyError, IndexError, RecursionError,
+)

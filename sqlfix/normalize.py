@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+
+from sqlfix.errors import SQLGLOT_FAILURES
 
 
 def normalize_sql(sql: str, dialect: str) -> str:
@@ -22,22 +23,20 @@ def normalize_sql(sql: str, dialect: str) -> str:
     function never raises and equal broken texts still compare equal.
     """
     try:
-        tree = sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
+        tree = sqlglot.parse_one(sql, read=dialect).transform(_lower_identifier)
+        return tree.sql(dialect=dialect, normalize=False, pretty=False)
+    except SQLGLOT_FAILURES:
         return " ".join(sql.split()).lower()
-    tree = tree.transform(_lower_identifier)
-    return tree.sql(dialect=dialect, normalize=False, pretty=False)
 
 
 def sql_template(sql: str, dialect: str) -> str:
     """Return the normalised SQL with every literal masked as ``?`` (the query's *shape*)."""
     try:
-        tree = sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
+        tree = sqlglot.parse_one(sql, read=dialect).transform(_lower_identifier)
+        tree = tree.transform(lambda node: exp.Placeholder() if isinstance(node, exp.Literal) else node)
+        return tree.sql(dialect=dialect, pretty=False)
+    except SQLGLOT_FAILURES:
         return " ".join(sql.split()).lower()
-    tree = tree.transform(_lower_identifier)
-    tree = tree.transform(lambda node: exp.Placeholder() if isinstance(node, exp.Literal) else node)
-    return tree.sql(dialect=dialect, pretty=False)
 
 
 def _lower_identifier(node: exp.Expression) -> exp.Expression:

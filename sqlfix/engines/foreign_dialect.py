@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+
+from sqlfix.errors import SQLGLOT_FAILURES
 
 # Dialects whose constructs turn up in model-written SQL, most likely first.
 OTHER_DIALECTS = ("duckdb", "clickhouse", "postgres", "tsql", "snowflake", "mysql", "bigquery", "sqlite", "spark", "oracle")
@@ -81,7 +82,7 @@ def _first_other_parser(sql: str, engine_dialect: str) -> str | None:
 def _tokens(sql: str, dialect: str) -> list[tuple[str, str]]:
     try:
         return [(t.token_type.name, t.text.upper()) for t in sqlglot.tokenize(sql, read=dialect)]
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return []
 
 
@@ -110,14 +111,16 @@ def foreign_function(sql: str, function: str, engine_dialect: str) -> ForeignMat
 def _parses(sql: str, dialect: str) -> exp.Expression | None:
     try:
         statements = sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
-    except SqlglotError:
+    except SQLGLOT_FAILURES:  # the hint is best effort
         return None
     statements = [s for s in statements if s is not None]
     return statements[0] if len(statements) == 1 else None
 
 
 def _transpile(tree: exp.Expression, dialect: str) -> str:
-    try:
-        return tree.sql(dialect=dialect)
-    except SqlglotError:
-        return tree.sql()
+    for target in (dialect, None):  # the engine's dialect, else sqlglot's own
+        try:
+            return tree.sql(dialect=target)
+        except SQLGLOT_FAILURES:
+            continue
+    return ""

@@ -1,7 +1,8 @@
 """Generation latency of a chat model on fix prompts: ms per fix, p50 / p95.
 
 Prompts are the golden repair cases (``golden/**/*.jsonl`` rows with ``broken_sql``) rendered
-with ``sqlfix.prompts.repair_messages`` and the demo schema, as ``sqlfix fix`` renders them.
+with ``sqlfix.prompts.repair_messages`` and the focus of the demo schema
+(``sqlfix.schema.focus``), as ``sqlfix fix`` renders them.
 
     .venv/bin/python bench/bench_generate.py --model default --cases 20 --output edit
     .venv/bin/python bench/bench_generate.py --model smollm2-135m --device cuda --static-cache
@@ -50,6 +51,7 @@ def golden_prompts(limit: int, output: str) -> list:
     """Render up to ``limit`` golden repair cases as repair prompts (``output``: full or edit)."""
     from sqlfix.demo import demo_schema
     from sqlfix.prompts import repair_messages
+    from sqlfix.schema.focus import focus_schema
 
     prompts, schemas = [], {}
     for path in sorted((ROOT / "golden").rglob("*.jsonl")):
@@ -57,8 +59,8 @@ def golden_prompts(limit: int, output: str) -> list:
             row = json.loads(line) if line.strip() else {}
             if not row.get("broken_sql") or row.get("dialect") != "duckdb":
                 continue
-            schema = schemas.setdefault(row["schema"], demo_schema(row["schema"]).to_prompt())
-            prompts.append(repair_messages(schema, row["broken_sql"], row.get("error"), row["dialect"],
+            schema = schemas.setdefault(row["schema"], demo_schema(row["schema"]))
+            prompts.append(repair_messages(focus_schema(schema, row["broken_sql"]).to_prompt(), row["broken_sql"], row.get("error"), row["dialect"],
                                            question=row.get("question"), output=output))
             if len(prompts) >= limit:
                 return prompts

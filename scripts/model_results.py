@@ -99,7 +99,8 @@ def main() -> None:
 
 
 def generation_ms(answers: list[dict]) -> dict[str, float]:
-    """Mean milliseconds per request of each model, as measured where it was answered (batched)."""
+    """Mean milliseconds per request of each model, as measured where it was answered (a batch's
+    time shared among its requests)."""
     totals: dict[str, list[float]] = {}
     for row in answers:
         totals.setdefault(row["model"], []).append(float(row.get("ms") or 0.0))
@@ -108,7 +109,7 @@ def generation_ms(answers: list[dict]) -> dict[str, float]:
 
 def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[str, float]) -> str:
     """The README's markdown table: repair rate, text-to-SQL accuracy, generation time."""
-    lines = ["| model | system | repair rate | text-to-SQL accuracy | generation ms/request (batched) |",
+    lines = ["| model | system | repair rate | text-to-SQL accuracy | generation ms per request, where answered |",
              "|---|---|---|---|---|"]
     for spec, size, label in rows:
         repair, text2sql = summaries.get((spec, "repair")), summaries.get((spec, "text2sql"))

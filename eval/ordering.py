@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+
+from sqlfix.errors import SQLGLOT_FAILURES
 
 OrderKey = int | str | None
 """An output column position, an output column name to look up in the result, or None for a
@@ -30,7 +31,7 @@ def order_keys(sql: str, dialect: str) -> tuple[OrderKey, ...] | None:
     """
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return None
     while isinstance(tree, exp.Subquery) and not tree.args.get("order"):
         tree = tree.this

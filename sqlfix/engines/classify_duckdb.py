@@ -19,10 +19,9 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax, rewrite_for
-from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind, ExecError
 
 ENGINE = "duckdb"
 MAX_HINTS = 5
@@ -127,7 +126,7 @@ def _only_adds_tokens(sql: str, rewrite: str, dialect: str) -> bool:
     try:
         written = [(t.token_type, t.text.upper()) for t in sqlglot.tokenize(sql, read=dialect)]
         rewritten = [(t.token_type, t.text.upper()) for t in sqlglot.tokenize(rewrite, read=dialect)]
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return False
     remaining = iter(rewritten)
     return len(rewritten) > len(written) and all(token in remaining for token in written)
@@ -150,7 +149,7 @@ def comma_after_where(sql: str, dialect: str) -> bool:
         return False
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return False
     for select in tree.find_all(exp.Select):
         where = select.args.get("where")

@@ -23,9 +23,8 @@ import re
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
-from sqlfix.errors import UnsafeSQLError
+from sqlfix.errors import SQLGLOT_FAILURES, UnsafeSQLError
 
 # Roots a read-only caller may run. EXPLAIN and DuckDB's SHOW parse as a Command (checked below).
 _READ_ROOTS = (exp.Query, exp.Describe, exp.Show, exp.Summarize)
@@ -101,7 +100,7 @@ def check_statement(sql: str, dialect: str, *, allow_write: bool = False) -> Non
     """
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return
     if len(statements) > 1:
         raise UnsafeSQLError(f"refused: {len(statements)} statements; send one statement at a time")

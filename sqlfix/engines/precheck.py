@@ -31,7 +31,7 @@ from sqlglot.schema import MappingSchema
 
 from sqlfix.engines.foreign_dialect import foreign_function
 from sqlfix.engines.function_names import is_known_function, known_function_names
-from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind, ExecError
 from sqlfix.schema.model import Schema
 
 ENGINE = "precheck"
@@ -59,7 +59,7 @@ def precheck(sql: str, schema: Schema, dialect: str, *, functions: Iterable[str]
     """
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
+    except SQLGLOT_FAILURES:
         return None
     if not isinstance(tree, exp.Query):
         return None
@@ -70,7 +70,7 @@ def precheck(sql: str, schema: Schema, dialect: str, *, functions: Iterable[str]
             or _unknown_function(tree, sql, dialect, extra)
             or _unresolved_column(tree, sql, schema, dialect)
         )
-    except (SqlglotError, ValueError, KeyError, TypeError, AttributeError):
+    except SQLGLOT_FAILURES:
         return None  # an optimizer corner case is uncertainty, not a verdict
 
 
@@ -124,6 +124,8 @@ def _unresolved_column(tree: exp.Expression, sql: str, schema: Schema, dialect: 
         return None
     except SqlglotError as exc:
         text = str(exc)
+    except SQLGLOT_FAILURES:
+        return None
     unresolved = _UNRESOLVED.search(text)
     if unresolved:
         name, qualifier = unresolved.group(1), unresolved.group(2)

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlglot
-from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
+
+from sqlfix.errors import SQLGLOT_FAILURES
 
 # Tokens that can name a column, table or alias (keywords that are also valid names included).
 NAME_TYPES = {TokenType.VAR, TokenType.IDENTIFIER}
@@ -63,9 +64,7 @@ def tokenize(sql: str, dialect: str) -> list[Token] | None:
     text cannot be tokenized (an unterminated string or comment)."""
     try:
         return list(sqlglot.tokenize(sql, read=dialect))
-    except SqlglotError:
-        return None
-    except Exception:  # noqa: BLE001 - the tokenizer may raise plain errors on odd input
+    except SQLGLOT_FAILURES:
         return None
 
 
@@ -73,9 +72,7 @@ def parse(sql: str, dialect: str) -> sqlglot.exp.Expression | None:
     """Parse one statement, or return None when sqlglot cannot."""
     try:
         return sqlglot.parse_one(sql, read=dialect)
-    except SqlglotError:
-        return None
-    except Exception:  # noqa: BLE001 - sqlglot raises plain errors on some malformed input
+    except SQLGLOT_FAILURES:
         return None
 
 

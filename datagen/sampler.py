@@ -100,6 +100,14 @@ class QuerySampler:
         fitting = [t for t in self.tables if all(t.by_role(r) for r in roles)]
         return rng.choice(fitting) if fitting else None
 
+    def _dated_column(self, rng: random.Random) -> tuple[TableProfile, ColumnProfile] | None:
+        """A table with a date column, and one of its date columns whose years are known."""
+        table = self._table(rng, "temporal")
+        if table is None:
+            return None
+        col = rng.choice([c for c in table.by_role("temporal") if c.years] or [None])
+        return None if col is None else (table, col)
+
     def _filter(self, rng: random.Random, table: TableProfile, prefix: str = "", exclude: tuple[str, ...] = ()) -> Filter | None:
         options = [c for c in table.columns if c.name not in exclude and (
             (c.role in ("category", "text", "measure") and c.values) or c.role == "boolean"
@@ -477,12 +485,10 @@ class QuerySampler:
         return self._finish("join_group", question, sql)
 
     def _date_group(self, rng: random.Random) -> Candidate | None:
-        table = self._table(rng, "temporal")
-        if table is None:
+        found = self._dated_column(rng)
+        if found is None:
             return None
-        col = rng.choice([c for c in table.by_role("temporal") if c.years] or [None])
-        if col is None:
-            return None
+        table, col = found
         words = column_phrase(col, rng)
         things = entity(table, rng)
         ref = ident(col.name)
@@ -505,12 +511,10 @@ class QuerySampler:
 
     def _calendar(self, rng: random.Random) -> Candidate | None:
         """Monthly counts over a month series made by a recursive CTE, so months with none show too."""
-        table = self._table(rng, "temporal")
-        if table is None:
+        found = self._dated_column(rng)
+        if found is None:
             return None
-        col = rng.choice([c for c in table.by_role("temporal") if c.years] or [None])
-        if col is None:
-            return None
+        table, col = found
         year = rng.choice(col.years)
         last = rng.choice((6, 12))
         ref = f"t.{ident(col.name)}"
@@ -601,12 +605,10 @@ class QuerySampler:
         return self._finish("window", question, sql, ordered=True)
 
     def _window_monthly_change(self, rng: random.Random) -> Candidate | None:
-        table = self._table(rng, "temporal")
-        if table is None:
+        found = self._dated_column(rng)
+        if found is None:
             return None
-        col = rng.choice([c for c in table.by_role("temporal") if c.years] or [None])
-        if col is None:
-            return None
+        table, col = found
         year = rng.choice(col.years)
         ref = ident(col.name)
         running = rng.random() < 0.5

@@ -52,20 +52,24 @@ def foreign_syntax(sql: str, engine_dialect: str) -> ForeignMatch | None:
         # sqlglot reads more than the engine does; when its rewrite in the engine's dialect
         # changes the tokens (EXCLUDE -> EXCEPT), the construct came from elsewhere.
         rewritten = _transpile(own, engine_dialect)
-        if _tokens(rewritten, engine_dialect) == _tokens(sql, engine_dialect):
+        if rewritten is None or _tokens(rewritten, engine_dialect) == _tokens(sql, engine_dialect):
             return None
         return ForeignMatch(_first_other_parser(sql, engine_dialect) or engine_dialect, rewritten)
     for dialect in OTHER_DIALECTS:
         if dialect == engine_dialect:
             continue
         tree = _parses(sql, dialect)
-        if tree is not None and not isinstance(tree, exp.Command):
-            return ForeignMatch(dialect, _transpile(tree, engine_dialect))
+        if tree is None or isinstance(tree, exp.Command):
+            continue
+        transpiled = _transpile(tree, engine_dialect)
+        if transpiled is not None:
+            return ForeignMatch(dialect, transpiled)
     return None
 
 
 def rewrite_for(sql: str, dialect: str) -> str | None:
-    """Return sqlglot's rewrite of ``sql`` in ``dialect`` (modern spellings), or None if unparseable.
+    """Return sqlglot's rewrite of ``sql`` in ``dialect`` (modern spellings), or None when sqlglot
+    cannot read or write it.
 
     Example:
         >>> rewrite_for("SELECT list_transform(l, x -> x + 1)", "duckdb")
@@ -103,7 +107,7 @@ def foreign_function(sql: str, function: str, engine_dialect: str) -> ForeignMat
         if tree is None:
             continue
         transpiled = _transpile(tree, engine_dialect)
-        if not called.search(transpiled):
+        if transpiled is not None and not called.search(transpiled):
             return ForeignMatch(dialect, transpiled)
     return None
 
@@ -117,10 +121,12 @@ def _parses(sql: str, dialect: str) -> exp.Expression | None:
     return statements[0] if len(statements) == 1 else None
 
 
-def _transpile(tree: exp.Expression, dialect: str) -> str:
-    for target in (dialect, None):  # the engine's dialect, else sqlglot's own
+def _transpile(tree: exp.Expression, dialect: str) -> str | None:
+    """``tree`` written in ``dialect``, else in sqlglot's own dialect; None when sqlglot can
+    write it in neither (a rewrite that does not exist is no evidence of a foreign construct)."""
+    for target in (dialect, None):
         try:
             return tree.sql(dialect=target)
         except SQLGLOT_FAILURES:
             continue
-    return ""
+    return None

@@ -85,21 +85,17 @@ def train_curve(config: TrainConfig, examples: dict[str, list[dict]], size: int,
 
 
 def answer(requests_path: Path, target: Path, deadline: float) -> dict:
-    """Answer the recorded evaluation requests in batches until ``deadline``; write the answers
-    (plain JSONL, flushed per batch, so a run cut short keeps what it made); return timings."""
+    """Answer the recorded evaluation requests in batches until ``deadline`` into ``target``
+    (flushed per batch, so a run cut short keeps what it made); return timings."""
     from sqlfix.jsonl import read_jsonl
     from sqlfix.models import load_model
-    from sqlfix.models.replay import answer_requests
+    from sqlfix.models.replay import append_answers
 
     requests = [row for _, row in read_jsonl(requests_path)]
     started = time.perf_counter()
-    per_model: dict[str, int] = {}
-    with target.open("w", encoding="utf-8") as out:
-        for row in answer_requests(requests, lambda spec: load_model(spec, device="cuda"), batch_size=ANSWER_BATCH,
-                                   deadline=deadline, progress=lambda _: out.flush()):
-            out.write(json.dumps(row) + "\n")
-            per_model[row["model"]] = per_model.get(row["model"], 0) + 1
-    return {"requests": len(requests), "answered": per_model, "seconds": round(time.perf_counter() - started, 1)}
+    answered = append_answers(requests, lambda spec: load_model(spec, device="cuda"), target,
+                              batch_size=ANSWER_BATCH, deadline=deadline)
+    return {"requests": len(requests), "answered": answered, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def prepare_base(manifest: dict, pieces: Path, work: Path) -> None:
@@ -135,34 +131,24 @@ def bench_train(metrics: dict) -> dict:
     return throughput(metrics)
 
 
-def score(base: str, adapter_dir: Path, examples: list[dict], batch_size: int = 32) -> dict:
-    """Greedy answers for the test examples in left-padded batches; exact-match rates per kind
-    (whitespace-normalised SQL; an edit counts when applying it gives the reference)."""
-    import torch
+def score(base: str, adapter_dir: Path, examples: list[dict], batch_size: int = 32, device: str = "cuda") -> dict:
+    """Greedy answers for the test examples in batches (``HFChatModel.generate_batch``);
+    exact-match rates per kind (whitespace-normalised SQL; an edit counts when applying it gives
+    the reference)."""
+    from sqlfix.models import Message, load_model
 
-    from sqlfix.models import load_model
-
-    model = load_model(f"{base}+{adapter_dir}", device="cuda")
-    tokenizer = model.tokenizer
-    tokenizer.padding_side = "left"
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    model = load_model(f"{base}+{adapter_dir}", device=device)
     hits: dict[str, list[int]] = {}
     samples = []
     started = time.perf_counter()
     for index in range(0, len(examples), batch_size):
         batch = examples[index : index + batch_size]
-        texts = [tokenizer.apply_chat_template(e["prompt"], add_generation_prompt=True, tokenize=False) for e in batch]
-        inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to("cuda")
-        with torch.inference_mode():
-            output = model.model.generate(**inputs, max_new_tokens=160, do_sample=False, eos_token_id=model._eos_ids,
-                                          pad_token_id=model._pad_id)
-        answers = tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-        for example, answer in zip(batch, answers):
-            ok = _correct(example, answer.strip())
+        chats = [[Message(m["role"], m["content"]) for m in e["prompt"]] for e in batch]
+        for example, (generation,) in zip(batch, model.generate_batch(chats, max_tokens=160)):
+            ok = _correct(example, generation.text)
             hits.setdefault(example["kind"], []).append(int(ok))
             if len(samples) < 12:
-                samples.append({"kind": example["kind"], "answer": answer.strip(), "target": example["completion"][0]["content"], "ok": ok})
+                samples.append({"kind": example["kind"], "answer": generation.text, "target": example["completion"][0]["content"], "ok": ok})
     rates = {kind: round(sum(v) / len(v), 4) for kind, v in hits.items()}
     return {"exact_match": rates, "counts": {k: len(v) for k, v in hits.items()},
             "seconds": round(time.perf_counter() - started, 1), "samples": samples}

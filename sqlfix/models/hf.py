@@ -97,17 +97,11 @@ class HFChatModel:
         max_tokens: int = 256,
     ) -> list[Generation]:
         """Return ``n`` completions of the chat ``messages`` (see the class docstring)."""
-        if n < 1:
-            raise SqlfixError(f"n must be at least 1, got {n}")
+        options = _decoding_options(n, temperature, max_tokens)
         chat = [{"role": m.role, "content": m.content} for m in messages]
         inputs = self.tokenizer.apply_chat_template(
             chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
         ).to(self.device)
-        options: dict = {"max_new_tokens": max_tokens, "num_return_sequences": n}
-        if temperature > 0:
-            options.update(do_sample=True, temperature=temperature, top_p=TOP_P)
-        else:
-            options.update(do_sample=False, num_beams=n, temperature=None, top_p=None, top_k=None)
         prompt_len = inputs["input_ids"].shape[1]
         with self._lock, torch.inference_mode():
             if self.prefix_cache:
@@ -129,22 +123,18 @@ class HFChatModel:
         if not chats:
             return []
         budgets = [max_tokens] * len(chats) if isinstance(max_tokens, int) else list(max_tokens)
+        options = _decoding_options(n, temperature, max(budgets))
         texts = [self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
                                                     add_generation_prompt=True, tokenize=False) for chat in chats]
-        side, self.tokenizer.padding_side = self.tokenizer.padding_side, "left"
-        try:
-            inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
-        finally:
-            self.tokenizer.padding_side = side
-        options: dict = {"max_new_tokens": max(budgets), "num_return_sequences": n}
-        if temperature > 0:
-            options.update(do_sample=True, temperature=temperature, top_p=TOP_P)
-        else:
-            options.update(do_sample=False, num_beams=n, temperature=None, top_p=None, top_k=None)
+        with self._lock, torch.inference_mode():  # the padding side is switched for this call only
+            side, self.tokenizer.padding_side = self.tokenizer.padding_side, "left"
+            try:
+                inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+            finally:
+                self.tokenizer.padding_side = side
+            output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         width = inputs["input_ids"].shape[1]
         prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
-        with self._lock, torch.inference_mode():
-            output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         rows = output[:, width:].tolist()
         return [
             [self._decode(rows[i * n + j][: budgets[i]], prompt_lengths[i]) for j in range(n)]
@@ -199,6 +189,18 @@ class HFChatModel:
         if not ids:
             raise SqlfixError("the model's tokenizer names no end-of-sequence token")
         return ids
+
+
+def _decoding_options(n: int, temperature: float, max_new_tokens: int) -> dict:
+    """generate() options: ``n`` samples at ``temperature``, or the ``n`` best beams when it is 0."""
+    if n < 1:
+        raise SqlfixError(f"n must be at least 1, got {n}")
+    options: dict = {"max_new_tokens": max_new_tokens, "num_return_sequences": n}
+    if temperature > 0:
+        options.update(do_sample=True, temperature=temperature, top_p=TOP_P)
+    else:
+        options.update(do_sample=False, num_beams=n, temperature=None, top_p=None, top_k=None)
+    return options
 
 
 def _common_length(a: list[int], b: list[int]) -> int:

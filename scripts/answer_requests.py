@@ -9,7 +9,6 @@ Answers already in the output file are kept and not asked again (a stopped run r
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -20,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlfix.jsonl import read_jsonl  # noqa: E402
 from sqlfix.models import load_model  # noqa: E402
-from sqlfix.models.replay import answer_requests  # noqa: E402
+from sqlfix.models.replay import append_answers  # noqa: E402
 
 
 def main() -> None:
@@ -35,11 +34,10 @@ def main() -> None:
     done = {(row["model"], row["key"]) for _, row in read_jsonl(args.out)} if args.out.is_file() else set()
     todo = [row for _, row in read_jsonl(args.requests)
             if (not args.model or row["model"] in args.model) and (row["model"], row["key"]) not in done]
-    with Progress() as progress, args.out.open("a", encoding="utf-8") as out:
+    with Progress() as progress:
         bar = progress.add_task("answering", total=len(todo))
-        for row in answer_requests(todo, lambda spec: load_model(spec, device=args.device), batch_size=args.batch_size,
-                                   progress=lambda count: (out.flush(), progress.advance(bar, count))):
-            out.write(json.dumps(row) + "\n")
+        append_answers(todo, lambda spec: load_model(spec, device=args.device), args.out, batch_size=args.batch_size,
+                       progress=lambda count: progress.advance(bar, count))
 
 
 if __name__ == "__main__":

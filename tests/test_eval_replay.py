@@ -3,15 +3,12 @@ as a live one (the model here is a real OpenAI-protocol HTTP server on 127.0.0.1
 
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
 
 from sqlfix.errors import InputFormatError
 from sqlfix.jsonl import read_jsonl
 from sqlfix.models import load_model
-from sqlfix.models.replay import answer_requests
+from sqlfix.models.replay import append_answers
 
 from eval.config import EvalConfig
 from eval.runner import run_evaluation
@@ -37,9 +34,7 @@ def evaluate(cases, tmp_path, **options):
 
 def write_answers(requests_path, target, drop: int = 0):
     requests = [row for _, row in read_jsonl(requests_path)]
-    rows = list(answer_requests(requests, load_model, batch_size=4))[drop:]
-    with gzip.open(target, "wt", encoding="utf-8") as out:
-        out.writelines(json.dumps(row) + "\n" for row in rows)
+    append_answers(requests[drop:], load_model, target, batch_size=4)
     return requests
 
 
@@ -53,12 +48,12 @@ def test_replayed_answers_score_like_the_live_model(tmp_path, scripted_endpoint)
     recorded = evaluate(cases, tmp_path, record=tmp_path / "requests.jsonl.gz")
     assert len(scripted_endpoint.requests) == asked  # recording asks no model
     assert all(sql is None or "FROM departments" in sql for sql, _ in recorded.values())
-    requests = write_answers(tmp_path / "requests.jsonl.gz", tmp_path / "answers.jsonl.gz")
+    requests = write_answers(tmp_path / "requests.jsonl.gz", tmp_path / "answers.jsonl")
     assert {r["model"] for r in requests} == {"openai:test-model"}
     assert {(r["n"], r["temperature"]) for r in requests} >= {(1, 0.0), (3, 0.7)}  # greedy + best-of-k samples
 
     asked = len(scripted_endpoint.requests)
-    replayed = evaluate(cases, tmp_path, replay=tmp_path / "answers.jsonl.gz")
+    replayed = evaluate(cases, tmp_path, replay=tmp_path / "answers.jsonl")
     assert len(scripted_endpoint.requests) == asked
     assert replayed == live
 
@@ -67,8 +62,8 @@ def test_a_request_without_an_answer_fails_that_case_only(tmp_path, scripted_end
     scripted_endpoint.reply = reply
     cases = write_cases(tmp_path / "cases")
     evaluate(cases, tmp_path, record=tmp_path / "requests.jsonl.gz")
-    write_answers(tmp_path / "requests.jsonl.gz", tmp_path / "answers.jsonl.gz", drop=1)
-    config = EvalConfig(cases=cases, systems=SYSTEMS, progress=False, out=tmp_path / "r", replay=tmp_path / "answers.jsonl.gz")
+    write_answers(tmp_path / "requests.jsonl.gz", tmp_path / "answers.jsonl", drop=1)
+    config = EvalConfig(cases=cases, systems=SYSTEMS, progress=False, out=tmp_path / "r", replay=tmp_path / "answers.jsonl")
     results = run_evaluation(config).results
     missing = [r for r in results if "no recorded answer" in r.detail]
     assert len(missing) == 1 and sum(r.verdict == "exact" for r in results) >= 5

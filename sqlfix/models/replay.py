@@ -143,3 +143,24 @@ def answer_requests(
                 if progress is not None:
                     progress(len(batch))
         del model  # frees its memory before the next model loads
+
+
+def append_answers(
+    requests: list[dict[str, Any]], load: Callable[[str], Any], target: Path, *, batch_size: int = 64,
+    deadline: float | None = None, progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Answer ``requests`` (:func:`answer_requests`) and append the answer rows to the JSONL file
+    ``target``, flushed after every batch, so a run that is stopped keeps what it made; return
+    how many answers each model gave."""
+    answered: dict[str, int] = {}
+
+    def finished(count: int) -> None:
+        out.flush()
+        if progress is not None:
+            progress(count)
+
+    with target.open("a", encoding="utf-8") as out:
+        for row in answer_requests(requests, load, batch_size=batch_size, deadline=deadline, progress=finished):
+            out.write(json.dumps(row) + "\n")
+            answered[row["model"]] = answered.get(row["model"], 0) + 1
+    return answered

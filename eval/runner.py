@@ -138,6 +138,7 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
     """
     requests: list[dict[str, Any]] = []
     if config.record is not None:
+        write_requests(requests, config.record)  # a path that cannot be written fails now, not after the run
         loader = functools.partial(RecordingModel, log=requests)
     elif config.replay is not None:
         loader = replay_loader(config.replay)

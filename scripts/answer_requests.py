@@ -17,6 +17,7 @@ from rich.progress import Progress
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlfix.errors import SqlfixError  # noqa: E402
 from sqlfix.jsonl import read_jsonl  # noqa: E402
 from sqlfix.models import load_model  # noqa: E402
 from sqlfix.models.replay import append_answers  # noqa: E402
@@ -41,4 +42,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SqlfixError as exc:  # bad input: one line naming it, no traceback
+        sys.exit(f"error: {exc}")

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlfix.errors import SqlfixError  # noqa: E402
 from sqlfix.jsonl import read_jsonl  # noqa: E402
 
 from eval.config import EvalConfig  # noqa: E402
@@ -157,4 +158,7 @@ def plot_curve(curve: list[tuple[str, int]], summaries: dict, target: Path) -> s
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SqlfixError as exc:  # bad input: one line naming it, no traceback
+        sys.exit(f"error: {exc}")

@@ -13,7 +13,8 @@ from sqlfix.errors import InputFormatError
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, row)`` for each non-blank line of a JSONL file (gzip when named
-    ``*.gz``); malformed JSON or a row that is not an object raises :class:`InputFormatError`.
+    ``*.gz``); a file that cannot be read, malformed JSON or a row that is not an object raises
+    :class:`InputFormatError`.
 
     Example:
         >>> import tempfile
@@ -23,14 +24,17 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         [(1, 1), (3, 2)]
     """
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise InputFormatError(f"{path}:{number}: a row must be a JSON object")
-            yield number, row
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+                if not isinstance(row, dict):
+                    raise InputFormatError(f"{path}:{number}: a row must be a JSON object")
+                yield number, row
+    except (OSError, EOFError, UnicodeDecodeError) as exc:  # missing, unreadable, truncated gzip, not text
+        raise InputFormatError(f"cannot read {path}: {exc}") from None

@@ -75,3 +75,15 @@ def test_a_malformed_answers_file_names_file_and_line(tmp_path):
     config = EvalConfig(cases=write_cases(tmp_path / "cases"), systems=SYSTEMS, progress=False, replay=answers)
     with pytest.raises(InputFormatError, match=r"answers.jsonl:2"):
         run_evaluation(config)
+
+
+def test_unreadable_answers_and_unwritable_requests_are_named_before_any_work(tmp_path):
+    cases = write_cases(tmp_path / "cases")
+    truncated = tmp_path / "answers.jsonl.gz"
+    truncated.write_bytes(b"\x1f\x8b\x08\x00")  # a gzip header and nothing more
+    for option, message in (({"replay": tmp_path / "missing.jsonl"}, "cannot read"), ({"replay": truncated}, "cannot read"),
+                            ({"record": tmp_path / "a-file" / "requests.jsonl"}, "cannot write")):
+        (tmp_path / "a-file").write_text("not a folder")
+        config = EvalConfig(cases=cases, systems=SYSTEMS, progress=False, out=tmp_path / "r", **option)
+        with pytest.raises(InputFormatError, match=message):
+            run_evaluation(config)

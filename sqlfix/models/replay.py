@@ -89,11 +89,16 @@ def replay_loader(path: Path) -> Callable[[str], ReplayModel]:
 
 
 def write_requests(rows: list[dict[str, Any]], path: Path) -> None:
-    """Write recorded requests as JSONL (gzip when the name ends in ``.gz``)."""
+    """Write recorded requests as JSONL (gzip when the name ends in ``.gz``), creating its
+    folder; a path that cannot be written raises :class:`InputFormatError`."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with opener(path, "wt", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row) + "\n")
+    except OSError as exc:
+        raise InputFormatError(f"cannot write {path}: {exc}") from None
 
 
 def answer_requests(

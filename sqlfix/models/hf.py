@@ -9,7 +9,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
@@ -19,6 +19,7 @@ TOP_P = 0.95
 PREFIX_MIN_TOKENS = 64
 PREFIX_CACHE_ENTRIES = 8
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>")
+FENCE = "```"
 
 
 def default_device() -> str:
@@ -33,6 +34,11 @@ class HFChatModel:
     deterministic); otherwise ``n`` samples drawn in one batched call (``num_return_sequences``),
     nucleus ``top_p`` 0.95. Calls are serialized by a lock, so one instance is safe to share
     between threads.
+
+    An answer ends after its first complete fenced code block: what a model writes after it
+    (explanations) is never read (``extract_sql`` takes the first block, and a bullet list
+    there would read as edit lines), so greedy and sampled decoding stop there, and beam
+    answers are cut there.
 
     Prefix cache: prompts for one schema share a long head (system prompt, dialect, schema
     text: about 2,000 tokens for a demo schema). When a prompt shares at least 64 tokens with
@@ -103,6 +109,7 @@ class HFChatModel:
             chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
         ).to(self.device)
         prompt_len = inputs["input_ids"].shape[1]
+        self._stop_after_fence(options, prompt_len)
         with self._lock, torch.inference_mode():
             if self.prefix_cache:
                 options["past_key_values"] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
@@ -132,6 +139,7 @@ class HFChatModel:
                 inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
             finally:
                 self.tokenizer.padding_side = side
+            self._stop_after_fence(options, inputs["input_ids"].shape[1])
             output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         width = inputs["input_ids"].shape[1]
         prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
@@ -177,9 +185,16 @@ class HFChatModel:
         self.model(input_ids=ids, past_key_values=cache, use_cache=True)
         return cache
 
+    def _stop_after_fence(self, options: dict, prompt_len: int) -> None:
+        """Add the fence stop to generate() ``options`` (not to beam search, which finishes
+        beams by its own rules; :meth:`_decode` cuts those answers instead)."""
+        if options.get("num_beams", 1) == 1:
+            options["stopping_criteria"] = StoppingCriteriaList([_FenceStop(self.tokenizer, prompt_len)])
+
     def _decode(self, token_ids: list[int], prompt_len: int) -> Generation:
-        end = next((i for i, t in enumerate(token_ids) if t in self._eos_ids), len(token_ids))
-        text = self.tokenizer.decode(token_ids[:end], skip_special_tokens=True)
+        ends = self._eos_ids if self._pad_id in self._eos_ids else [*self._eos_ids, self._pad_id]
+        end = next((i for i, t in enumerate(token_ids) if t in ends), len(token_ids))
+        text = _cut_after_first_block(self.tokenizer.decode(token_ids[:end], skip_special_tokens=True))
         return Generation(text=text.strip(), prompt_tokens=prompt_len, completion_tokens=end)
 
     def _end_token_ids(self) -> list[int]:
@@ -189,6 +204,32 @@ class HFChatModel:
         if not ids:
             raise SqlfixError("the model's tokenizer names no end-of-sequence token")
         return ids
+
+
+class _FenceStop(StoppingCriteria):
+    """Finish each sequence once its generated text holds a complete fenced block; only
+    sequences whose newest token has a backtick are decoded, so most steps cost nothing."""
+
+    def __init__(self, tokenizer, prompt_len: int) -> None:
+        self.tokenizer, self.prompt_len = tokenizer, prompt_len
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs) -> torch.BoolTensor:
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        if input_ids.shape[1] <= self.prompt_len:
+            return done
+        newest = self.tokenizer.convert_ids_to_tokens(input_ids[:, -1].tolist())
+        for row, token in enumerate(newest):
+            if token and "`" in token:
+                text = self.tokenizer.decode(input_ids[row, self.prompt_len :], skip_special_tokens=True)
+                done[row] = text.count(FENCE) >= 2
+        return done
+
+
+def _cut_after_first_block(text: str) -> str:
+    """``text`` up to the end of its first complete fenced block (all of it when it has none)."""
+    start = text.find(FENCE)
+    close = text.find(FENCE, start + len(FENCE)) if start >= 0 else -1
+    return text[: close + len(FENCE)] if close >= 0 else text
 
 
 def _decoding_options(n: int, temperature: float, max_new_tokens: int) -> dict:

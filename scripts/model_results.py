@@ -87,6 +87,13 @@ def main() -> None:
         print(f"wrote {OUT / 'requests.jsonl.gz'}")
         return
     answers = [row for path in args.answers for _, row in read_jsonl(path)]
+    answered = {row["model"] for row in answers}
+    skipped = [spec for spec in specs if spec != "rules" and model_of(spec) not in answered]
+    if skipped:
+        print(f"no answers for {len(skipped)} system(s), left out: {', '.join(skipped)}")
+    rows = [row for row in rows if row[0] not in skipped]
+    curve = [point for point in curve if point[0] not in skipped]
+    specs = [spec for spec in specs if spec not in skipped]
     merged = OUT / "answers.jsonl.gz"
     with gzip.open(merged, "wt", encoding="utf-8") as out:
         out.writelines(json.dumps(row) + "\n" for row in answers)
@@ -97,6 +104,11 @@ def main() -> None:
     print(table)
     if curve:
         print(plot_curve(curve, summaries, args.plot))
+
+
+def model_of(spec: str) -> str | None:
+    """The model spec inside an eval system spec (``icl:BASE@DATA`` -> ``BASE``); None for rules."""
+    return spec.split(":", 1)[1].split("@")[0] if ":" in spec else None
 
 
 def generation_ms(answers: list[dict]) -> dict[str, float]:
@@ -114,7 +126,7 @@ def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[st
              "|---|---|---|---|---|"]
     for spec, size, label in rows:
         repair, text2sql = summaries.get((spec, "repair")), summaries.get((spec, "text2sql"))
-        model = spec.split(":", 1)[1].split("@")[0] if ":" in spec else None
+        model = model_of(spec)
         cells = [size, label, str(repair.accuracy) if repair else "-", str(text2sql.accuracy) if text2sql else "-",
                  f"{ms[model]:.0f}" if model in ms else "-"]
         lines.append("| " + " | ".join(cells) + " |")

@@ -159,3 +159,27 @@ def test_answers_end_after_their_first_fenced_block(trained) -> None:
     assert tokenizer.decode(ids[:first]).count("```") == 2 and tokenizer.decode(ids[: first - 1]).count("```") < 2
     assert _cut_after_first_block(answer) == answer[: answer.index("\n- users")]
     assert _cut_after_first_block("SELECT 1") == "SELECT 1" and _cut_after_first_block("```sql\nSELECT 1") == "```sql\nSELECT 1"
+
+
+def test_a_non_finite_loss_or_gradient_stops_training() -> None:
+    from transformers import TrainerControl, TrainerState
+
+    from sqlfix.train.callbacks import Divergence
+
+    guard, state, control = Divergence(), TrainerState(), TrainerControl()
+    state.global_step = 10
+    guard.on_log(None, state, control, logs={"loss": 0.44, "grad_norm": 0.25})
+    assert guard.step is None and not control.should_training_stop
+    state.global_step = 20
+    guard.on_log(None, state, control, logs={"loss": 0.19, "grad_norm": float("nan")})
+    assert guard.step == 20 and "grad_norm" in guard.what and control.should_training_stop
+
+
+def test_qwen2_bases_train_with_eager_attention(tmp_path: Path) -> None:
+    from sqlfix.train.runner import _attention
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "qwen2"}))
+    assert _attention("auto", tmp_path) == {"attn_implementation": "eager"}
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    assert _attention("auto", tmp_path) == {}
+    assert _attention("sdpa", tmp_path) == {"attn_implementation": "sdpa"}

@@ -64,6 +64,8 @@ def main() -> None:
                         "(default sqlfix/adapters/<base>-sqlfix, the shipped one)")
     parser.add_argument("--requests", type=Path, help="recorded evaluation requests; those of the curve adapters, the "
                         "adapter trained (not with --no-train) and the base are answered, in that order")
+    parser.add_argument("--no-base-requests", action="store_true", help="leave out the base model's own requests "
+                        "(answered in an earlier call)")
     parser.add_argument("--curve", type=int, nargs="*", default=[], help="also train adapters on the first N examples")
     parser.add_argument("--bench-generate", action="store_true", help="time generation on the host (torch.compile: slow)")
     parser.add_argument("--no-train", action="store_true", help="use the adapter already in the repository (curve, answers, timings only)")
@@ -78,7 +80,7 @@ def main() -> None:
     counts = write_examples(config, run_dir / "examples", args.test_examples)
     adapter = args.adapter or f"sqlfix/adapters/{args.base}-sqlfix"
     curve = [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve]
-    specs = [f"{args.base}+{c['adapter']}" for c in curve] + ([] if args.no_train else [f"{args.base}+{adapter}"]) + [args.base]
+    specs = [f"{args.base}+{c['adapter']}" for c in curve] + ([] if args.no_train else [f"{args.base}+{adapter}"]) + ([] if args.no_base_requests else [args.base])
     requests = write_requests_for(specs, args.requests, run_dir / "requests.jsonl.gz") if args.requests else 0
     download_wheels(run_dir / "wheels")
     whole = gguf_path(SOURCES[args.base])

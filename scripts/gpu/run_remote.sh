@@ -33,6 +33,6 @@ extra=()
 if [ "${1:-}" = answer ]; then
   extra=(--answer-only)
   adapter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["adapter"])' "$BUNDLE/run/manifest.json")
-  mkdir -p "$adapter" && cp "$BUNDLE"/adapter/* "$adapter"/
+  [ -d "$BUNDLE/adapter" ] && mkdir -p "$adapter" && cp "$BUNDLE"/adapter/* "$adapter"/
 fi
 python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" "${extra[@]}" 2>&1 | tee "$OUT/run.log"

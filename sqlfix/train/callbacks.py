@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from transformers import TrainerCallback
@@ -21,4 +22,22 @@ class TimeLimit(TrainerCallback):
             self.started = time.monotonic()
         elif time.monotonic() - self.started > self.seconds:
             control.should_training_stop = True
+        return control
+
+
+class Divergence(TrainerCallback):
+    """Stop training at the first logged loss or gradient norm that is NaN or infinite (the
+    weights are then lost: going on only burns GPU time); ``step`` and ``what`` say where."""
+
+    def __init__(self) -> None:
+        self.step: int | None = None
+        self.what = ""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        """Ask the trainer to stop when a logged training value is not finite."""
+        for key in ("grad_norm", "loss"):
+            value = (logs or {}).get(key)
+            if value is not None and not math.isfinite(float(value)) and self.step is None:
+                self.step, self.what = state.global_step, f"{key} {value}"
+                control.should_training_stop = True
         return control

@@ -34,6 +34,10 @@ class TrainConfig:
         lora_r / lora_alpha / lora_dropout: LoRA rank, scale and dropout (PEFT defaults are 8/8/0;
             rank 16, alpha 32 learn the new output formats faster at a few MB).
         target_modules: modules given adapters; ``all-linear`` (attention + MLP) as in QLoRA.
+        attn_implementation: attention kernel for training (``eager``, ``sdpa``...); ``auto``:
+            ``eager`` for Qwen2-family bases, whose LoRA gradients turned NaN within 20 steps
+            under bf16 SDPA on an H100 (padded batches; a known Qwen2 problem), else the
+            transformers default. Generation is unaffected.
 
     Training:
         output_dir: where the adapter, model card, metrics and loss plot go.
@@ -67,6 +71,7 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     target_modules: str = "all-linear"
+    attn_implementation: str = "auto"
     output_dir: Path = Path("runs/smollm2-135m-sqlfix")
     epochs: float = 2.0
     learning_rate: float = 2e-4

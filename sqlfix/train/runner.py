@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlfix.errors import SqlfixError
 from sqlfix.train.card import write_loss_plot, write_model_card
 from sqlfix.train.config import TrainConfig
 from sqlfix.train.dataset_files import read_split
@@ -61,7 +62,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback
     from trl import SFTConfig, SFTTrainer
 
-    from sqlfix.train.callbacks import TimeLimit
+    from sqlfix.train.callbacks import Divergence, TimeLimit
 
     from sqlfix.models.hf import default_device
     from sqlfix.models.loader import resolve_base
@@ -73,7 +74,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.bfloat16 if on_gpu else torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.bfloat16 if on_gpu else torch.float32,
+                                                 **_attention(config.attn_implementation, base_dir))
     work_dir = config.output_dir / CHECKPOINTS
     has_validation = bool(validation_examples)
     args = SFTConfig(
@@ -120,11 +122,15 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit),
+        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit), divergence := Divergence()],
     )
     started = time.perf_counter()
     output = trainer.train()
     elapsed = time.perf_counter() - started
+    if divergence.step is not None:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
+                            "Try a lower learning_rate, or attn_implementation = 'eager'")
     metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
@@ -167,6 +173,14 @@ def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list,
         "trainable_parameters": sum(p.numel() for p in trainer.model.parameters() if p.requires_grad),
         "total_parameters": sum(p.numel() for p in trainer.model.parameters()),
     }
+
+
+def _attention(choice: str, base_dir: Path) -> dict:
+    """``from_pretrained`` options for the attention kernel ``choice`` (see TrainConfig)."""
+    if choice != "auto":
+        return {"attn_implementation": choice}
+    model_type = json.loads((Path(base_dir) / "config.json").read_text()).get("model_type", "")
+    return {"attn_implementation": "eager"} if model_type.startswith("qwen2") else {}
 
 
 def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type, time_limit: type) -> list:

@@ -99,7 +99,7 @@ def main() -> None:
         out.writelines(json.dumps(row) + "\n" for row in answers)
     run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=OUT / "report", limit=args.limit))
     summaries = {(s.system, s.task): s for s in write_report(run, OUT / "report")}
-    table = results_table(rows, summaries, generation_ms(answers))
+    table = results_table(rows, summaries, generation_ms(answers), unanswered_cases(run.results))
     (OUT / "table.md").write_text(table)
     print(table)
     if curve:
@@ -120,17 +120,33 @@ def generation_ms(answers: list[dict]) -> dict[str, float]:
     return {model: sum(values) / len(values) for model, values in totals.items()}
 
 
-def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[str, float]) -> str:
-    """The README's markdown table: repair rate, text-to-SQL accuracy, generation time."""
+def unanswered_cases(results: list) -> dict[tuple[str, str], int]:
+    """(system, task) -> cases that failed because a request of theirs has no recorded answer."""
+    counts: dict[tuple[str, str], int] = {}
+    for result in results:
+        if "no recorded answer" in (result.detail or ""):
+            counts[(result.system, result.task)] = counts.get((result.system, result.task), 0) + 1
+    return counts
+
+
+def results_table(rows: list[tuple[str, str, str]], summaries: dict, ms: dict[str, float],
+                  unanswered: dict[tuple[str, str], int]) -> str:
+    """The README's markdown table: repair rate, text-to-SQL accuracy (with the cases counted as
+    failures for want of an answer, where there are any), generation time."""
     lines = ["| model | system | repair rate | text-to-SQL accuracy | generation ms per request, where answered |",
              "|---|---|---|---|---|"]
     for spec, size, label in rows:
-        repair, text2sql = summaries.get((spec, "repair")), summaries.get((spec, "text2sql"))
         model = model_of(spec)
-        cells = [size, label, str(repair.accuracy) if repair else "-", str(text2sql.accuracy) if text2sql else "-",
+        cells = [size, label, *(_cell(summaries.get((spec, task)), unanswered.get((spec, task), 0)) for task in ("repair", "text2sql")),
                  f"{ms[model]:.0f}" if model in ms else "-"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _cell(summary, unanswered: int) -> str:
+    if summary is None:
+        return "-"
+    return f"{summary.accuracy} ({unanswered} unanswered)" if unanswered else str(summary.accuracy)
 
 
 def plot_curve(curve: list[tuple[str, int]], summaries: dict, target: Path) -> str:

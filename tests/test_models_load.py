@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,20 @@ def test_default_model_answers_in_the_trained_edit_format() -> None:
                                "duckdb", output="edit")
     answer = model.generate(messages, max_tokens=24)[0].text
     assert answer.startswith("- ") and parse_edit(answer), answer
+
+
+def test_shipped_adapters_are_named_after_their_base(tmp_path: Path) -> None:
+    from sqlfix.models.loader import bundled_adapter_dir, resolve_local_spec
+
+    assert resolve_local_spec("default") == ("smollm2-135m", bundled_adapter_dir("smollm2-135m-sqlfix"))
+    assert resolve_local_spec("smollm2-135m-sqlfix") == resolve_local_spec("default")
+    assert resolve_local_spec("qwen2.5-coder-0.5b-sqlfix") == ("qwen2.5-coder-0.5b", bundled_adapter_dir("qwen2.5-coder-0.5b-sqlfix"))
+    with pytest.raises(SqlfixError, match="no adapter for qwen2.5-coder-1.5b is shipped"):
+        resolve_local_spec("qwen2.5-coder-1.5b-sqlfix")
+    # Paths and base+adapter specs that merely end in -sqlfix are not shipped names.
+    trained = tmp_path / "runs" / "smollm2-135m-sqlfix"
+    trained.mkdir(parents=True)
+    (trained / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "smollm2-135m"}))
+    assert resolve_local_spec(str(trained)) == ("smollm2-135m", trained)
+    assert resolve_local_spec(f"qwen2.5-coder-0.5b+{trained}") == ("qwen2.5-coder-0.5b", trained)
+    assert resolve_local_spec("qwen2.5-coder-0.5b") == ("qwen2.5-coder-0.5b", None)

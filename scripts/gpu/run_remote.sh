@@ -35,4 +35,4 @@ if [ "${1:-}" = answer ]; then
   adapter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["adapter"])' "$BUNDLE/run/manifest.json")
   [ -d "$BUNDLE/adapter" ] && mkdir -p "$adapter" && cp "$BUNDLE"/adapter/* "$adapter"/
 fi
-python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" "${extra[@]}" 2>&1 | tee "$OUT/run.log"
+python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --answer-minutes "${ANSWER_MINUTES:-8}" "${extra[@]}" 2>&1 | tee "$OUT/run.log"

@@ -1,8 +1,9 @@
 """The GPU side of a bundle run (started by run_remote.sh): reassemble and check the base model,
 convert it, train the adapter (and the learning-curve adapters), score it on the test split,
 answer the recorded evaluation requests in batches, time training (and generation), and write
-everything that should come back into ``--out``: ``adapter/`` (the adapter, model card,
-metrics, loss plot), ``answers.jsonl.gz``, ``results.json`` and ``run.log``."""
+everything that should come back into ``--out``: the adapter (with its model card,
+metrics, loss plot; packed as ``adapter.tar.NN`` chunks by ``scripts/gpu/transfer.py``, since a
+returned file holds at most 16 MiB), ``answers.jsonl``, ``results.json`` and ``run.log``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import argparse
 import gzip
 import json
 import re
-import shutil
 import sys
 import time
 import traceback
@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from scripts.gpu.transfer import pack  # noqa: E402
 from sqlfix.models.convert import CONVERTED_MARKER, convert_gguf, converted_dir  # noqa: E402
 from sqlfix.models.sources import SOURCES, assemble_parts  # noqa: E402
 from sqlfix.prompts import apply_edit, extract_sql  # noqa: E402
@@ -57,10 +58,7 @@ def main() -> None:
     elif manifest.get("train", True):
         result = train(config, examples=(examples["train"], examples["validation"]))
         results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
-        (args.out / "adapter").mkdir(parents=True, exist_ok=True)
-        for name in ADAPTER_FILES:
-            if (result.adapter_dir / name).exists():
-                shutil.copy(result.adapter_dir / name, args.out / "adapter" / name)
+        results["adapter_chunks"] = [c.name for c in pack(result.adapter_dir, args.out, files=ADAPTER_FILES)]
         print("train", json.dumps(results["train"])[:1500], flush=True)
         stages.append(("test", lambda: score(config.base, config.output_dir, examples["test"])))
         stages.append(("bench_train", lambda: bench_train(result.metrics)))

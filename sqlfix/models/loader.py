@@ -11,7 +11,8 @@ from sqlfix.models.base import ChatModel
 from sqlfix.models.sources import SOURCES
 
 DEFAULT_BASE = "smollm2-135m"
-DEFAULT_ADAPTER = "smollm2-135m-sqlfix"
+SHIPPED_SUFFIX = "-sqlfix"
+DEFAULT_ADAPTER = DEFAULT_BASE + SHIPPED_SUFFIX
 
 
 def bundled_adapter_dir(name: str = DEFAULT_ADAPTER) -> Path:
@@ -32,7 +33,10 @@ def load_model(
     """Load the model named by ``spec``.
 
     Specs:
-        * ``default``: SmolLM2-135M with the fine-tuned adapter shipped in ``sqlfix/adapters``.
+        * ``default``: SmolLM2-135M with the fine-tuned adapter shipped in ``sqlfix/adapters``
+          (the same as ``smollm2-135m-sqlfix``).
+        * ``<base>-sqlfix`` (``qwen2.5-coder-0.5b-sqlfix``...): a base with the adapter shipped
+          for it in ``sqlfix/adapters/<base>-sqlfix``.
         * ``smollm2-135m``, ``qwen2.5-coder-0.5b``, ``qwen2.5-coder-1.5b``: a base model from
           its PyPI-shipped GGUF (converted once into the cache).
         * ``<base>+<adapter_dir>``: a base (a name above or a model folder) plus a LoRA adapter.
@@ -57,25 +61,33 @@ def load_model(
         if not model_name:
             raise SqlfixError("the spec 'openai:' needs a model name, as in openai:gpt-4o-mini")
         return OpenAIChatModel(model_name, base_url=base_url, api_key=api_key, timeout_s=timeout_s or DEFAULT_TIMEOUT_S)
-    if spec == "default":
-        adapter = bundled_adapter_dir()
-        if not (adapter / "adapter_config.json").is_file():
-            raise SqlfixError(f"the bundled adapter is missing from {adapter}; reinstall sqlfix or pass --model {DEFAULT_BASE}")
-        base, adapter_dir = DEFAULT_BASE, adapter
-    elif "+" in spec and spec.split("+", 1)[0] in SOURCES or "+" in spec and Path(spec.split("+", 1)[0]).is_dir():
-        base, adapter_text = spec.split("+", 1)
-        adapter_dir = Path(adapter_text).expanduser()
-    elif Path(spec).expanduser().is_dir() and (Path(spec).expanduser() / "adapter_config.json").is_file():
-        adapter_dir = Path(spec).expanduser()
-        base = _adapter_base(adapter_dir)
-    else:
-        base, adapter_dir = spec, None
+    base, adapter_dir = resolve_local_spec(spec)
     from sqlfix.models.hf import HFChatModel
 
     name = "default" if spec == "default" else spec
     return HFChatModel(
         resolve_base(base), adapter_dir=adapter_dir, merge=merge, device=device, name=name, static_cache=static_cache
     )
+
+
+def resolve_local_spec(spec: str) -> tuple[str, Path | None]:
+    """Split a local model ``spec`` (see :func:`load_model`) into its base and adapter folder
+    (None: the base alone), without loading anything; a shipped adapter that is missing is an
+    error naming it."""
+    shipped = DEFAULT_BASE if spec == "default" else spec.removesuffix(SHIPPED_SUFFIX)
+    if spec == "default" or (spec.endswith(SHIPPED_SUFFIX) and shipped in SOURCES):
+        adapter = bundled_adapter_dir(shipped + SHIPPED_SUFFIX)
+        if not (adapter / "adapter_config.json").is_file():
+            raise SqlfixError(f"no adapter for {shipped} is shipped in {adapter}; pass --model {shipped}, or train one: "
+                              f"sqlfix train DATA --base {shipped} --out DIR, then --model {shipped}+DIR")
+        return shipped, adapter
+    if "+" in spec and (spec.split("+", 1)[0] in SOURCES or Path(spec.split("+", 1)[0]).is_dir()):
+        base, adapter_text = spec.split("+", 1)
+        return base, Path(adapter_text).expanduser()
+    folder = Path(spec).expanduser()
+    if folder.is_dir() and (folder / "adapter_config.json").is_file():
+        return _adapter_base(folder), folder
+    return spec, None
 
 
 def resolve_base(base: str) -> Path:

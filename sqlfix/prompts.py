@@ -74,7 +74,7 @@ def repair_messages(
     if question:
         parts.append(f"Question: {question}")
     parts.append(f"Query:\n{sql.strip()}")
-    parts.append(f"Error: {error.strip()}" if error else "Error: none, but the result does not answer the question")
+    parts.append(f"Error: {stable_error_text(error)}" if error else "Error: none, but the result does not answer the question")
     system = SYSTEM_REPAIR_EDIT if output == "edit" else SYSTEM_REPAIR
     return [Message("system", system), Message("user", "\n\n".join(parts))]
 
@@ -83,6 +83,28 @@ def ask_messages(schema_prompt: str, question: str, dialect: str) -> list[Messag
     """Build the chat messages asking a model to write SQL for ``question``."""
     user = f"Dialect: {dialect}\n\nSchema:\n{schema_prompt}\n\nQuestion: {question.strip()}"
     return [Message("system", SYSTEM_ASK), Message("user", user)]
+
+
+# Figures an engine measures anew on every run (ClickHouse's elapsed time of a query it stopped,
+# the memory a query would have used): kept, they would make one failure a different prompt on
+# each run, so a recorded answer or a cached fix would never match again.
+_VOLATILE_FIGURES = (
+    re.compile(r"\belapsed [\d.]+ (?:ms|sec|seconds?), "),
+    re.compile(r"\bwould use [\d.]+ \w+ \(attempt to allocate chunk of [\d.]+ \w+\), "),
+)
+
+
+def stable_error_text(error: str) -> str:
+    """``error`` as a prompt shows it: stripped, without the figures an engine measures anew
+    on every run.
+
+    Example:
+        >>> stable_error_text("Timeout exceeded: elapsed 1004.695 ms, maximum: 1000.000 ms. (TIMEOUT_EXCEEDED)")
+        'Timeout exceeded: maximum: 1000.000 ms. (TIMEOUT_EXCEEDED)'
+    """
+    for pattern in _VOLATILE_FIGURES:
+        error = pattern.sub("", error)
+    return error.strip()
 
 
 def extract_sql(text: str) -> str:

@@ -73,3 +73,20 @@ def test_repair_prompt_carries_schema_error_question_and_format() -> None:
     assert "minimal edit" in edit[0].content and "Error: none" in edit[1].content
     ask = ask_messages("CREATE TABLE t (a INT);", "How many rows?", "clickhouse")
     assert "Dialect: clickhouse" in ask[1].content and ask[1].content.endswith("How many rows?")
+
+
+def test_a_failure_makes_the_same_prompt_on_every_run() -> None:
+    from sqlfix.prompts import repair_messages
+
+    def prompt(elapsed: str, would_use: str) -> list:
+        timeout = f"Timeout exceeded: elapsed {elapsed} ms, maximum: 1000.000 ms. (TIMEOUT_EXCEEDED)"
+        memory = (f"Query memory limit exceeded: would use {would_use} MiB (attempt to allocate chunk of 4.00 MiB), "
+                  "maximum: 64.00 MiB: While executing AggregatingTransform. (MEMORY_LIMIT_EXCEEDED)")
+        return [repair_messages("CREATE TABLE t (a INT);", "SELECT a FROM t, t AS u", error, "clickhouse")
+                for error in (timeout, memory)]
+
+    first, second = prompt("1004.695", "64.73"), prompt("1000.273", "69.82")
+    assert first == second
+    user = first[0][-1].content
+    assert "Error: Timeout exceeded: maximum: 1000.000 ms. (TIMEOUT_EXCEEDED)" in user and "elapsed" not in user
+    assert "maximum: 64.00 MiB" in first[1][-1].content and "would use" not in first[1][-1].content

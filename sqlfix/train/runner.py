@@ -108,6 +108,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         dataset_num_proc=min(8, os.cpu_count() or 1) if len(train_examples) >= PARALLEL_TOKENIZE_FROM else None,
         disable_tqdm=False,
     )
+    divergence = Divergence()
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -122,7 +123,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit), divergence := Divergence()],
+        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit), divergence],
     )
     started = time.perf_counter()
     output = trainer.train()
@@ -130,7 +131,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     if divergence.step is not None:
         shutil.rmtree(work_dir, ignore_errors=True)
         raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
-                            "Try a lower learning_rate, or attn_implementation = 'eager'")
+                          "Try a lower learning_rate, or attn_implementation = 'eager'")
     metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]

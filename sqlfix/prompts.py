@@ -86,11 +86,12 @@ def ask_messages(schema_prompt: str, question: str, dialect: str) -> list[Messag
 
 
 # Figures an engine measures anew on every run (ClickHouse's elapsed time of a query it stopped,
-# the memory a query would have used): kept, they would make one failure a different prompt on
+# the memory a query would have used, DuckDB's memory in use when an allocation failed): kept, they would make one failure a different prompt on
 # each run, so a recorded answer or a cached fix would never match again.
 _VOLATILE_FIGURES = (
     re.compile(r"\belapsed [\d.]+ (?:ms|sec|seconds?), "),
     re.compile(r"\bwould use [\d.]+ \w+ \(attempt to allocate chunk of [\d.]+ \w+\), "),
+    re.compile(r" \([\d.]+ \w+/[\d.]+ \w+ used\)"),  # DuckDB's memory in use when an allocation failed
 )
 
 

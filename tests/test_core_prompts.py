@@ -90,3 +90,7 @@ def test_a_failure_makes_the_same_prompt_on_every_run() -> None:
     user = first[0][-1].content
     assert "Error: Timeout exceeded: maximum: 1000.000 ms. (TIMEOUT_EXCEEDED)" in user and "elapsed" not in user
     assert "maximum: 64.00 MiB" in first[1][-1].content and "would use" not in first[1][-1].content
+    duckdb = [repair_messages("CREATE TABLE t (a INT);", "SELECT a FROM t, t AS u",
+                              f"Out of Memory Error: failed to allocate data of size 16.0 MiB ({used} MiB/61.0 MiB used)",
+                              "duckdb") for used in ("50.6", "48.8")]
+    assert duckdb[0] == duckdb[1] and "failed to allocate data of size 16.0 MiB\n" in duckdb[0][-1].content + "\n"

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlfix.errors import SqlfixError  # noqa: E402
 from sqlfix.jsonl import read_jsonl  # noqa: E402
+from sqlfix.models.replay import NO_ANSWER  # noqa: E402
 
 from eval.config import EvalConfig  # noqa: E402
 from eval.report import write_report  # noqa: E402
@@ -124,7 +125,7 @@ def unanswered_cases(results: list) -> dict[tuple[str, str], int]:
     """(system, task) -> cases that failed because a request of theirs has no recorded answer."""
     counts: dict[tuple[str, str], int] = {}
     for result in results:
-        if "no recorded answer" in (result.detail or ""):
+        if NO_ANSWER in (result.detail or ""):
             counts[(result.system, result.task)] = counts.get((result.system, result.task), 0) + 1
     return counts
 

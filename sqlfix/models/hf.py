@@ -84,6 +84,8 @@ class HFChatModel:
         self.model = model.to(self.device).eval()
         self._eos_ids = self._end_token_ids()
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]
+        # A finished sequence in a batch is padded: the answer ends at its first end or pad token.
+        self._answer_end_ids = set(self._eos_ids) | {self._pad_id}
         if self.tokenizer.pad_token is None:  # batched prompts need one to pad with
             self.tokenizer.pad_token = self.tokenizer.convert_ids_to_tokens(self._pad_id)
         self.static_cache = static_cache
@@ -192,8 +194,7 @@ class HFChatModel:
             options["stopping_criteria"] = StoppingCriteriaList([_FenceStop(self.tokenizer, prompt_len)])
 
     def _decode(self, token_ids: list[int], prompt_len: int) -> Generation:
-        ends = self._eos_ids if self._pad_id in self._eos_ids else [*self._eos_ids, self._pad_id]
-        end = next((i for i, t in enumerate(token_ids) if t in ends), len(token_ids))
+        end = next((i for i, t in enumerate(token_ids) if t in self._answer_end_ids), len(token_ids))
         text = _cut_after_first_block(self.tokenizer.decode(token_ids[:end], skip_special_tokens=True))
         return Generation(text=text.strip(), prompt_tokens=prompt_len, completion_tokens=end)
 

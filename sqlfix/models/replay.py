@@ -26,6 +26,9 @@ from sqlfix.jsonl import read_jsonl
 from sqlfix.models.base import Generation, Message
 
 
+NO_ANSWER = "no recorded answer"  # begins the error of a request nobody answered; reports count it
+
+
 def request_key(messages: list[Message], n: int, temperature: float, max_tokens: int) -> str:
     """A stable hash of one generation request."""
     body = {"messages": [[m.role, m.content] for m in messages], "n": n, "temperature": temperature, "max_tokens": max_tokens}
@@ -67,7 +70,7 @@ class ReplayModel:
         """Return the recorded completions of this exact request."""
         row = self.answers.get(request_key(messages, n, temperature, max_tokens))
         if row is None:
-            raise SqlfixError(f"no recorded answer of {self.name} for this request (record and answer it first)")
+            raise SqlfixError(f"{NO_ANSWER} of {self.name} for this request (record and answer it first)")
         return [Generation(text, row.get("prompt_tokens", 0), tokens) for text, tokens in zip(row["texts"], row["completion_tokens"])]
 
 

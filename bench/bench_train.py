@@ -20,13 +20,17 @@ MEASURED_MATMUL_TFLOPS = 798.0
 
 
 def throughput(metrics: dict, peak_tflops: float = DATASHEET_BF16_TFLOPS) -> dict:
-    """Return tokens/s, achieved TFLOP/s (6N and 4N counts) and their fractions of ``peak_tflops``."""
+    """Return tokens/s, achieved TFLOP/s (6N and 4N counts) and their fractions of the peak of
+    the GPUs used (``peak_tflops`` each; a data-parallel run reports ``processes``)."""
     tokens_per_s = metrics["tokens_seen"] / metrics["train_seconds"]
     params = metrics["total_parameters"] - metrics["trainable_parameters"]
     model_tflops = 6 * params * tokens_per_s / 1e12
     executed_tflops = 4 * params * tokens_per_s / 1e12
+    gpus = metrics.get("processes", 1)
+    peak_tflops *= gpus
     return {
         "device": metrics.get("device"),
+        "gpus": gpus,
         "train_examples": metrics["train_examples"],
         "epochs_done": metrics.get("epochs_done"),
         "train_seconds": metrics["train_seconds"],
@@ -35,7 +39,7 @@ def throughput(metrics: dict, peak_tflops: float = DATASHEET_BF16_TFLOPS) -> dic
         "examples_per_second": round(metrics["train_examples"] * (metrics.get("epochs_done") or 1) / metrics["train_seconds"], 1),
         "model_tflops_6n": round(model_tflops, 2),
         "mfu_6n_vs_datasheet": round(model_tflops / peak_tflops, 4),
-        "mfu_6n_vs_measured_matmul": round(model_tflops / MEASURED_MATMUL_TFLOPS, 4),
+        "mfu_6n_vs_measured_matmul": round(model_tflops / (MEASURED_MATMUL_TFLOPS * gpus), 4),
         "executed_fraction_4n_vs_datasheet": round(executed_tflops / peak_tflops, 4),
         "seconds_for_10k_examples_one_epoch": round(10_000 * metrics["train_seconds"] / (metrics["train_examples"] * (metrics.get("epochs_done") or 1)), 1),
     }

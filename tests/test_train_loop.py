@@ -122,6 +122,29 @@ def test_prefix_cache_gives_the_same_answers(trained, monkeypatch: pytest.Monkey
     assert len(cached.generate(prompts[1], n=3, temperature=0.9, max_tokens=6)) == 3
 
 
+def test_static_cache_is_kept_across_calls_and_gives_the_same_answers(trained, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, result = trained
+    from sqlfix.models import hf
+    from sqlfix.models.hf import HFChatModel
+    from sqlfix.prompts import repair_messages
+    from tests.train_fixtures import TINY_SCHEMA
+
+    monkeypatch.setattr(hf, "STATIC_CACHE_TOKENS", 128)  # so that a longer call must grow the cache
+    prompts = [repair_messages(TINY_SCHEMA.to_prompt(), broken, error, "duckdb", output="edit") for broken, _, error in REPAIRS]
+    static = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu", static_cache=True)
+    plain = HFChatModel(config.base, adapter_dir=result.adapter_dir, device="cpu", prefix_cache=False)
+    kept = None
+    for messages in prompts:
+        assert static.generate(messages, max_tokens=8) == plain.generate(messages, max_tokens=8)
+        kept = kept or static._static_caches[1]
+        assert static._static_caches[1] is kept  # emptied and reused, not rebuilt per call
+    assert static.generate(prompts[0], n=2, max_tokens=6) == plain.generate(prompts[0], n=2, max_tokens=6)
+    assert set(static._static_caches) == {1, 2}
+    longer = static.generate(prompts[1], max_tokens=300)
+    assert longer == plain.generate(prompts[1], max_tokens=300)
+    assert static._static_caches[1] is not kept and static._static_caches[1].get_max_length() % 128 == 0
+
+
 def test_batched_generation_matches_one_at_a_time(trained) -> None:
     config, result = trained
     from sqlfix.models.hf import HFChatModel

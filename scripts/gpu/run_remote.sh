@@ -7,6 +7,10 @@
 #                                   the model (sha256), train, score on the test split, answer the
 #                                   recorded requests, time generation, and write the adapter,
 #                                   answers, metrics and logs to $OUT.
+#   run_remote.sh ddp [BUNDLE]    : train only, data-parallel on GPUS processes (default: every
+#                                   GPU) under accelerate launch, the same code as one GPU; the
+#                                   main process writes the metrics and their throughput to $OUT.
+#                                   TIME_LIMIT_MINUTES overrides the bundle's limit.
 #   run_remote.sh answer [BUNDLE] : go on answering the requests earlier calls left unanswered,
 #                                   with the adapter the run call brought back, carried in
 #                                   BUNDLE/adapter (git-ignored, so stage calls never carry it).
@@ -30,8 +34,18 @@ fi
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$BUNDLE"/run/wheels/*.whl
 export PYTHONPATH="/tmp/site:$PWD" SQLFIX_CACHE_DIR=/tmp/sqlfix_cache HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 extra=()
+[ -n "${TIME_LIMIT_MINUTES:-}" ] && extra+=(--time-limit-minutes "$TIME_LIMIT_MINUTES")
+if [ "${1:-}" = ddp ]; then
+  gpus=${GPUS:-$(nvidia-smi -L | wc -l)}
+  launch=(--num_processes "$gpus" --num_machines 1 --mixed_precision bf16 --dynamo_backend no)
+  [ "$gpus" -gt 1 ] && launch+=(--multi_gpu)
+  python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --prepare-only 2>&1 | tee "$OUT/run.log"
+  python3 -m accelerate.commands.launch "${launch[@]}" scripts/gpu/train_remote.py --bundle "$BUNDLE"/run \
+    --pieces "$STAGE" --out "$OUT" --train-only "${extra[@]}" 2>&1 | tee -a "$OUT/run.log"
+  exit 0
+fi
 if [ "${1:-}" = answer ]; then
-  extra=(--answer-only)
+  extra+=(--answer-only)
   adapter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["adapter"])' "$BUNDLE/run/manifest.json")
   [ -d "$BUNDLE/adapter" ] && mkdir -p "$adapter" && cp "$BUNDLE"/adapter/* "$adapter"/
 fi

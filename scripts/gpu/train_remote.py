@@ -41,6 +41,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sqlfix_run"))
     parser.add_argument("--answer-minutes", type=float, default=8.0,
                         help="no answer batch starts this many minutes after the start (the device call ends at 10)")
+    parser.add_argument("--prepare-only", action="store_true", help="only reassemble, check and convert the base")
+    parser.add_argument("--train-only", action="store_true",
+                        help="only train (and time it): the data-parallel stage, one process per GPU under "
+                        "accelerate launch, after a --prepare-only call; the main process writes results.json")
+    parser.add_argument("--time-limit-minutes", type=float, help="overrides the bundle's time_limit_minutes")
     parser.add_argument("--answer-only", action="store_true",
                         help="only go on answering the requests earlier calls on this host left unanswered "
                         "(the adapter must be in the repository, the base converted in the host's cache)")
@@ -48,10 +53,17 @@ def main() -> None:
     started, clock = time.perf_counter(), time.monotonic()
     manifest = json.loads((args.bundle / "manifest.json").read_text())
     results: dict = {"manifest": {k: v for k, v in manifest.items() if k != "parts"}}
-    prepare_base(manifest, args.pieces, args.work)
-    results["prepare_s"] = round(time.perf_counter() - started, 1)
+    if not args.train_only:
+        prepare_base(manifest, args.pieces, args.work)
+        results["prepare_s"] = round(time.perf_counter() - started, 1)
+    if args.prepare_only:
+        return
     examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
-    config = TrainConfig(**{**manifest["config"], "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
+    limit = {"time_limit_minutes": args.time_limit_minutes} if args.time_limit_minutes is not None else {}
+    config = TrainConfig(**{**manifest["config"], **limit, "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
+    if args.train_only:
+        train_and_time(config, examples, results, args.out)
+        return
     stages = [(f"curve_{c['size']}", partial(train_curve, config, examples, c["size"], c["adapter"])) for c in manifest.get("curve", [])]
     if args.answer_only:
         stages = []
@@ -77,6 +89,18 @@ def main() -> None:
         (args.out / "results.json").write_text(json.dumps(results, indent=2))
     results["total_s"] = round(time.perf_counter() - started, 1)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
+
+
+def train_and_time(config: TrainConfig, examples: dict[str, list[dict]], results: dict, out: Path) -> None:
+    """Train (each process of a data-parallel launch runs this) and, on the main process, write
+    the training metrics and their throughput to ``out/results.json``."""
+    result = train(config, examples=(examples["train"], examples["validation"]))
+    if not result.main_process:
+        return
+    results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
+    results["bench_train"] = bench_train(result.metrics)
+    print("train", json.dumps(results["train"]), "\nbench_train", json.dumps(results["bench_train"]), flush=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
 
 
 def train_curve(config: TrainConfig, examples: dict[str, list[dict]], size: int, adapter: str) -> dict:
@@ -183,7 +207,9 @@ def _squash(sql: str) -> str:
 
 
 def bench_generate(base: str, adapter_dir: Path, examples: list[dict]) -> dict:
-    """ms per fix on this GPU: merged adapter, plain generate vs a static KV cache (compiled)."""
+    """ms per fix on this GPU: merged adapter, plain generate vs a kept static KV cache (compiled;
+    ``compiled_graphs`` counts the graphs dynamo built: one per batch shape when nothing recompiles)."""
+    import torch
     from bench_generate import measure
 
     from sqlfix.models import Message, load_model
@@ -193,6 +219,7 @@ def bench_generate(base: str, adapter_dir: Path, examples: list[dict]) -> dict:
     for label, static in (("merged_prefix_cache", False), ("merged_static_cache_compiled", True)):
         model = load_model(f"{base}+{adapter_dir}", device="cuda", static_cache=static)
         timings[label] = measure(model, prompts, max_tokens=64, warmup=3)
+        timings[label]["compiled_graphs"] = torch._dynamo.utils.counters["stats"].get("unique_graphs", 0)
         print(label, timings[label], flush=True)
     return timings
 

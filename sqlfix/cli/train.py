@@ -45,11 +45,18 @@ def train(
         given["output_dir"] = Path("runs") / f"{Path(base).name}-sqlfix"
     settings = TrainConfig.from_toml(config, **given) if config else TrainConfig(**given)
     result = run_training(settings)
+    if not result.main_process:  # in a data-parallel run the main process reports
+        return
     metrics = result.metrics
     console.print(
         f"[green]adapter[/] {result.adapter_dir}  examples {metrics['train_examples']}  steps {metrics['steps']}  "
-        f"loss {metrics['first_loss']:.3f} → {metrics['last_loss']:.3f}  eval {metrics.get('eval_loss')}  "
-        f"{metrics['tokens_per_second']:.0f} tokens/s"
+        f"loss {_figure(metrics['first_loss'])} → {_figure(metrics['last_loss'])}  eval {_figure(metrics.get('eval_loss'))}  "
+        f"{_figure(metrics['tokens_per_second'], '.0f')} tokens/s  processes {metrics['processes']}"
     )
     if result.merged_dir:
         console.print(f"[green]merged model[/] {result.merged_dir}")
+
+
+def _figure(value: float | None, spec: str = ".3f") -> str:
+    """``value`` formatted, or ``-`` when the run logged none (fewer steps than logging_steps)."""
+    return "-" if value is None else format(value, spec)

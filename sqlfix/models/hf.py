@@ -18,6 +18,7 @@ from sqlfix.models.base import Generation, Message
 TOP_P = 0.95
 PREFIX_MIN_TOKENS = 64
 PREFIX_CACHE_ENTRIES = 8
+STATIC_CACHE_TOKENS = 4096  # static KV caches are sized in steps of this many tokens
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>")
 FENCE = "```"
 
@@ -52,8 +53,12 @@ class HFChatModel:
         merge: fold the adapter into the weights (faster generation, same outputs).
         device: ``cuda``, ``cpu`` or None for :func:`default_device`.
         name: the name reported to callers (defaults to the folder names).
-        static_cache: use a static KV cache, which lets generate() compile the decoder step
-            (worth it on a GPU where per-token launch overhead dominates; off by default).
+        static_cache: decode :meth:`generate` calls into a static KV cache that outlives the
+            call (one per batch size, 4,096 tokens, grown in such steps for longer calls), so
+            generate() compiles the decoder step once and replays it as CUDA graphs: on a GPU,
+            where per-token launch overhead dominates, that is the fast path once warm. The
+            first calls compile (tens of seconds); off by default. :meth:`generate_batch`
+            keeps the dynamic cache.
         prefix_cache: reuse the KV cache of prompt heads shared between calls (see above;
             ignored with ``static_cache``).
     """
@@ -90,8 +95,7 @@ class HFChatModel:
             self.tokenizer.pad_token = self.tokenizer.convert_ids_to_tokens(self._pad_id)
         self.static_cache = static_cache
         self.prefix_cache = prefix_cache and not static_cache
-        if static_cache:
-            self.model.generation_config.cache_implementation = "static"
+        self._static_caches: dict[int, object] = {}
         self._lock = threading.Lock()
         self._prefixes: OrderedDict[tuple[int, ...], object] = OrderedDict()
         self._last_prompt: list[int] = []
@@ -113,7 +117,9 @@ class HFChatModel:
         prompt_len = inputs["input_ids"].shape[1]
         self._stop_after_fence(options, prompt_len)
         with self._lock, torch.inference_mode():
-            if self.prefix_cache:
+            if self.static_cache:
+                options["past_key_values"] = self._static_cache(n, prompt_len + max_tokens)
+            elif self.prefix_cache:
                 options["past_key_values"] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
             output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         return [self._decode(row[prompt_len:].tolist(), prompt_len) for row in output]
@@ -150,6 +156,18 @@ class HFChatModel:
             [self._decode(rows[i * n + j][: budgets[i]], prompt_lengths[i]) for j in range(n)]
             for i in range(len(chats))
         ]
+
+    def _static_cache(self, batch: int, tokens: int):
+        """The kept static cache for ``batch`` rows, emptied; a new one (recompiling the decoder
+        step) only for a first batch size or a call longer than the kept one holds."""
+        from transformers import StaticCache
+
+        cache = self._static_caches.get(batch)
+        if cache is None or cache.get_max_length() < tokens:
+            size = -(-tokens // STATIC_CACHE_TOKENS) * STATIC_CACHE_TOKENS
+            cache = self._static_caches[batch] = StaticCache(config=self.model.config, max_cache_len=size)
+        cache.reset()
+        return cache
 
     def _prefix_cache(self, prompt: list[int], copies: int):
         """Return a private copy of a KV cache covering the longest head ``prompt`` shares with

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import time
 
+import torch
 from transformers import TrainerCallback
 
 
 class TimeLimit(TrainerCallback):
     """Stop training once ``seconds`` have passed since the first step (then the trainer still
-    evaluates, and restores the best checkpoint when it keeps one)."""
+    evaluates, and restores the best checkpoint when it keeps one). In a data-parallel run the
+    main process's clock decides for all, so every process stops at the same step."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -20,7 +22,7 @@ class TimeLimit(TrainerCallback):
         """Ask the trainer to stop when the time is up."""
         if self.started is None:
             self.started = time.monotonic()
-        elif time.monotonic() - self.started > self.seconds:
+        elif _main_process_says(time.monotonic() - self.started > self.seconds, args.device):
             control.should_training_stop = True
         return control
 
@@ -41,3 +43,12 @@ class Divergence(TrainerCallback):
                 self.step, self.what = state.global_step, f"{key} {value}"
                 control.should_training_stop = True
         return control
+
+
+def _main_process_says(flag: bool, device: torch.device) -> bool:
+    """``flag`` as the main process has it (broadcast from rank 0 when several processes train)."""
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+        return flag
+    value = torch.tensor([int(flag)], device=device)
+    torch.distributed.broadcast(value, src=0)
+    return bool(value.item())

@@ -30,6 +30,7 @@ class TrainResult:
     adapter_dir: Path
     merged_dir: Path | None
     metrics: dict[str, Any]
+    main_process: bool = True
 
 
 def prepare_examples(config: TrainConfig) -> tuple[list[dict], list[dict]]:
@@ -55,6 +56,10 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     ``examples`` (train, validation) replaces reading ``config.data_dir`` (the GPU bundle ships
     examples prepared on the developer's machine). Returns the folders written and the metrics:
     losses, runtime, tokens seen, tokens per second and example counts per kind.
+
+    Under ``accelerate launch`` / ``torchrun`` every process runs this, data-parallel: each
+    takes ``batch_size`` examples per step, and only the main process writes the adapter, the
+    card and the metrics (``TrainResult.main_process`` says which one this is).
     """
     import torch
     from datasets import Dataset
@@ -105,6 +110,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         train_sampling_strategy="group_by_length",
         include_num_input_tokens_seen="non_padding",
         report_to="none",
+        ddp_find_unused_parameters=False,
         dataset_num_proc=min(8, os.cpu_count() or 1) if len(train_examples) >= PARALLEL_TOKENIZE_FROM else None,
         disable_tqdm=False,
     )
@@ -129,13 +135,17 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     output = trainer.train()
     elapsed = time.perf_counter() - started
     if divergence.step is not None:
-        shutil.rmtree(work_dir, ignore_errors=True)
+        if trainer.is_world_process_zero():
+            shutil.rmtree(work_dir, ignore_errors=True)
         raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
                           "Try a lower learning_rate, or attn_implementation = 'eager'")
     metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
-    adapter_dir = config.output_dir
+    adapter_dir, main_process = config.output_dir, trainer.is_world_process_zero()
+    trainer.accelerator.wait_for_everyone()
+    if not main_process:
+        return TrainResult(adapter_dir=adapter_dir, merged_dir=None, metrics=metrics, main_process=False)
     trainer.model.save_pretrained(str(adapter_dir))
     _finish_adapter(adapter_dir, config.base, config.adapter_dtype)
     merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
@@ -159,6 +169,7 @@ def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list,
         kinds[example["kind"]] = kinds.get(example["kind"], 0) + 1
     return {
         "device": device,
+        "processes": trainer.accelerator.num_processes,
         "train_examples": len(train_examples),
         "validation_examples": len(validation_examples),
         "train_examples_by_kind": kinds,

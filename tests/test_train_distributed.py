@@ -13,7 +13,8 @@ import pytest
 
 from sqlfix.models import Message, load_model
 from sqlfix.train import TrainConfig
-from sqlfix.train.runner import prepare_examples
+from sqlfix.errors import SqlfixError
+from sqlfix.train.runner import check_one_process_per_gpu, prepare_examples
 from tests.train_fixtures import build_tiny_llama, write_tiny_dataset
 
 TORCHRUN = Path(sys.executable).with_name("torchrun")
@@ -34,7 +35,8 @@ def _train_on_two_processes(data_dir: Path, base: Path, out: Path, *settings: st
                                  "logging_steps = 3", "eval_steps = 6", *settings]))
     command = [str(TORCHRUN), "--standalone", "--nproc_per_node", "2", "-m", "sqlfix", "train", str(data_dir),
                "--base", str(base), "--out", str(out), "--config", str(config), "--batch-size", "2", "--device", "cpu"]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+    # A narrow console, as on a CI machine without a terminal: the report must still be one line.
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "COLUMNS": "60"}
     return subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
 
 
@@ -58,3 +60,10 @@ def test_the_time_limit_stops_every_process_at_the_same_step(tiny, tmp_path: Pat
     assert run.returncode == 0, run.stderr[-3000:]  # a process left behind would hang in its next collective
     metrics = json.loads((tmp_path / "adapter" / "metrics.json").read_text())
     assert metrics["processes"] == 2 and metrics["steps"] == 2
+
+
+def test_one_process_seeing_several_gpus_is_told_how_to_launch() -> None:
+    with pytest.raises(SqlfixError, match=r"accelerate launch --num_processes 4 .*CUDA_VISIBLE_DEVICES=0"):
+        check_one_process_per_gpu(4, {})
+    check_one_process_per_gpu(4, {"WORLD_SIZE": "4"})  # launched data-parallel: one GPU a process
+    check_one_process_per_gpu(1, {})

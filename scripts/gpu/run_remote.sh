@@ -37,6 +37,9 @@ extra=()
 [ -n "${TIME_LIMIT_MINUTES:-}" ] && extra+=(--time-limit-minutes "$TIME_LIMIT_MINUTES")
 if [ "${1:-}" = ddp ]; then
   gpus=${GPUS:-$(nvidia-smi -L | wc -l)}
+  # Fewer processes than GPUs: show each process only the GPUs it uses (a lone process that sees
+  # several wraps the model in nn.DataParallel, which TRL refuses).
+  export CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-$(seq -s, 0 $((gpus - 1)))}
   launch=(--num_processes "$gpus" --num_machines 1 --mixed_precision bf16 --dynamo_backend no)
   [ "$gpus" -gt 1 ] && launch+=(--multi_gpu)
   python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --prepare-only 2>&1 | tee "$OUT/run.log"

@@ -51,10 +51,11 @@ def train(
     console.print(
         f"[green]adapter[/] {result.adapter_dir}  examples {metrics['train_examples']}  steps {metrics['steps']}  "
         f"loss {_figure(metrics['first_loss'])} → {_figure(metrics['last_loss'])}  eval {_figure(metrics.get('eval_loss'))}  "
-        f"{_figure(metrics['tokens_per_second'], '.0f')} tokens/s  processes {metrics['processes']}"
+        f"{_figure(metrics['tokens_per_second'], '.0f')} tokens/s  processes {metrics['processes']}",
+        soft_wrap=True,  # one line whatever the terminal width: scripts and logs read it
     )
     if result.merged_dir:
-        console.print(f"[green]merged model[/] {result.merged_dir}")
+        console.print(f"[green]merged model[/] {result.merged_dir}", soft_wrap=True)
 
 
 def _figure(value: float | None, spec: str = ".3f") -> str:

@@ -75,6 +75,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     train_examples, validation_examples = examples or prepare_examples(config)
     device = config.device or default_device()
     on_gpu = device.startswith("cuda")
+    if on_gpu:
+        check_one_process_per_gpu(torch.cuda.device_count(), os.environ)
     base_dir = resolve_base(config.base)
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
     if tokenizer.pad_token is None:
@@ -159,6 +161,16 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
 
 def _records(examples: list[dict]) -> list[dict]:
     return [{"prompt": e["prompt"], "completion": e["completion"]} for e in examples]
+
+
+def check_one_process_per_gpu(visible_gpus: int, environ: Any) -> None:
+    """Refuse a lone process that sees several GPUs: transformers would wrap the model in
+    ``nn.DataParallel``, which TRL does not support; data-parallel runs start one process a GPU."""
+    if visible_gpus > 1 and "WORLD_SIZE" not in environ:
+        raise SqlfixError(
+            f"{visible_gpus} GPUs are visible to one training process. Train on all of them with "
+            f"`accelerate launch --num_processes {visible_gpus} -m sqlfix train ...`, "
+            "or on one with CUDA_VISIBLE_DEVICES=0.")
 
 
 def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list, validation_examples: list, device: str) -> dict[str, Any]:

@@ -77,14 +77,19 @@ def test_default_model_answers_in_the_trained_edit_format() -> None:
     assert answer.startswith("- ") and parse_edit(answer), answer
 
 
-def test_shipped_adapters_are_named_after_their_base(tmp_path: Path) -> None:
+def test_shipped_adapters_are_named_after_their_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlfix.models import loader
     from sqlfix.models.loader import bundled_adapter_dir, resolve_local_spec
 
     assert resolve_local_spec("default") == ("smollm2-135m", bundled_adapter_dir("smollm2-135m-sqlfix"))
     assert resolve_local_spec("smollm2-135m-sqlfix") == resolve_local_spec("default")
     assert resolve_local_spec("qwen2.5-coder-0.5b-sqlfix") == ("qwen2.5-coder-0.5b", bundled_adapter_dir("qwen2.5-coder-0.5b-sqlfix"))
-    with pytest.raises(SqlfixError, match="no adapter for qwen2.5-coder-1.5b is shipped"):
+    assert resolve_local_spec("qwen2.5-coder-1.5b-sqlfix") == ("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"))
+    # An install whose adapters folder lacks one (a trimmed wheel) names the way out.
+    monkeypatch.setattr(loader, "bundled_adapter_dir", lambda name: tmp_path / "trimmed" / name)
+    with pytest.raises(SqlfixError, match="no adapter for qwen2.5-coder-1.5b is shipped.*sqlfix train DATA"):
         resolve_local_spec("qwen2.5-coder-1.5b-sqlfix")
+    monkeypatch.undo()
     # Paths and base+adapter specs that merely end in -sqlfix are not shipped names.
     trained = tmp_path / "runs" / "smollm2-135m-sqlfix"
     trained.mkdir(parents=True)

@@ -74,18 +74,20 @@ def main() -> None:
     parser.add_argument("--bases", nargs="+", default=list(BASES), choices=list(BASES))
     parser.add_argument("--answers", nargs="*", type=Path, default=[], help="answers files (report)")
     parser.add_argument("--curve", action="store_true", help="include the learning-curve systems")
-    parser.add_argument("--plot", type=Path, default=OUT / "learning_curve.png", help="learning-curve plot (report)")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder of the requests, report and table")
+    parser.add_argument("--plot", type=Path, default=None, help="learning-curve plot (report; default OUT/learning_curve.png)")
     parser.add_argument("--limit", type=int, default=0, help="at most N cases per task (a quick check; 0: all)")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out_dir = args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows = systems(args.icl_data, args.bases)
     curve = curve_systems() if args.curve else []
     specs = [spec for spec, _, _ in rows] + [spec for spec, _ in curve]
     if args.action == "record":
-        config = EvalConfig(systems=tuple(s for s in specs if s != "rules"), record=OUT / "requests.jsonl.gz",
-                            out=OUT / "record-report", limit=args.limit)
+        config = EvalConfig(systems=tuple(s for s in specs if s != "rules"), record=out_dir / "requests.jsonl.gz",
+                            out=out_dir / "record-report", limit=args.limit)
         run_evaluation(config)
-        print(f"wrote {OUT / 'requests.jsonl.gz'}")
+        print(f"wrote {out_dir / 'requests.jsonl.gz'}")
         return
     answers = [row for path in args.answers for _, row in read_jsonl(path)]
     answered = {row["model"] for row in answers}
@@ -95,16 +97,16 @@ def main() -> None:
     rows = [row for row in rows if row[0] not in skipped]
     curve = [point for point in curve if point[0] not in skipped]
     specs = [spec for spec in specs if spec not in skipped]
-    merged = OUT / "answers.jsonl.gz"
+    merged = out_dir / "answers.jsonl.gz"
     with gzip.open(merged, "wt", encoding="utf-8") as out:
         out.writelines(json.dumps(row) + "\n" for row in answers)
-    run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=OUT / "report", limit=args.limit))
-    summaries = {(s.system, s.task): s for s in write_report(run, OUT / "report")}
+    run = run_evaluation(EvalConfig(systems=tuple(specs), replay=merged, out=out_dir / "report", limit=args.limit))
+    summaries = {(s.system, s.task): s for s in write_report(run, out_dir / "report")}
     table = results_table(rows, summaries, generation_ms(answers), unanswered_cases(run.results))
-    (OUT / "table.md").write_text(table)
+    (out_dir / "table.md").write_text(table)
     print(table)
     if curve:
-        print(plot_curve(curve, summaries, args.plot))
+        print(plot_curve(curve, summaries, args.plot or out_dir / "learning_curve.png"))
 
 
 def model_of(spec: str) -> str | None:

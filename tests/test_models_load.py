@@ -85,6 +85,9 @@ def test_shipped_adapters_are_named_after_their_base(tmp_path: Path, monkeypatch
     assert resolve_local_spec("smollm2-135m-sqlfix") == resolve_local_spec("default")
     assert resolve_local_spec("qwen2.5-coder-0.5b-sqlfix") == ("qwen2.5-coder-0.5b", bundled_adapter_dir("qwen2.5-coder-0.5b-sqlfix"))
     assert resolve_local_spec("qwen2.5-coder-1.5b-sqlfix") == ("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"))
+    from sqlfix.train.card import _model_spec
+
+    assert _model_spec("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"), Path("x")) == "qwen2.5-coder-1.5b-sqlfix"
     # An install whose adapters folder lacks one (a trimmed wheel) names the way out.
     monkeypatch.setattr(loader, "bundled_adapter_dir", lambda name: tmp_path / "trimmed" / name)
     with pytest.raises(SqlfixError, match="no adapter for qwen2.5-coder-1.5b is shipped.*sqlfix train DATA"):

@@ -53,6 +53,7 @@ def test_loss_goes_down_and_adapter_is_written(trained) -> None:
     assert json.loads((result.adapter_dir / "adapter_config.json").read_text())["base_model_name_or_path"] == config.base
     card = (result.adapter_dir / "README.md").read_text()
     assert "repair_edit: 4" in card and '"lora_r": 16' in card
+    assert f'load_model("{config.base}+' in card  # not a shipped adapter: base+folder
 
 
 def test_adapter_loads_and_generates_what_it_learned(trained) -> None:

@@ -14,6 +14,7 @@ def write_model_card(adapter_dir: Path, config: TrainConfig, metrics: dict[str, 
     manifest = _manifest_summary(config.data_dir)
     shown = {k: v for k, v in metrics.items() if k != "log_history"}
     where = _relative(adapter_dir)
+    spec = _model_spec(config.base, adapter_dir, where)
     settings = {**config.to_dict(), "data_dir": str(_relative(config.data_dir)), "output_dir": str(where)}
     lines = [
         f"# {adapter_dir.name}",
@@ -24,12 +25,12 @@ def write_model_card(adapter_dir: Path, config: TrainConfig, metrics: dict[str, 
         "## Use",
         "",
         "```",
-        f"sqlfix fix --model {config.base}+{where} ...",
+        f"sqlfix fix --model {spec} ...",
         "```",
         "",
         "```python",
         "from sqlfix.models import load_model",
-        f'model = load_model("{config.base}+{where}")',
+        f'model = load_model("{spec}")',
         "```",
         "",
         "## Data",
@@ -89,6 +90,14 @@ def _relative(path: Path) -> Path:
         return Path(path).resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return Path(path)
+
+
+def _model_spec(base: str, adapter_dir: Path, where: Path) -> str:
+    """The ``--model`` spec of the adapter: its shipped name when it is the one shipped for ``base``."""
+    from sqlfix.models.loader import SHIPPED_SUFFIX, bundled_adapter_dir
+
+    shipped = bundled_adapter_dir(base + SHIPPED_SUFFIX)
+    return base + SHIPPED_SUFFIX if adapter_dir.resolve() == shipped.resolve() else f"{base}+{where}"
 
 
 def _manifest_summary(data_dir: Path) -> str:

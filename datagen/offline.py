@@ -101,10 +101,12 @@ def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: Datag
     ctx = MutationContext(pair.sql, tree, pair.dialect, source.profile, rng)
     for mutation in mutate(ctx, config.mutations_per_pair, config.operators or None):
         draft.stats["mutations"][mutation.operator] += 1
+        own_fix = mutation.fixed_sql is not None  # then the pair's question and result are not its
         outcome = verify_repair(schema_id=pair.schema_id, dialect=pair.dialect, engine=source.verifier,
-                                generator="offline", shape=pair.shape, question=pair.question,
-                                broken_sql=mutation.broken_sql, fixed_sql=pair.sql, operator=mutation.operator,
-                                intended_kind=mutation.kind, fixed_hash=pair.result_hash, ordered=pair.ordered,
+                                generator="offline", shape=pair.shape, question=None if own_fix else pair.question,
+                                broken_sql=mutation.broken_sql, fixed_sql=mutation.fixed_sql or pair.sql,
+                                operator=mutation.operator, intended_kind=mutation.kind,
+                                fixed_hash=None if own_fix else pair.result_hash, ordered=pair.ordered,
                                 max_rows=config.max_rows, timeout_s=config.timeout_s,
                                 max_edit_ratio=config.max_edit_ratio, template=pair.template,
                                 limits=repair_limits(mutation.kind, config))

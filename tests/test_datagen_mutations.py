@@ -39,7 +39,6 @@ DUCKDB_CASES = {
     "ambiguous_column": "SELECT c.name, o.customer_id FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
                         "WHERE o.total > 250",
     "drop_group_by_column": "SELECT city, COUNT(*) AS n FROM customers GROUP BY city",
-    "ungrouped_column": "SELECT city, COUNT(*) AS n FROM customers GROUP BY city",
     "aggregate_in_where": "SELECT city, COUNT(*) AS n FROM customers GROUP BY city HAVING COUNT(*) > 3",
     "date_vs_number": "SELECT COUNT(*) FROM orders WHERE EXTRACT(YEAR FROM created_at) = 2024",
     "formatted_number_string": "SELECT COUNT(*) FROM orders WHERE total > 1500",
@@ -64,12 +63,14 @@ DUCKDB_CASES = {
     "scalar_subquery": "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders "
                        "WHERE status = 'paid') ORDER BY name",
 }
-# Operators that need the demo's big tables (a cartesian product large enough for DuckDB).
 WINDOW_OVER_JOIN = ("WITH ranked AS (SELECT s.device, pv.url, pv.duration_ms, ROW_NUMBER() OVER (PARTITION BY s.device "
                     "ORDER BY pv.duration_ms DESC, pv.url) AS rnk FROM page_views AS pv JOIN sessions AS s "
                     "ON pv.session_id = s.session_id) SELECT device, url, duration_ms FROM ranked WHERE rnk <= 2 "
                     "ORDER BY device, rnk")
-DUCKDB_SHOP_CASES = {"missing_join_condition": WINDOW_OVER_JOIN}
+# Operators that need the demo's big tables (a cartesian product large enough for DuckDB), or
+# a second category column to select.
+UNGROUPED = "SELECT country, COUNT(*) AS n FROM users GROUP BY country ORDER BY n DESC"
+DUCKDB_SHOP_CASES = {"missing_join_condition": WINDOW_OVER_JOIN, "ungrouped_column": UNGROUPED}
 CH_JOIN = ("SELECT u.full_name, o.total FROM orders AS o JOIN users AS u ON o.user_id = u.user_id "
            "WHERE o.status = 'paid' AND o.total > 300")
 CLICKHOUSE_CASES = {
@@ -91,6 +92,7 @@ CLICKHOUSE_CASES = {
     "scalar_subquery": "SELECT full_name FROM users WHERE user_id IN (SELECT user_id FROM orders WHERE status = 'paid') "
                        "ORDER BY full_name",
     "missing_join_condition": WINDOW_OVER_JOIN,
+    "ungrouped_column": UNGROUPED,
 }
 SEEDS = range(5)
 
@@ -119,17 +121,17 @@ def _outcomes(name: str, sql: str, engine, profile, dialect: str) -> tuple[Count
     assert tree is not None
     # The limits datagen verifies this operator's bugs under (tighter for runaway queries).
     limits = repair_limits(op.kind_for(dialect), DatagenConfig(max_rows=1000)) or Limits(timeout_s=10.0, max_rows=1000)
-    fixed = engine.execute(sql, limits)
-    assert isinstance(fixed, ResultSet), f"the recorded fix must run: {fixed}"
     ordered = " ORDER BY " in sql
     verdicts: Counter = Counter()
     broken_texts: list[str] = []
     for seed in SEEDS:
-        broken = op(MutationContext(sql, tree, dialect, profile, random.Random(seed)))
-        if broken is None or broken in broken_texts:
+        mutation = op(MutationContext(sql, tree, dialect, profile, random.Random(seed)))
+        if mutation is None or mutation.broken_sql in broken_texts:
             continue
-        broken_texts.append(broken)
-        outcome = engine.execute(broken, limits)
+        broken_texts.append(mutation.broken_sql)
+        fixed = engine.execute(mutation.fixed_sql or sql, limits)
+        assert isinstance(fixed, ResultSet), f"the recorded fix must run: {fixed}"
+        outcome = engine.execute(mutation.broken_sql, limits)
         if isinstance(outcome, ResultSet):
             same = result_hash(outcome, ordered) == result_hash(fixed, ordered)
             verdicts["runs_same_result" if same else "semantic"] += 1
@@ -191,10 +193,10 @@ def test_runaway_repairs_record_the_limits_they_fail_under(chdb_shop):
     config = DatagenConfig()
     ctx = MutationContext(WINDOW_OVER_JOIN, parse(WINDOW_OVER_JOIN, "clickhouse"), "clickhouse", profile,
                           random.Random(0))
-    broken = OPERATORS["missing_join_condition"](ctx)
-    assert broken is not None
+    mutation = OPERATORS["missing_join_condition"](ctx)
+    assert mutation is not None and mutation.fixed_sql is None
     outcome = verify_repair(schema_id="shop", dialect="clickhouse", engine=engine, generator="offline", shape="window",
-                            question=None, broken_sql=broken, fixed_sql=WINDOW_OVER_JOIN,
+                            question=None, broken_sql=mutation.broken_sql, fixed_sql=WINDOW_OVER_JOIN,
                             operator="missing_join_condition", intended_kind="resource_limit", fixed_hash=None,
                             ordered=True, max_rows=100, timeout_s=config.timeout_s, max_edit_ratio=0.5,
                             limits=repair_limits("resource_limit", config))
@@ -225,3 +227,23 @@ def test_slips_sqlglot_papers_over_are_syntax_errors_not_dialect(dialect, chdb_s
         assert outcome.kind.value == "syntax", (sql, outcome)
     foreign = "SELECT TOP 5 full_name FROM users" if dialect == "duckdb" else "SELECT * EXCLUDE (email) FROM users"
     assert engine.execute(foreign).kind.value == "dialect"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "clickhouse"])
+def test_an_ungrouped_column_is_fixed_by_grouping_by_it(dialect, chdb_shop, duckdb_shop):
+    # The engines' hint and the golden set: keep what the user selected, add it to GROUP BY.
+    engine, profile = chdb_shop if dialect == "clickhouse" else duckdb_shop
+    for seed in SEEDS:
+        mutation = OPERATORS["ungrouped_column"](MutationContext(UNGROUPED, parse(UNGROUPED, dialect), dialect, profile,
+                                                                 random.Random(seed)))
+        assert mutation is not None and mutation.fixed_sql is not None
+        broken, fixed = parse(mutation.broken_sql, dialect), parse(mutation.fixed_sql, dialect)
+        added = [e.sql() for e in broken.expressions if e.sql() not in {"country", "COUNT(*) AS n"}]
+        assert len(added) == 1 and added[0] in {"city", "plan"}, mutation.broken_sql
+        assert [e.sql() for e in broken.expressions] == [e.sql() for e in fixed.expressions]  # the SELECT list kept
+        assert [k.sql() for k in fixed.args["group"].expressions] == ["country", added[0]]
+        assert [k.sql() for k in broken.args["group"].expressions] == ["country"]
+    # A positional ORDER BY would point elsewhere once a column is inserted: left alone.
+    positional = "SELECT country, COUNT(*) AS n FROM users GROUP BY country ORDER BY 2 DESC"
+    ctx = MutationContext(positional, parse(positional, dialect), dialect, profile, random.Random(0))
+    assert OPERATORS["ungrouped_column"](ctx) is None

@@ -2,7 +2,9 @@
 
 An operator takes a :class:`MutationContext` (the correct SQL, its parsed tree, the schema
 profile, an RNG) and returns the broken SQL text, or None when the query offers it nothing
-to break. Each records its name and the error kind it aims for; the verifier then runs the
+to break; where the natural fix is not the correct query itself (a column selected but not
+grouped is fixed by grouping by it, keeping what the user selected), it returns the pair
+(broken SQL, fixed SQL). Each records its name and the error kind it aims for; the verifier then runs the
 broken SQL and keeps the engine's own classification.
 
 Families live in their own modules: :mod:`datagen.mutations.lexical` (commas, parentheses,
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Union
 
 import sqlglot
 from sqlglot import exp
@@ -24,6 +26,8 @@ from sqlglot import exp
 from datagen.profile import SchemaProfile
 
 ALL_DIALECTS = frozenset({"duckdb", "clickhouse"})
+# What an operator function returns: the broken SQL, or (broken SQL, its own fix), or None.
+Broken = Union[str, tuple[str, str], None]
 
 
 @dataclass
@@ -82,7 +86,7 @@ class Operator:
     name: str
     kind: str
     dialects: frozenset[str]
-    func: Callable[[MutationContext], str | None]
+    func: Callable[[MutationContext], Broken]
     weight: float = 1.0
     kind_by_dialect: tuple[tuple[str, str], ...] = ()
 
@@ -90,12 +94,13 @@ class Operator:
         """The error kind the operator aims for on ``dialect``."""
         return dict(self.kind_by_dialect).get(dialect, self.kind)
 
-    def __call__(self, ctx: MutationContext) -> str | None:
+    def __call__(self, ctx: MutationContext) -> Mutation | None:
         """Apply the operator; None when it does not apply or changes nothing."""
-        broken = self.func(ctx)
-        if broken is None or broken.strip() == ctx.sql.strip():
+        result = self.func(ctx)
+        broken, fixed = result if isinstance(result, tuple) else (result, None)
+        if broken is None or broken.strip() == (fixed or ctx.sql).strip():
             return None
-        return broken
+        return Mutation(self.name, self.kind_for(ctx.dialect), broken, fixed)
 
 
 OPERATORS: dict[str, Operator] = {}
@@ -103,11 +108,11 @@ OPERATORS: dict[str, Operator] = {}
 
 def operator(name: str, kind: str, *, dialects: frozenset[str] = ALL_DIALECTS, weight: float = 1.0,
              kind_by_dialect: dict[str, str] | None = None
-             ) -> Callable[[Callable[[MutationContext], str | None]], Callable[[MutationContext], str | None]]:
+             ) -> Callable[[Callable[[MutationContext], Broken]], Callable[[MutationContext], Broken]]:
     """Register the decorated function as operator ``name`` aiming at error ``kind``
     (``kind_by_dialect``: another kind on some dialects)."""
 
-    def register(func: Callable[[MutationContext], str | None]) -> Callable[[MutationContext], str | None]:
+    def register(func: Callable[[MutationContext], Broken]) -> Callable[[MutationContext], Broken]:
         OPERATORS[name] = Operator(name, kind, frozenset(dialects), func, weight,
                                    tuple(sorted((kind_by_dialect or {}).items())))
         return func
@@ -117,11 +122,13 @@ def operator(name: str, kind: str, *, dialects: frozenset[str] = ALL_DIALECTS, w
 
 @dataclass
 class Mutation:
-    """One applied operator: the broken SQL and what it aimed for."""
+    """One applied operator: the broken SQL, what it aimed for, and its fix when that is not the
+    correct query the operator started from (``fixed_sql`` None: that query)."""
 
     operator: str
     kind: str
     broken_sql: str
+    fixed_sql: str | None = None
 
 
 def operators_for(dialect: str, names: list[str] | None = None) -> list[Operator]:
@@ -146,10 +153,10 @@ def mutate(ctx: MutationContext, count: int, names: list[str] | None = None) -> 
     while pool and len(mutations) < count:
         op = ctx.rng.choices(pool, [o.weight for o in pool])[0]
         pool = [o for o in pool if o is not op]
-        broken = op(ctx)
-        if broken is not None and broken not in seen:
-            seen.add(broken)
-            mutations.append(Mutation(op.name, op.kind_for(ctx.dialect), broken))
+        mutation = op(ctx)
+        if mutation is not None and mutation.broken_sql not in seen:
+            seen.add(mutation.broken_sql)
+            mutations.append(mutation)
     return mutations
 
 

@@ -46,24 +46,31 @@ def drop_group_by_column(ctx: MutationContext) -> str | None:
 
 
 @operator("ungrouped_column", "group_by")
-def ungrouped_column(ctx: MutationContext) -> str | None:
-    """Add a column to an aggregate query's SELECT list without grouping by it."""
+def ungrouped_column(ctx: MutationContext) -> tuple[str, str] | None:
+    """Select one more column in a grouped query without grouping by it. The fix groups by it
+    too, keeping what the user selected (as the engines' own hint, "add it to the GROUP BY
+    list", and the golden set do), rather than dropping it from the SELECT list."""
     tree = ctx.fresh()
-    select = tree if isinstance(tree, exp.Select) else None
-    if select is None or not (select.args.get("group") or any(isinstance(e.unalias(), exp.AggFunc)
-                                                             for e in select.expressions)):
+    select = _aggregate_select(tree)
+    if select is None:
         return None
     aliases = ctx.table_aliases(select)
     if len(aliases) != 1:
         return None
     table = ctx.profile.tables[next(iter(aliases.values()))]
-    grouped = {k.sql().lower() for k in (select.args.get("group").expressions if select.args.get("group") else [])}
-    options = [c for c in table.columns if c.role in ("category", "text", "temporal") and c.name.lower() not in grouped]
-    if not options:
+    group = select.args["group"]
+    grouped = {k.sql().lower() for k in group.expressions}
+    options = [c for c in table.columns if c.role == "category" and c.name.lower() not in grouped]
+    order = select.args.get("order")
+    if not options or (order and any(o.this.is_int for o in order.expressions)):  # ORDER BY 2 would shift
         return None
     column = exp.column(ctx.rng.choice(options).name)
-    select.set("expressions", [column, *select.expressions])
-    return ctx.render(tree)
+    keys = len(group.expressions)
+    expressions = list(select.expressions)
+    select.set("expressions", [*expressions[:keys], column, *expressions[keys:]])
+    broken = ctx.render(tree)
+    group.set("expressions", [*group.expressions, column.copy()])
+    return broken, ctx.render(tree)
 
 
 @operator("aggregate_in_where", "group_by", weight=1.5)

@@ -40,6 +40,9 @@ class DatagenConfig:
         mutations_per_pair: bug-injection attempts per verified pair (distinct operators).
         operators: restrict to these operator names (empty: all registered operators).
         clickhouse_fraction: share of ``pairs_per_schema`` drawn for the clickhouse engine.
+        lower_case_rate: share of verified pairs whose repairs are written in lower case
+            (``select count(*) from t``; the pairs themselves stay upper case), so a model trained on
+            them keeps the user's style; a restyled query must return the same result.
 
     LLM generator (through the ``openai`` client, key from ``OPENAI_API_KEY``):
         llm: enable it.
@@ -98,6 +101,7 @@ class DatagenConfig:
     mutations_per_pair: int = 4
     operators: list[str] = field(default_factory=list)
     clickhouse_fraction: float = 1.0
+    lower_case_rate: float = 0.35
 
     llm: bool = False
     base_url: str | None = None
@@ -147,6 +151,8 @@ class DatagenConfig:
         for name in ("max_rows", "batch_size", "workers", "llm_concurrency"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1")
+        if not 0.0 <= self.lower_case_rate <= 1.0:
+            problems.append(f"lower_case_rate must be between 0 and 1, not {self.lower_case_rate}")
         if problems:
             raise InputFormatError("invalid datagen config: " + "; ".join(problems))
 

@@ -22,7 +22,10 @@ from datagen.golden import LeakScreen, leak_screen
 from datagen.mutations import MutationContext, mutate, parse
 from datagen.records import Pair, Triple
 from datagen.sources import Source
-from datagen.verify import repair_limits, verify_candidate, verify_repair
+from datagen.style import lower_case_sql
+from datagen.verify import repair_limits, result_hash, verify_candidate, verify_repair
+from sqlfix.engines.base import Limits
+from sqlfix.errors import ExecError
 
 
 @dataclass
@@ -94,17 +97,18 @@ def admit_batch(draft: BatchDraft, state: FilterState, stats: dict[str, Counter]
 
 def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: DatagenConfig, draft: BatchDraft,
                    screen: LeakScreen) -> None:
-    tree = parse(pair.sql, pair.dialect)
+    sql = _styled(pair, source, rng, config)
+    tree = parse(sql, pair.dialect)
     if tree is None:
         draft.verdicts.append(Verdict(None, "unparseable_fixed_sql"))
         return
-    ctx = MutationContext(pair.sql, tree, pair.dialect, source.profile, rng)
+    ctx = MutationContext(sql, tree, pair.dialect, source.profile, rng, lower_case=sql != pair.sql)
     for mutation in mutate(ctx, config.mutations_per_pair, config.operators or None):
         draft.stats["mutations"][mutation.operator] += 1
         own_fix = mutation.fixed_sql is not None  # then the pair's question and result are not its
         outcome = verify_repair(schema_id=pair.schema_id, dialect=pair.dialect, engine=source.verifier,
                                 generator="offline", shape=pair.shape, question=None if own_fix else pair.question,
-                                broken_sql=mutation.broken_sql, fixed_sql=mutation.fixed_sql or pair.sql,
+                                broken_sql=mutation.broken_sql, fixed_sql=mutation.fixed_sql or sql,
                                 operator=mutation.operator, intended_kind=mutation.kind,
                                 fixed_hash=None if own_fix else pair.result_hash, ordered=pair.ordered,
                                 max_rows=config.max_rows, timeout_s=config.timeout_s,
@@ -118,3 +122,15 @@ def _draft_repairs(pair: Pair, source: Source, rng: random.Random, config: Datag
         if triple.error_kind != mutation.kind:
             draft.stats["kind_mismatch"][f"{mutation.operator}->{triple.error_kind}"] += 1
         draft.verdicts.append(Verdict(triple, keys=record_keys(triple, screen, source.names)))
+
+
+def _styled(pair: Pair, source: Source, rng: random.Random, config: DatagenConfig) -> str:
+    """The pair's SQL as its repairs are written: in lower case for ``config.lower_case_rate`` of
+    pairs, when the restyled query runs and returns the same result; else as generated."""
+    if rng.random() >= config.lower_case_rate:
+        return pair.sql
+    styled = lower_case_sql(pair.sql, pair.dialect)
+    result = source.verifier.execute(styled, Limits(timeout_s=config.timeout_s, max_rows=config.max_rows))
+    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
+        return pair.sql
+    return styled

@@ -83,7 +83,7 @@ def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: st
     ``fixed_hash`` is the fixed SQL's result hash when already known (offline pairs); else the
     fixed SQL is run here. A semantic bug (``intended_kind == "semantic"``) must run and return
     a different result; any other must fail. With ``limits`` (see :func:`repair_limits`) both
-    queries run under them (the fixed one again), and the triple records them.
+    queries run under them (the fixed one again); the triple records the limits it ran under.
     """
     if broken_sql.strip() == fixed_sql.strip():
         return Outcome(None, "fixed_equals_broken")
@@ -106,7 +106,9 @@ def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: st
     else:
         error, kind, detail = broken.message, broken.kind.value, json.dumps(broken.to_dict(), ensure_ascii=False)
     template = template or cached_template(fixed_sql, dialect)
-    recorded = {"timeout_s": limits.timeout_s, "max_memory_mb": limits.max_memory_mb} if limits else None
+    # Always recorded, so every row has the same shape (readers that infer a schema, such as
+    # ``datasets``, fail on a column that is null in one split and an object in another).
+    recorded = {"timeout_s": run_limits.timeout_s, "max_memory_mb": run_limits.max_memory_mb}
     return Outcome(Triple(schema_id, dialect, engine.name, generator, shape, template, question, broken_sql, error,
                           kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio,
                           recorded))

@@ -74,6 +74,38 @@ def test_outputs_follow_the_documented_schema(run_once):
     assert all(r["error"] is None and r["question"] for r in repairs if r["error_kind"] == "semantic")
 
 
+def test_some_repairs_keep_a_lower_case_style_in_both_queries(run_once, tiny_db):
+    from datagen.style import lower_case_sql
+    from sqlfix.engines import open_engine
+
+    _, out = run_once
+    rows = _rows(out)
+    repairs = [r for r in rows if r["task"] == "repair"]
+    lower = [r for r in repairs if r["fixed_sql"] == lower_case_sql(r["fixed_sql"], r["dialect"])]
+    # About lower_case_rate (0.35) of the pairs' repairs; the pairs themselves stay upper case.
+    assert 0.15 * len(repairs) < len(lower) < 0.6 * len(repairs)
+    assert all(r["sql"] != lower_case_sql(r["sql"], r["dialect"]) for r in rows if r["task"] == "text2sql")
+    # The broken query is written in the fixed one's style: no upper-case keyword reappears.
+    assert all(r["broken_sql"] == lower_case_sql(r["broken_sql"], r["dialect"]) for r in lower), \
+        [r["broken_sql"] for r in lower if r["broken_sql"] != lower_case_sql(r["broken_sql"], r["dialect"])][:3]
+    engine = open_engine(f"duckdb://{tiny_db}")
+    try:  # and the restyled fix runs
+        assert all(engine.execute(r["fixed_sql"]).__class__.__name__ == "ResultSet" for r in lower[:20])
+    finally:
+        engine.close()
+
+
+def test_lower_case_style_leaves_names_strings_and_case_sensitive_functions() -> None:
+    from datagen.style import lower_case_sql
+
+    sql = ("SELECT DATE_TRUNC('MONTH', created_at) AS m, COUNT(*) AS n, toStartOfMonth(x), \"ID\" FROM orders "
+           "WHERE status IS NOT NULL GROUP BY m ORDER BY n DESC LIMIT 5")
+    assert lower_case_sql(sql, "clickhouse") == (
+        "select date_trunc('MONTH', created_at) as m, count(*) as n, toStartOfMonth(x), \"ID\" from orders "
+        "where status is not null group by m order by n desc limit 5")
+    assert lower_case_sql("SELECT name FROM t WHERE city = 'Oslo", "duckdb") == "SELECT name FROM t WHERE city = 'Oslo"
+
+
 def test_no_sql_leaks_across_splits(run_once):
     _, out = run_once
     seen: dict[str, str] = {}

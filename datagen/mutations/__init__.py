@@ -24,6 +24,7 @@ import sqlglot
 from sqlglot import exp
 
 from datagen.profile import SchemaProfile
+from datagen.style import lower_case_sql
 
 ALL_DIALECTS = frozenset({"duckdb", "clickhouse"})
 # What an operator function returns: the broken SQL, or (broken SQL, its own fix), or None.
@@ -40,6 +41,7 @@ class MutationContext:
         dialect: the target dialect.
         profile: the schema profile (columns, roles, values, joins).
         rng: the RNG to draw choices from.
+        lower_case: ``sql`` is written in lower case; the operators' output is restyled to match.
     """
 
     sql: str
@@ -47,6 +49,7 @@ class MutationContext:
     dialect: str
     profile: SchemaProfile
     rng: random.Random
+    lower_case: bool = False
 
     def fresh(self) -> exp.Expression:
         """A copy of the tree to mutate."""
@@ -98,6 +101,9 @@ class Operator:
         """Apply the operator; None when it does not apply or changes nothing."""
         result = self.func(ctx)
         broken, fixed = result if isinstance(result, tuple) else (result, None)
+        if ctx.lower_case:  # rendered trees and inserted text come upper case
+            broken = broken and lower_case_sql(broken, ctx.dialect)
+            fixed = fixed and lower_case_sql(fixed, ctx.dialect)
         if broken is None or broken.strip() == (fixed or ctx.sql).strip():
             return None
         return Mutation(self.name, self.kind_for(ctx.dialect), broken, fixed)

@@ -15,6 +15,7 @@ import pytest
 from datagen.config import DatagenConfig
 from datagen.mutations import OPERATORS, MutationContext, operators_for, parse
 from datagen.profile import profile_schema
+from datagen.style import lower_case_sql
 from datagen.verify import repair_limits, result_hash, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
 from tests.datagen_fixtures import build_tiny_duckdb, open_tiny
@@ -114,9 +115,11 @@ def chdb_shop():
     engine.close()
 
 
-def _outcomes(name: str, sql: str, engine, profile, dialect: str) -> tuple[Counter, list[str]]:
-    """Apply operator ``name`` with several seeds; count the engine's verdicts on the broken SQL."""
+def _outcomes(name: str, sql: str, engine, profile, dialect: str, lower_case: bool = False) -> tuple[Counter, list[str]]:
+    """Apply operator ``name`` with several seeds; count the engine's verdicts on the broken SQL
+    (``lower_case``: on the query written in lower case, whose bugs must keep that style)."""
     op = OPERATORS[name]
+    sql = lower_case_sql(sql, dialect) if lower_case else sql
     tree = parse(sql, dialect)
     assert tree is not None
     # The limits datagen verifies this operator's bugs under (tighter for runaway queries).
@@ -125,9 +128,11 @@ def _outcomes(name: str, sql: str, engine, profile, dialect: str) -> tuple[Count
     verdicts: Counter = Counter()
     broken_texts: list[str] = []
     for seed in SEEDS:
-        mutation = op(MutationContext(sql, tree, dialect, profile, random.Random(seed)))
+        mutation = op(MutationContext(sql, tree, dialect, profile, random.Random(seed), lower_case=lower_case))
         if mutation is None or mutation.broken_sql in broken_texts:
             continue
+        if lower_case:
+            assert mutation.broken_sql == lower_case_sql(mutation.broken_sql, dialect), mutation.broken_sql
         broken_texts.append(mutation.broken_sql)
         fixed = engine.execute(mutation.fixed_sql or sql, limits)
         assert isinstance(fixed, ResultSet), f"the recorded fix must run: {fixed}"
@@ -163,9 +168,10 @@ def test_every_operator_has_cases():
 
 
 @pytest.mark.parametrize("name", sorted(DUCKDB_CASES))
-def test_operator_fails_on_duckdb_with_its_kind(name, tiny):
+@pytest.mark.parametrize("lower_case", [False, True], ids=["upper", "lower"])
+def test_operator_fails_on_duckdb_with_its_kind(name, lower_case, tiny):
     engine, profile = tiny
-    verdicts, broken = _outcomes(name, DUCKDB_CASES[name], engine, profile, "duckdb")
+    verdicts, broken = _outcomes(name, DUCKDB_CASES[name], engine, profile, "duckdb", lower_case)
     _check(name, "duckdb", verdicts, broken)
 
 
@@ -177,9 +183,10 @@ def test_operator_fails_on_the_duckdb_demo_with_its_kind(name, duckdb_shop):
 
 
 @pytest.mark.parametrize("name", sorted(op.name for op in operators_for("clickhouse")))
-def test_operator_fails_on_chdb_with_its_kind(name, chdb_shop):
+@pytest.mark.parametrize("lower_case", [False, True], ids=["upper", "lower"])
+def test_operator_fails_on_chdb_with_its_kind(name, lower_case, chdb_shop):
     engine, profile = chdb_shop
-    verdicts, broken = _outcomes(name, CLICKHOUSE_CASES[name], engine, profile, "clickhouse")
+    verdicts, broken = _outcomes(name, CLICKHOUSE_CASES[name], engine, profile, "clickhouse", lower_case)
     _check(name, "clickhouse", verdicts, broken)
 
 

@@ -181,7 +181,8 @@ def misspell_function(ctx: MutationContext) -> str | None:
     text = ctx.sql
     present = [(m.start(), m.group(1)) for m in re.finditer(r"\b([A-Z_]+)\(", text, re.I)
                if m.group(1).upper() in _FUNCTION_TYPOS
-               or (m.group(1).isupper() and len(m.group(1)) > 3 and m.group(1) not in _NOT_FUNCTIONS)]
+               or ((m.group(1).isupper() or (ctx.lower_case and m.group(1).islower())) and len(m.group(1)) > 3
+                   and m.group(1).upper() not in _NOT_FUNCTIONS)]
     if not present:
         return None
     at, name = ctx.rng.choice(present)
@@ -246,8 +247,8 @@ def clickhouse_function(ctx: MutationContext) -> str | None:
 def foreign_syntax(ctx: MutationContext) -> str | None:
     """Into DuckDB, write LIMIT the T-SQL way (``SELECT TOP 5``) or the MySQL way (``LIMIT 0, 5``);
     into ClickHouse (which takes both), DuckDB's ``USING SAMPLE`` or ANSI ``OFFSET 0 ROWS``."""
-    limit = re.search(r" LIMIT (\d+)$", ctx.sql)
-    select = re.match(r"SELECT (DISTINCT )?", ctx.sql)
+    limit = re.search(r" LIMIT (\d+)$", ctx.sql, re.I)
+    select = re.match(r"SELECT (DISTINCT )?", ctx.sql, re.I)
     if ctx.dialect == "duckdb" and limit and select:
         count = limit.group(1)
         head = ctx.sql[: limit.start()]
@@ -259,7 +260,7 @@ def foreign_syntax(ctx: MutationContext) -> str | None:
     # DuckDB's sampling clause, and ANSI's OFFSET ... ROWS.
     if limit:
         return f"{ctx.sql} OFFSET 0 ROWS"
-    table = re.search(r" FROM (\w+)( WHERE| GROUP BY|$)", ctx.sql)
+    table = re.search(r" FROM (\w+)( WHERE| GROUP BY|$)", ctx.sql, re.I)
     if table:
         return ctx.sql[: table.end(1)] + " USING SAMPLE 50 PERCENT" + ctx.sql[table.end(1):]
     return None

@@ -42,15 +42,15 @@ def missing_comma(ctx: MutationContext) -> str | None:
 def extra_comma(ctx: MutationContext) -> str | None:
     """Separate WHERE conditions with a comma instead of AND, or (ClickHouse) leave a comma
     dangling before LIMIT. (DuckDB accepts trailing commas in lists, so not those.)"""
-    where = re.search(r" WHERE (.*?)(?= GROUP BY | ORDER BY | HAVING | LIMIT |\)|$)", ctx.sql)
+    where = re.search(r" WHERE (.*?)(?= GROUP BY | ORDER BY | HAVING | LIMIT |\)|$)", ctx.sql, re.I)
     if where:
-        ands = [m.start(0) + where.start(1) for m in re.finditer(r" AND ", where.group(1))
-                if not re.search(r"BETWEEN \S+$", where.group(1)[: m.start(0)])]
+        ands = [m.start(0) + where.start(1) for m in re.finditer(r" AND ", where.group(1), re.I)
+                if not re.search(r"BETWEEN \S+$", where.group(1)[: m.start(0)], re.I)]
         if ands:
             at = ctx.rng.choice(ands)
             return ctx.sql[:at] + ", " + ctx.sql[at + len(" AND "):]
-    limit = re.search(r" LIMIT \d+$", ctx.sql)
-    if ctx.dialect == "clickhouse" and limit and " ORDER BY " in ctx.sql:
+    limit = re.search(r" LIMIT \d+$", ctx.sql, re.I)
+    if ctx.dialect == "clickhouse" and limit and re.search(" ORDER BY ", ctx.sql, re.I):
         return ctx.sql[: limit.start()] + "," + ctx.sql[limit.start():]
     return None
 
@@ -90,23 +90,25 @@ def unclosed_quote(ctx: MutationContext) -> str | None:
 @operator("keyword_typo", "syntax")
 def keyword_typo(ctx: MutationContext) -> str | None:
     """Misspell a keyword (``FORM``, ``GRUOP BY``, ``WHRE``...)."""
-    present = [k for k in _KEYWORD_TYPOS if re.search(rf"\b{k}\b", ctx.sql)]
+    present = [k for k in _KEYWORD_TYPOS if re.search(rf"\b{k}\b", ctx.sql, re.I)]
     if ctx.dialect == "clickhouse":
         # ClickHouse reads a leading ``SELEC x`` as an implicit SELECT of identifier ``SELEC``.
         present = [k for k in present if k != "SELECT"]
     if not present:
         return None
     keyword = ctx.rng.choice(present)
-    spots = [m.start() for m in re.finditer(rf"\b{keyword}\b", ctx.sql)]
-    at = ctx.rng.choice(spots)
-    return ctx.sql[:at] + ctx.rng.choice(_KEYWORD_TYPOS[keyword]) + ctx.sql[at + len(keyword):]
+    spots = [m for m in re.finditer(rf"\b{keyword}\b", ctx.sql, re.I)]
+    spot = ctx.rng.choice(spots)
+    typo = ctx.rng.choice(_KEYWORD_TYPOS[keyword])
+    typo = typo.lower() if spot.group(0).islower() else typo  # in the query's own case
+    return ctx.sql[:spot.start()] + typo + ctx.sql[spot.end():]
 
 
 @operator("missing_keyword", "syntax")
 def missing_keyword(ctx: MutationContext) -> str | None:
     """Leave out half of a two-word keyword (``GROUP city``, ``BETWEEN 1 5``)."""
-    options = [(m.start(), m.group(0)) for m in re.finditer(r"\b(GROUP BY|ORDER BY|PARTITION BY)\b", ctx.sql)]
-    options += [(m.start(1), m.group(1)) for m in re.finditer(r"BETWEEN \S+ (AND) ", ctx.sql)]
+    options = [(m.start(), m.group(0)) for m in re.finditer(r"\b(GROUP BY|ORDER BY|PARTITION BY)\b", ctx.sql, re.I)]
+    options += [(m.start(1), m.group(1)) for m in re.finditer(r"BETWEEN \S+ (AND) ", ctx.sql, re.I)]
     if not options:
         return None
     at, text = ctx.rng.choice(options)

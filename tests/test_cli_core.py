@@ -4,6 +4,7 @@ exit statuses and the no-traceback guarantee."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,9 @@ def dump_file(tmp_path) -> Path:
     return path
 
 
-def _sqlfix(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([SQLFIX, *args], input=stdin, capture_output=True, text=True, timeout=120)
+def _sqlfix(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([SQLFIX, *args], input=stdin, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
 
 
 def test_schema_show_formats(cli, runner, dump_file):
@@ -120,6 +122,15 @@ def test_real_process_bad_input_is_one_line_exit_2(tmp_path):
         assert "Traceback" not in done.stderr + done.stdout
         assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error:")
     assert "broken.sql, line 2" in _sqlfix("schema", "show", str(broken)).stderr
+
+
+def test_fixed_sql_and_its_diff_are_never_broken_over_lines_in_a_narrow_console():
+    broken = "SELEC country, count(*) AS users FROM users GROUP BY contry ORDER BY users DESC"
+    fixed = "SELECT country, count(*) AS users FROM users GROUP BY country ORDER BY users DESC"
+    done = _sqlfix("fix", "--db", "demo://shop", "--no-model", broken, env={"COLUMNS": "40"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert fixed in lines and f"-{broken}" in lines and f"+{fixed}" in lines, done.stdout
 
 
 def test_real_process_query_error_exits_1_and_stdin_query_runs():

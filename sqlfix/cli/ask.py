@@ -41,7 +41,7 @@ def ask(
     elif result.sql is None:
         console.print(f"[bold red]no query:[/] {result.explanation}", highlight=False)
     else:
-        console.print(Syntax(result.sql, "sql", theme="ansi_dark", background_color="default"))
+        console.print(Syntax(result.sql, "sql", theme="ansi_dark", background_color="default"), soft_wrap=True)
         rows = f"{result.evidence.row_count}{'+' if result.evidence.truncated else ''} rows"
         console.print(f"[dim]{result.explanation} confidence {result.confidence:.2f} · {result.source} · {rows}[/]", highlight=False)
     raise typer.Exit(0 if result.sql else 1)

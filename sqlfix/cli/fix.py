@@ -79,8 +79,8 @@ def _show(result: FixResult, original: str) -> None:
     if result.fixed_sql == original:
         console.print(f"[green]ok:[/] {result.explanation}", highlight=False)
         return
-    console.print(Syntax(result.fixed_sql, "sql", theme="ansi_dark", background_color="default", word_wrap=True))
-    console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default", word_wrap=True))
+    console.print(Syntax(result.fixed_sql, "sql", theme="ansi_dark", background_color="default"), soft_wrap=True)
+    console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"), soft_wrap=True)
     evidence = result.evidence
     rows = f"{evidence.row_count}{'+' if evidence.truncated else ''} rows"
     console.print(f"[bold]why:[/] {result.explanation}", highlight=False)

@@ -8,6 +8,8 @@ from sqlfix.models import load_model
 from tests.fix_fixtures import openai_server, shop_duckdb  # noqa: F401 - fixture
 
 SEMANTIC_QUESTION = "How many orders are cancelled or refunded, in USD?"
+ECHOED_QUESTION = "How many USD orders are cancelled or refunded?"
+PARENTHESISED = "SELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'"
 
 
 def _answers(user: str, n: int, temperature: float) -> list[str]:
@@ -17,6 +19,10 @@ def _answers(user: str, n: int, temperature: float) -> list[str]:
         return ["- emial\n+ email"] * n if edit_format else ["The column is called email.\n```sql\nSELECT email FROM users\n```"] * n
     if "SELECT full_nme, totl" in user:
         return ["SELECT full_name, totl FROM users u JOIN orders o ON o.user_id = u.user_id"] * n
+    if ECHOED_QUESTION in user:  # greedy: the query again in other letters; samples: the fix, and a smaller change
+        greedy = "select count(*) from orders where status = 'cancelled' or status = 'refunded' and currency = 'USD'"
+        samples = [PARENTHESISED, PARENTHESISED, "SELECT count(*) FROM orders WHERE status = 'cancelled' OR status = 'refunded' AND currency = 'EUR'"]
+        return [greedy] if temperature == 0 else samples[:n]
     if SEMANTIC_QUESTION in user:
         return ["The OR needs parentheses.\n```sql\nSELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'\n```"] * n
     if "Question: How many premium users are there?" in user:
@@ -68,6 +74,16 @@ def test_semantic_repair_with_a_question(shop_duckdb):
     assert result.fixed_sql == "SELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'"
     assert result.explanation == "The OR needs parentheses."
     assert result.source == "model:full" and result.evidence.executed
+
+
+def test_semantic_repair_never_returns_the_query_itself_and_lets_the_samples_vote(shop_duckdb):
+    broken = "SELECT count(*) FROM orders WHERE status = 'cancelled' OR status = 'refunded' AND currency = 'USD'"
+    with openai_server(_answers) as server:
+        result = repair(FixRequest(broken, question=ECHOED_QUESTION), shop_duckdb.engine, shop_duckdb.schema,
+                        config=FixConfig(k=4, output_formats=("full",)), model=_model(server))
+    assert result.fixed_sql == PARENTHESISED  # two votes beat the one-word change closest to the query
+    assert all(c.sql.lower() != broken.lower() for c in result.candidates)
+    assert result.candidates[0].votes == 2
 
 
 def test_model_prompt_shows_only_the_tables_the_query_names(shop_duckdb):

@@ -121,10 +121,13 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
     if not (request.question and model is not None and config.use_model and config.semantic):
         return _result(request.sql, None, [original], config, verifier, started)
     proposals = repair_proposals(model, schema, request.sql, None, dialect, config, question=request.question)
-    verified = [p for p in proposals if isinstance(verifier.check(p), ResultSet)]
-    # The user says the query answers the wrong question: the original stays only when no
-    # proposal runs (it would otherwise win on similarity alone).
-    return _result(request.sql, None, verified or [original], config, verifier, started)
+    # The user says the query answers the wrong question: a proposal that is the same query up
+    # to letter case and layout is no answer, and the original stays only when no other proposal
+    # runs (it would otherwise win on similarity alone). The learned ranker is trained on
+    # repairs of errors, where the smallest change wins; here the samples vote, as in ``ask``.
+    same = normalize_sql(request.sql, dialect)
+    verified = [p for p in proposals if normalize_sql(p.sql, dialect) != same and isinstance(verifier.check(p), ResultSet)]
+    return _result(request.sql, None, verified or [original], replace(config, use_ranker=False), verifier, started)
 
 
 def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:

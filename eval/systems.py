@@ -9,7 +9,10 @@ Specs:
     * ``model-edit:<spec>``: the same, asked for the compact edit output format (repair only;
       the edit is applied to the broken query).
     * ``pipeline:<spec>``: rules + model with best-of-k, execution checks and the ranker
-      (``sqlfix.fix.repair`` / ``sqlfix.fix.ask``).
+      (``sqlfix.fix.repair`` / ``sqlfix.fix.ask``), the model asked only when no rule fix runs
+      (``FixConfig.model_when="fallback"``, the CLI's default).
+    * ``pipeline-always:<spec>``: the same with rules and model side by side on every repair
+      (``model_when="always"``): the ranker chooses between their fixes (repair only).
     * ``icl:<spec>@<dataset>``: the model prompted with the 5 dataset examples most similar
       to the case (question for text-to-SQL, broken query and error for repair).
     * ``file:<path.jsonl>``: predictions read from a file, paired with cases by ``id``.
@@ -188,11 +191,11 @@ class RulesSystem:
         return _pipeline_repair(case, engine, schema, model=None)
 
 
-def _pipeline_repair(case: GoldenCase, engine: Engine, schema: Schema, *, model: ChatModel | None) -> str | None:
+def _pipeline_repair(case: GoldenCase, engine: Engine, schema: Schema, *, model: ChatModel | None, model_when: str = "fallback") -> str | None:
     from sqlfix.fix import FixConfig, FixRequest, repair
 
     request = FixRequest(case.broken_sql or "", case.dialect, case_error(case, engine), case.question)
-    return repair(request, engine, schema, config=FixConfig(), model=model).fixed_sql
+    return repair(request, engine, schema, config=FixConfig(model_when=model_when), model=model).fixed_sql
 
 
 class ModelSystem:
@@ -262,7 +265,14 @@ class ModelSystem:
 
 
 class PipelineSystem(ModelSystem):
-    """Rules + model with best-of-k, execution verification and the ranker."""
+    """Rules + model with best-of-k, execution verification and the ranker; ``model_when``
+    as in :class:`sqlfix.fix.FixConfig`."""
+
+    def __init__(self, spec: str, model_spec: str, *, loader: Callable[[str], ChatModel] | None = None, model_when: str = "fallback") -> None:
+        super().__init__(spec, model_spec, loader=loader)
+        self.model_when = model_when
+        if model_when == "always":  # text-to-SQL runs the same ``ask`` either way
+            self.tasks = frozenset({"repair"})
 
     def fingerprint(self) -> str:
         """The model's fingerprint combined with the ``sqlfix.fix`` sources."""
@@ -271,7 +281,7 @@ class PipelineSystem(ModelSystem):
     def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
         """Return the pipeline's repaired query or answer."""
         if case.task == "repair":
-            return _pipeline_repair(case, engine, schema, model=self.model)
+            return _pipeline_repair(case, engine, schema, model=self.model, model_when=self.model_when)
         from sqlfix.fix import FixConfig, ask
 
         return ask(case.question or "", engine, schema, config=FixConfig(), model=self.model).sql
@@ -341,14 +351,15 @@ def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None)
         return GoldSystem()
     if kind == "file" and rest:
         return FileSystem(rest)
-    if kind in ("model", "pipeline") and rest:
-        cls = ModelSystem if kind == "model" else PipelineSystem
-        return cls(spec, rest, loader=loader)
+    if kind == "model" and rest:
+        return ModelSystem(spec, rest, loader=loader)
+    if kind in ("pipeline", "pipeline-always") and rest:
+        return PipelineSystem(spec, rest, loader=loader, model_when="always" if kind == "pipeline-always" else "fallback")
     if kind == "model-edit" and rest:
         return ModelSystem(spec, rest, loader=loader, output="edit")
     if kind == "icl" and "@" in rest:
         model_spec, _, dataset = rest.rpartition("@")
         return ModelSystem(spec, model_spec, loader=loader, examples=ExampleIndex.from_path(dataset))
     raise SqlfixError(
-        f"unknown system {spec!r}; use rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, icl:<spec>@<dataset> or file:<path>"
+        f"unknown system {spec!r}; use rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, icl:<spec>@<dataset> or file:<path>"
     )

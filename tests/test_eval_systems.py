@@ -60,6 +60,16 @@ def test_pipeline_answers_a_question_through_ask(hr, cases, scripted_endpoint):
     assert prediction.sql is not None and "ORDER BY name" in prediction.sql
 
 
+def test_pipeline_always_asks_the_model_where_a_rule_fix_runs(hr, cases, scripted_endpoint):
+    scripted_endpoint.reply = lambda messages: "SELECT name FROM departments"
+    fallback = predict(build_system("pipeline:openai:test-model"), cases["r-2"], *hr)
+    assert fallback.sql == "SELECT name FROM departments" and not scripted_endpoint.requests  # the rules fixed it alone
+    always = build_system("pipeline-always:openai:test-model")
+    assert always.tasks == frozenset({"repair"})
+    assert predict(always, cases["r-2"], *hr).sql == "SELECT name FROM departments"
+    assert scripted_endpoint.requests and all("SELECT nme FROM departments" in chat[-1]["content"] for chat in scripted_endpoint.requests)
+
+
 def test_icl_puts_the_most_similar_examples_in_the_chat(hr, cases, scripted_endpoint, tmp_path):
     rows = [{"schema_id": "hr", "dialect": "duckdb", "question": f"How many projects have status {i}?",
              "sql": f"SELECT count(*) FROM projects WHERE status = '{i}'"} for i in range(8)]

@@ -1,13 +1,18 @@
 """Train the candidate ranker (a LightGBM reward model) from datagen's repair rows.
 
 For every repair row on a demo schema the pipeline gathers its verified candidates (rules, and
-the model with ``--model``); a candidate is labelled correct when it returns the same result
-as the row's known fix. A binary LightGBM model over :data:`sqlfix.fix.features.FEATURE_NAMES`
+with ``--model`` the model's too, asked on every row as ``FixConfig(model_when="always")`` asks
+it); a candidate is labelled correct when it returns the same result as the row's known fix. A binary LightGBM model over :data:`sqlfix.fix.features.FEATURE_NAMES`
 is fitted on a seeded 80% of the rows' fixes and compared with the majority-vote fallback on
 the rest (top-1 accuracy over rows with at least one correct candidate). Golden cases are
 never read: datagen already drops rows that match them.
 
     .venv/bin/python -m sqlfix.fix.ranker_training data/demo --out sqlfix/fix/ranker.lgb.txt
+
+A model served elsewhere (a GPU host) takes two passes, as ``sqlfix eval`` does: ``--record
+FILE`` writes the requests the model would get and stops; answered there
+(``scripts/gpu/run_remote.sh answer`` or ``scripts/answer_requests.py``), ``--replay FILE``
+serves the answers. Use rows the model was not trained on (``DATA/validation/repair.jsonl.gz``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from sqlfix.fix.features import FEATURE_NAMES, candidate_features
 from sqlfix.fix.pipeline import gather_candidates
 from sqlfix.fix.rank import BUNDLED_RANKER, rank
 from sqlfix.fix.verify import result_key
+from sqlfix.models.replay import RecordingModel, replay_loader, write_requests
 
 console = Console()
 DEMO_NAMES = {"shop", "hr", "flights"}
@@ -134,18 +140,36 @@ def top1(groups: list[Group], path: str | None) -> tuple[int, int]:
 
 
 def main() -> None:
-    """Command line entry point."""
+    """Command line entry point: a bad input is one line naming it, exit status 2."""
+    try:
+        run()
+    except SqlfixError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise SystemExit(2) from None
+
+
+def run() -> None:
+    """Parse the arguments, gather candidates, train and compare the ranker."""
     parser = argparse.ArgumentParser(description="Train the sqlfix candidate ranker from datagen repair rows.")
     parser.add_argument("source", type=Path, help="datagen output folder or a repair JSONL file")
     parser.add_argument("--out", type=Path, default=BUNDLED_RANKER)
     parser.add_argument("--limit", type=int, default=3000, help="rows used at most (spread over error kinds)")
     parser.add_argument("--model", default=None, help="also gather model candidates from this spec")
+    parser.add_argument("--record", type=Path, default=None, help="write the model's requests here and stop (no training)")
+    parser.add_argument("--replay", type=Path, default=None, help="serve the model's answers from this file (made from a --record file)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None, help="pickle of gathered candidates: reused when present, written when not")
     args = parser.parse_args()
 
-    model = None
-    if args.model:
+    if (args.record or args.replay) and not args.model:
+        parser.error("--record and --replay need --model")
+    model, requests = None, []
+    if args.record:
+        write_requests(requests, args.record)  # an unwritable path fails before the work
+        model = RecordingModel(args.model, requests)
+    elif args.replay:
+        model = replay_loader(args.replay)(args.model)
+    elif args.model:
         from sqlfix.models import load_model
 
         model = load_model(args.model)
@@ -155,7 +179,11 @@ def main() -> None:
         for group in groups:
             group.features = candidate_features(group.row["broken_sql"], group.row.get("error_kind"), group.candidates)
     else:
-        groups = collect_groups(rows, FixConfig(use_model=model is not None, timeout_s=2.0), model)
+        groups = collect_groups(rows, FixConfig(use_model=model is not None, model_when="always", timeout_s=2.0), model)
+        if args.record:
+            write_requests(requests, args.record)
+            console.print(f"wrote {len(requests)} requests of {args.model} to {args.record}")
+            return
         if args.cache:
             args.cache.write_bytes(pickle.dumps(groups))
     booster = train(groups, args.seed)

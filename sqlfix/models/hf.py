@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import threading
 import warnings
 from collections import OrderedDict
@@ -87,6 +88,7 @@ class HFChatModel:
                 warnings.simplefilter("ignore", FutureWarning)
                 model = _with_adapter(model, Path(adapter_dir), merge=merge)
         self.model = model.to(self.device).eval()
+        self._cache_arg = _cache_argument(self.model)
         self._eos_ids = self._end_token_ids()
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]
         # A finished sequence in a batch is padded: the answer ends at its first end or pad token.
@@ -118,9 +120,9 @@ class HFChatModel:
         self._stop_after_fence(options, prompt_len)
         with self._lock, torch.inference_mode():
             if self.static_cache:
-                options["past_key_values"] = self._static_cache(n, prompt_len + max_tokens)
+                options[self._cache_arg] = self._static_cache(n, prompt_len + max_tokens)
             elif self.prefix_cache:
-                options["past_key_values"] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
+                options[self._cache_arg] = self._prefix_cache(inputs["input_ids"][0].tolist(), n if n > 1 else 1)
             output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
         return [self._decode(row[prompt_len:].tolist(), prompt_len) for row in output]
 
@@ -202,7 +204,7 @@ class HFChatModel:
 
         cache = DynamicCache(config=self.model.config)
         ids = torch.tensor([tokens], device=self.device)
-        self.model(input_ids=ids, past_key_values=cache, use_cache=True)
+        self.model(input_ids=ids, use_cache=True, **{self._cache_arg: cache})
         return cache
 
     def _stop_after_fence(self, options: dict, prompt_len: int) -> None:
@@ -270,6 +272,12 @@ def _common_length(a: list[int], b: list[int]) -> int:
             break
         length += 1
     return length
+
+
+def _cache_argument(model: torch.nn.Module) -> str:
+    """The name the model's ``forward`` and ``generate`` take a KV cache under: ``cache`` from
+    transformers 5.2x on (``past_key_values`` is deprecated there), ``past_key_values`` before."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
 def _with_adapter(model: torch.nn.Module, adapter_dir: Path, *, merge: bool) -> torch.nn.Module:

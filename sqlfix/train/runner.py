@@ -7,7 +7,7 @@ import os
 import random
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         warmup_steps=config.warmup_ratio,
         max_length=config.max_length,
         completion_only_loss=True,
-        gradient_checkpointing=False,
+        **_checkpointing_off(SFTConfig),
         bf16=on_gpu,
         use_cpu=not on_gpu,
         seed=config.seed,
@@ -205,6 +205,13 @@ def _attention(choice: str, base_dir: Path) -> dict:
         return {"attn_implementation": choice}
     model_type = json.loads((Path(base_dir) / "config.json").read_text()).get("model_type", "")
     return {"attn_implementation": "eager"} if model_type.startswith("qwen2") else {}
+
+
+def _checkpointing_off(config_class: type) -> dict[str, bool]:
+    """Turn activation checkpointing off (TRL turns it on by default) under the name the
+    installed transformers takes: ``activation_checkpointing`` from 5.2x, ``gradient_checkpointing`` before."""
+    names = {field.name for field in fields(config_class)}
+    return {"activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing": False}
 
 
 def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type, time_limit: type) -> list:

@@ -46,6 +46,8 @@ def test_record_then_replay_trains_a_ranker_on_the_model_candidates(tmp_path: Pa
 def test_record_and_replay_need_a_model_and_an_answer_file_names_its_models(tmp_path: Path) -> None:
     alone = _ranker_training("--replay", str(tmp_path / "answers.jsonl"))
     assert alone.returncode == 2 and "--record and --replay need --model" in alone.stderr
+    cached = _ranker_training("--model", "remote-model", "--record", str(tmp_path / "r.jsonl"), "--cache", str(tmp_path / "c.pkl"))
+    assert cached.returncode == 2 and "leave out --cache" in cached.stderr
     answers = tmp_path / "answers.jsonl.gz"
     with gzip.open(answers, "wt") as handle:
         handle.write(json.dumps({"model": "other-model", "key": "k", "texts": ["SELECT 1"], "completion_tokens": [2]}) + "\n")

@@ -2,10 +2,11 @@
 
 For every repair row on a demo schema the pipeline gathers its verified candidates (rules, and
 with ``--model`` the model's too, asked on every row as ``FixConfig(model_when="always")`` asks
-it); a candidate is labelled correct when it returns the same result as the row's known fix. A binary LightGBM model over :data:`sqlfix.fix.features.FEATURE_NAMES`
-is fitted on a seeded 80% of the rows' fixes and compared with the majority-vote fallback on
-the rest (top-1 accuracy over rows with at least one correct candidate). Golden cases are
-never read: datagen already drops rows that match them.
+it); a candidate is labelled correct when it returns the same result as the row's known fix. A
+binary LightGBM model over :data:`sqlfix.fix.features.FEATURE_NAMES` is fitted on a seeded 80%
+of the rows' fixes and compared with the majority-vote fallback on the rest (top-1 accuracy
+over rows with at least one correct candidate). Golden cases are never read: datagen already
+drops rows that match them.
 
     .venv/bin/python -m sqlfix.fix.ranker_training data/demo --out sqlfix/fix/ranker.lgb.txt
 
@@ -163,6 +164,8 @@ def run() -> None:
 
     if (args.record or args.replay) and not args.model:
         parser.error("--record and --replay need --model")
+    if args.record and args.cache:
+        parser.error("--record asks the model afresh; leave out --cache")
     model, requests = None, []
     if args.record:
         write_requests(requests, args.record)  # an unwritable path fails before the work

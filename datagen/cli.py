@@ -10,11 +10,16 @@ from rich.console import Console
 
 from datagen.config import DatagenConfig, load_config
 from datagen.pipeline import run_datagen
+from datagen.teacher.cli import app as teacher_app
 
 _console = Console()
+app = typer.Typer(invoke_without_command=True, no_args_is_help=False,
+                  help="Synthesize and execution-filter training data (see datagen/README.md).")
 
 
+@app.callback(invoke_without_command=True)
 def datagen(
+    ctx: typer.Context,
     demo: list[str] = typer.Option([], "--demo", help="Demo database to generate for (shop, hr, flights); repeatable."),
     engine: list[str] = typer.Option([], "--engine", help="Engine(s) for the demos: duckdb, clickhouse; repeatable."),
     db: list[str] = typer.Option([], "--db", help="Other engine URL (duckdb:///x.duckdb, chdb:///path...); repeatable."),
@@ -42,7 +47,10 @@ def datagen(
     fresh: bool = typer.Option(False, "--fresh", help="Ignore a previous run's checkpoint in --out."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
 ) -> None:
-    """Synthesize and execution-filter text-to-SQL pairs and repair triples (see datagen/README.md)."""
+    """Synthesize and execution-filter text-to-SQL pairs and repair triples (see datagen/README.md);
+    ``sqlfix datagen teacher ...`` runs the teacher recipes (docs/teacher.md)."""
+    if ctx.invoked_subcommand is not None:
+        return
     flags: dict[str, Any] = {
         "demos": demo or None, "engines": engine or None, "dbs": db or None, "from_logs": from_log or None,
         "query_log_url": from_clickhouse_query_log, "query_log_table": query_log_table, "out_dir": out,
@@ -66,4 +74,4 @@ def datagen(
                    f"to {result.out_dir} in {result.elapsed_s:.1f} s (manifest.json, report.md)")
 
 
-app = datagen
+app.add_typer(teacher_app, name="teacher")

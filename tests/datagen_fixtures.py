@@ -111,9 +111,11 @@ class ScriptedOpenAI:
                     _time.sleep(server.sleep_s)
                 text = "Sure! Here you go: [{\"question\": \"broken" if step == "malformed" else \
                     server.responder(body["messages"])
+                # A request for n completions gets n choices (the responder is asked once per choice).
+                texts = [text] + [server.responder(body["messages"]) for _ in range(int(body.get("n") or 1) - 1)]
                 self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                                 "choices": [{"index": 0, "finish_reason": "stop",
-                                              "message": {"role": "assistant", "content": text}}],
+                                 "choices": [{"index": i, "finish_reason": "stop",
+                                              "message": {"role": "assistant", "content": t}} for i, t in enumerate(texts)],
                                  "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
 
             def _send(self, status, payload):

@@ -11,6 +11,12 @@
 #                                   GPU) under accelerate launch, the same code as one GPU; the
 #                                   main process writes the metrics and their throughput to $OUT.
 #                                   TIME_LIMIT_MINUTES overrides the bundle's limit.
+#   run_remote.sh teacher BUNDLE RUN : answer a planned teacher run (sqlfix datagen teacher plan):
+#                                   reassemble and convert BUNDLE's base (staged as above), load
+#                                   it once, answer round 1 and round 2 in batches of 256 into
+#                                   $OUT/teacher-r*-*.jsonl (skipping keys answered in RUN/answers,
+#                                   where the lead puts what earlier calls brought back); no batch
+#                                   starts after TEACHER_MINUTES (default 8). See docs/teacher.md.
 #   run_remote.sh answer [BUNDLE] : go on answering the requests earlier calls left unanswered,
 #                                   with the adapter the run call brought back, carried in
 #                                   BUNDLE/adapter (git-ignored, so stage calls never carry it).
@@ -35,6 +41,14 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH="/tmp/site:$PWD" SQLFIX_CACHE_DIR=/tmp/sqlfix_cache HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 extra=()
 [ -n "${TIME_LIMIT_MINUTES:-}" ] && extra+=(--time-limit-minutes "$TIME_LIMIT_MINUTES")
+if [ "${1:-}" = teacher ]; then
+  RUN=${3:?teacher mode needs the run folder: run_remote.sh teacher BUNDLE RUN}
+  answers=()
+  [ -d "$RUN/answers" ] && answers+=(--answers "$RUN/answers")
+  python3 scripts/gpu/teacher_remote.py --run "$RUN" --manifest "$BUNDLE/run/manifest.json" --pieces "$STAGE" \
+    --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-256}" "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
+  exit 0
+fi
 if [ "${1:-}" = ddp ]; then
   gpus=${GPUS:-$(nvidia-smi -L | wc -l)}
   # Fewer processes than GPUs: show each process only the GPUs it uses (a lone process that sees

@@ -1,0 +1,203 @@
+"""Teacher recipes end to end against a real DuckDB file and a real local HTTP server speaking
+the OpenAI protocol (the teacher): plan -> answer round 1 -> round 2 -> answer -> finish, with bad
+answers (empty, SQL for a question, truncated JSON, no majority), 5xx and timeouts."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from datagen.teacher.answers import AnswerWriter, read_answers
+from datagen.teacher.finish import finish_run
+from datagen.teacher.live import answer_rounds, load_teacher
+from datagen.teacher.plan import PlanSettings, plan_run
+from datagen.teacher.rounds import SYSTEM_MISTAKE, SYSTEM_PROPOSE, SYSTEM_QUESTION, read_question, read_questions
+from sqlfix.errors import EndpointError
+from sqlfix.prompts import SYSTEM_ASK
+from tests.datagen_fixtures import ScriptedOpenAI, build_tiny_duckdb
+
+GOOD_PROPOSAL = "How many customers live in each city?"
+SPLIT_PROPOSAL = "Which single order is the most interesting one?"
+
+
+class Teacher:
+    """Answers the teacher's four kinds of request for the tiny database.
+
+    Back-translation: question ``n`` names the query; every 4th answer is bad in turn (empty,
+    SQL, truncated JSON). Asking: the named query's SQL, except for every 3rd question, answered
+    with an unrelated query. Proposals: one question all samples agree on, one they never do.
+    Mistakes: FROM misspelled, with an explanation.
+    """
+
+    def __init__(self) -> None:
+        self.sql_of: dict[str, str] = {}
+        self.numbers = count()
+        self.spread = count()
+
+    def __call__(self, messages: list[dict]) -> str:
+        system, user = messages[0]["content"], messages[-1]["content"]
+        if system == SYSTEM_QUESTION:
+            sql = user.split("\nSQL:\n", 1)[1].split("\n\nVoice:", 1)[0]
+            number = next(self.numbers)
+            tag = hashlib.sha1(sql.encode()).hexdigest()[:12]
+            name = f"Please show the {tag} report, number {number}"
+            self.sql_of[name] = sql
+            bad = {1: "", 5: "SELECT name FROM customers", 9: '{"question": "What is the'}
+            return bad.get(number, json.dumps({"question": name}))
+        if system == SYSTEM_ASK:
+            question = user.rsplit("Question: ", 1)[1]
+            if question == GOOD_PROPOSAL:
+                return "```sql\nSELECT city, COUNT(*) AS n FROM customers GROUP BY city\n```"
+            if question == SPLIT_PROPOSAL:
+                return f"SELECT order_id FROM orders WHERE order_id = {next(self.spread) % 4 + 1}"
+            sql = self.sql_of[question]
+            number = int(question.rsplit(" ", 1)[1])
+            return "SELECT 42 AS answer" if number % 3 == 2 else f"```sql\n{sql}\n```"
+        if system == SYSTEM_PROPOSE:
+            return json.dumps([GOOD_PROPOSAL, SPLIT_PROPOSAL, "SELECT * FROM orders"])
+        if system == SYSTEM_MISTAKE:
+            sql = user.split("Correct query:\n", 1)[1].split("\n\n", 1)[0]
+            broken = re.sub(r"\bfrom\b", "form", sql, count=1, flags=re.I)
+            return json.dumps({"broken_sql": broken, "explanation": "FROM is misspelled as FORM; spell it FROM."})
+        raise AssertionError(f"unexpected request: {system[:60]}")
+
+
+def _plan(tmp_path: Path, **kwargs) -> Path:
+    db = build_tiny_duckdb(tmp_path / "tiny.duckdb")
+    run = tmp_path / "run"
+    options = dict(teacher="openai:teacher", sql_per_source=12, proposals_per_source=1, mistakes_per_source=4, k=4,
+                   agree=2, majority=3, seed=1)
+    options.update(kwargs)
+    plan_run(run, PlanSettings(**options), demos=[], engines=["duckdb"], dbs=[f"duckdb://{db}"])
+    return run
+
+
+def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
+    run = _plan(tmp_path)
+    plan = json.loads((run / "plan.json").read_text())
+    assert plan["counts"]["round1_requests"] == {"backtranslate": 12, "mistake": 4, "propose": 1}
+    teacher = Teacher()
+    with ScriptedOpenAI(teacher, ["500", "timeout"], sleep_s=1.0) as server:
+        model = load_teacher("openai:teacher", base_url=server.url, timeout_s=0.4)
+        counts = answer_rounds(run, model, retries=2, backoff_s=0.01, concurrency=1, timeout_s=0.4)
+        calls = len(server.requests)
+        again = answer_rounds(run, model, retries=2, backoff_s=0.01, concurrency=1, timeout_s=0.4)
+        assert len(server.requests) == calls, "a re-run asks nothing already answered"
+    assert counts["r1:answered"] == 17 and counts["r1:retries"] == 2 and not counts["r1:failed"]
+    assert counts["r2:answered"] >= 9 and not again
+    manifest = finish_run(run, [], golden_dir=str(tmp_path / "no-golden"))
+    recipes = manifest["teacher"]["recipes"]
+    bt = recipes["backtranslate"]
+    assert bt["rejected"]["question_empty"] == 1 and bt["rejected"]["question_sql_not_question"] == 1
+    assert bt["rejected"]["question_truncated"] == 1
+    assert bt["rejected"]["round_trip_disagrees"] >= 2  # every 3rd question answered with SELECT 42
+    assert bt["accepted"] >= 4
+    assert recipes["propose"]["accepted"] == 1 and recipes["propose"]["rejected"]["no_majority"] == 1
+    assert recipes["propose"]["rejected"]["question_sql_not_question"] == 1
+    assert recipes["mistake"]["accepted"] >= 1
+    shapes = manifest["teacher"]["by_shape"]
+    assert any(name.startswith("backtranslate/") and "agreement_rate" in v for name, v in shapes.items())
+    rows = [json.loads(line) for split in ("train", "validation", "test") for task in ("text2sql", "repair")
+            for line in gzip.open(run / split / f"{task}.jsonl.gz", "rt") if line.strip()]
+    pairs = [r for r in rows if r["task"] == "text2sql"]
+    assert {r["recipe"] for r in pairs} == {"backtranslate", "propose"}
+    assert all(r["generator"] == "teacher" and r["teacher"] == "openai:teacher" for r in rows)
+    trip = [r for r in pairs if r["recipe"] == "backtranslate"]
+    assert all(r["question"] in teacher.sql_of and teacher.sql_of[r["question"]] == r["sql"] for r in trip)
+    assert all(int(r["question"].rsplit(" ", 1)[1]) % 3 != 2 for r in trip)
+    [proposed] = [r for r in pairs if r["recipe"] == "propose"]
+    assert proposed["question"] == GOOD_PROPOSAL and proposed["agreement"] == "4/4"
+    repairs = [r for r in rows if r["task"] == "repair"]
+    assert repairs and all(r["error_kind"] == "syntax" and r["explanation"].startswith("FROM is") for r in repairs)
+    report = (run / "report.md").read_text()
+    assert "## Teacher recipes" in report and "random backtranslate rows" in report
+    assert finish_run(run, [], golden_dir=str(tmp_path / "no-golden"))["totals"] == manifest["totals"]
+
+
+def test_a_slow_teacher_fails_with_the_timeout_named(tmp_path):
+    run = _plan(tmp_path, sql_per_source=2, proposals_per_source=0, mistakes_per_source=0)
+    with ScriptedOpenAI(Teacher(), ["timeout"] * 20, sleep_s=1.0) as server:
+        model = load_teacher("openai:teacher", base_url=server.url, timeout_s=0.3)
+        with pytest.raises(EndpointError, match=r"timed out.*--teacher-timeout 0.3 s"):
+            answer_rounds(run, model, retries=1, backoff_s=0.01, timeout_s=0.3)
+
+
+def test_a_failing_batch_is_skipped_and_counted_then_asked_again(tmp_path):
+    run = _plan(tmp_path, sql_per_source=3, proposals_per_source=0, mistakes_per_source=0)
+    with ScriptedOpenAI(Teacher(), ["500", "500"]) as server:
+        model = load_teacher("openai:teacher", base_url=server.url, timeout_s=5)
+        first = answer_rounds(run, model, rounds=(1,), retries=1, backoff_s=0.01, concurrency=1)
+        second = answer_rounds(run, model, rounds=(1,), retries=1, backoff_s=0.01, concurrency=1)
+    assert first["r1:failed"] == 1 and first["r1:failed:http_5xx"] == 1 and first["r1:answered"] == 2
+    assert second["r1:answered"] == 1
+    rows, _ = read_answers([run / "answers"])
+    assert len(rows) == 3
+
+
+@pytest.mark.parametrize("text, question, reason", [
+    ('```json\n{"question": "How many orders shipped in 2024?"}\n```', "How many orders shipped in 2024?", None),
+    ("How many orders shipped in 2024?", "How many orders shipped in 2024?", None),
+    ("", None, "empty"),
+    ('{"question": "How many ord', None, "truncated"),
+    ('{"question": "SELECT COUNT(*) FROM orders"}', None, "sql_not_question"),
+    ("Dialect: duckdb\n\nSchema:\nCREATE TABLE orders (x INT)", None, "not_json"),
+    ('{"question": "Schema: CREATE TABLE orders"}', None, "repeats_prompt"),
+])
+def test_read_question(text, question, reason):
+    assert read_question(text) == (question, reason)
+
+
+def test_read_questions_keeps_the_good_ones():
+    found, reasons = read_questions('Sure:\n```json\n["Which city has most customers?", 3, "SELECT 1 FROM t"]\n```')
+    assert found == ["Which city has most customers?"] and sorted(reasons) == ["not_a_string", "sql_not_question"]
+    assert read_questions("1. How many orders are there?\n2. Which product sells best?")[0] == [
+        "How many orders are there?", "Which product sells best?"]
+
+
+def test_answer_files_survive_a_cut_call(tmp_path):
+    writer = AnswerWriter(tmp_path, "r1", part_bytes=200)
+    for number in range(5):
+        writer.write({"model": "m", "key": f"k{number}", "texts": ["x" * 60]})
+    writer.close()
+    parts = sorted(tmp_path.glob("r1-*.jsonl"))
+    assert len(parts) >= 3 and all(p.stat().st_size <= 200 for p in parts)
+    with parts[-1].open("a") as handle:
+        handle.write('{"model": "m", "key": "cut", "te')
+    whole = gzip.compress(b'{"model": "m", "key": "z1", "texts": ["a"]}\n{"model": "m", "key": "z2", "texts": ["b"]}\n')
+    (tmp_path / "more.jsonl.gz").write_bytes(whole[: len(whole) - 12])
+    rows, skipped = read_answers([tmp_path])
+    keys = [r["key"] for r in rows]
+    assert {f"k{n}" for n in range(5)} | {"z1"} <= set(keys) and "cut" not in keys and skipped["cut_lines"] >= 1
+    assert skipped["cut_gzip"] == 1
+
+
+def test_round2_builds_on_a_host_without_duckdb_or_chdb(tmp_path):
+    run = _plan(tmp_path, sql_per_source=3, proposals_per_source=1, mistakes_per_source=1)
+    round1 = [json.loads(line) for line in gzip.open(run / "round1.requests.jsonl.gz", "rt")]
+    (run / "answers").mkdir()
+    with (run / "answers" / "a.jsonl").open("w") as out:
+        for row in round1:
+            if row["meta"]["recipe"] != "mistake":
+                text = '["How many orders are there?"]' if row["meta"]["recipe"] == "propose" else \
+                    json.dumps({"question": f"Which rows does report {row['key'][:6]} show?"})
+                out.write(json.dumps({"model": "m", "key": row["key"], "texts": [text]}) + "\n")
+    code = ("import sys; sys.modules['duckdb'] = None; sys.modules['chdb'] = None\n"
+            "import json, gzip; from pathlib import Path\n"
+            "from datagen.teacher.rounds import round2_requests, answer_texts\n"
+            "from datagen.teacher.answers import read_answers\n"
+            f"run = Path({str(run)!r})\n"
+            "plan = json.loads((run / 'plan.json').read_text())\n"
+            "round1 = [json.loads(l) for l in gzip.open(run / 'round1.requests.jsonl.gz', 'rt')]\n"
+            "rows, _ = read_answers([run / 'answers'])\n"
+            "print(len(round2_requests(plan, round1, answer_texts(rows))[0]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 4

@@ -74,4 +74,21 @@ def datagen(
                    f"to {result.out_dir} in {result.elapsed_s:.1f} s (manifest.json, report.md)")
 
 
+@app.command("merge")
+def merge(
+    data: list[str] = typer.Option(..., "--data", help="A datagen run folder, DIR or DIR:WEIGHT; repeatable."),
+    out: str = typer.Option(..., "--out", help="Output folder (one dataset for sqlfix train)."),
+    seed: int = typer.Option(0, "--seed"),
+    golden: str = typer.Option("golden", "--golden", help="Golden folder no row may leak from."),
+) -> None:
+    """Mix several datagen runs (offline, teacher...) into one folder, by weight, with no golden leakage."""
+    from pathlib import Path
+
+    from datagen.merge import merge_runs, parse_source
+
+    manifest = merge_runs([parse_source(d) for d in data], Path(out), seed=seed, golden_dir=golden)
+    _console.print(f"[green]wrote[/] {manifest['totals']} to {out} (dropped {manifest['dropped'] or 'none'}, "
+                   f"golden leaks {manifest['golden_leaks']})")
+
+
 app.add_typer(teacher_app, name="teacher")

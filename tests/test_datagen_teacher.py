@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from itertools import count
 from pathlib import Path
 
@@ -120,6 +121,12 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     report = (run / "report.md").read_text()
     assert "## Teacher recipes" in report and "random backtranslate rows" in report
     assert finish_run(run, [], golden_dir=str(tmp_path / "no-golden"))["totals"] == manifest["totals"]
+    bench = subprocess.run([sys.executable, "bench/bench_teacher.py", str(run), "--json"], capture_output=True,
+                           text=True, cwd=Path(__file__).parents[1])
+    assert bench.returncode == 0, bench.stderr
+    figures = json.loads(bench.stdout)
+    assert figures["total"]["kept"] == sum(manifest["totals"].values()) and figures["total"]["gpu_s"] > 0
+    assert figures["propose"]["kept_per_round2_question"] == 0.5 and figures["total"]["kept_per_gpu_s"] > 0
 
 
 def test_a_slow_teacher_fails_with_the_timeout_named(tmp_path):
@@ -201,3 +208,28 @@ def test_round2_builds_on_a_host_without_duckdb_or_chdb(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == 4
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "clickhouse"])
+def test_wide_sampler_shapes_run_on_both_engines(engine):
+    import random
+
+    from datagen.sampler_more import WideSampler
+    from datagen.sources import open_sources
+    from datagen.verify import verify_candidate
+
+    extra = {"ratio", "case_bucket", "null_handling", "top_n_ties", "join3", "anti_join", "nested_subquery"}
+    [source] = open_sources(["shop"], [engine], [])
+    try:
+        sampler = WideSampler(source.profile, source.dialect)
+        sampler.shapes = [s for s in sampler.shapes if s[0] in extra]
+        rng, outcomes = random.Random(0), Counter()
+        for _ in range(90):
+            candidate = sampler.sample(rng)
+            if candidate is not None:
+                outcome, _ = verify_candidate(candidate, source.verifier, max_rows=100, allow_empty=False, timeout_s=5)
+                outcomes[(candidate.shape, outcome.dropped or "ok")] += 1
+    finally:
+        source.engine.close()
+    assert {shape for shape, verdict in outcomes if verdict == "ok"} == extra
+    assert not any(verdict == "execution_error" for _, verdict in outcomes), outcomes

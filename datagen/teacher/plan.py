@@ -1,6 +1,8 @@
 """``teacher plan``: sample executable SQL per source and write round 1's requests.
 
-For each (schema, engine) source the grammar sampler (:mod:`datagen.sampler`) draws SQL until
+For each (schema, engine) source the grammar sampler (:mod:`datagen.sampler_more`: the offline
+shapes plus percentages, CASE buckets, NULL handling, top-N with ties, three-table joins and
+nested subqueries) draws SQL until
 ``sql_per_source`` distinct queries ran and returned 1..``max_rows`` rows. Each becomes
 ``voices`` back-translation requests (the question it answers, one voice each), and the first
 ``mistakes_per_source`` of them (cycling) mistake requests (one of
@@ -22,6 +24,7 @@ from typing import Any
 from datagen.canonical import cached_normalize
 from datagen.llm.generator import MISTAKES
 from datagen.records import Pair
+from datagen.sampler_more import WideSampler
 from datagen.sources import Source, open_sources
 from datagen.style import lower_case_sql
 from datagen.teacher.answers import write_gz_jsonl
@@ -125,10 +128,11 @@ def sample_sql(source: Source, settings: PlanSettings, rng: random.Random, count
     return 1..``max_rows`` rows (at most 30 draws per query wanted)."""
     found: list[Pair] = []
     seen: set[str] = set()
+    sampler = WideSampler(source.profile, source.dialect)
     for _ in range(settings.sql_per_source * 30):
         if len(found) >= settings.sql_per_source:
             break
-        candidate = source.sampler.sample(rng)
+        candidate = sampler.sample(rng)
         counts["drawn"] += 1
         if candidate is None:
             counts["shape_not_applicable"] += 1

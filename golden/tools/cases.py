@@ -18,7 +18,7 @@ from sqlfix.jsonl import read_jsonl
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent
 TASKS = ("text2sql", "repair")
-SCHEMAS = ("shop", "hr", "flights")
+SCHEMAS = ("shop", "hr", "flights", "billing", "observability")
 DIALECTS = ("duckdb", "clickhouse")
 DIFFICULTIES = ("easy", "medium", "hard")
 TEXT2SQL_CATEGORIES = ("single_table", "join", "aggregate", "nested", "window", "date", "ratio")

@@ -57,6 +57,22 @@ def golden_queries(golden_dir: str | Path) -> set[str]:
     return found
 
 
+def unseen_demos(demos: Iterable[str], golden_dir: str | Path) -> list[str]:
+    """The ``demos`` the golden set's ``splits.json`` marks unseen: generating training data for
+    them would turn their golden scores into scores on a seen schema.
+
+    Example:
+        >>> unseen_demos(["shop", "billing"], "golden")
+        ['billing']
+    """
+    splits = Path(golden_dir) / "splits.json"
+    try:
+        unseen = set(json.loads(splits.read_text(encoding="utf-8")).get("unseen") or ())
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [demo for demo in demos if demo in unseen]
+
+
 class LeakScreen:
     """Rules out golden leakage for most queries without parsing them.
 

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
-from datagen.golden import golden_queries
+from datagen.golden import golden_queries, unseen_demos
 from datagen.offline import admit_batch, offline_batch
 from datagen.output import build_manifest, write_manifest, write_splits
 from datagen.sources import Source, open_sources
@@ -61,6 +61,11 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
     if fresh and (out / "work").exists():
         for path in (out / "work").glob("*.json*"):
             path.unlink()
+    console = console or Console(stderr=True)
+    unseen = unseen_demos(config.demos, config.golden_dir)
+    if unseen:
+        console.print(f"[yellow]warning:[/] unseen golden schema(s) {', '.join(unseen)}: a model trained on this "
+                      "data is no longer measured on schemas it has not seen", highlight=False)
     sources = open_sources(config.demos, config.engines, config.dbs)
     batches, problems = plan(config, sources)
     if not batches:
@@ -78,7 +83,6 @@ def run_datagen(config: DatagenConfig, *, fresh: bool = False, console: Console 
     stats: Stats = {k: Counter(v) for k, v in saved.get("stats", {}).items()}
     for key in ("candidates", "mutations", "kind_mismatch", "llm", "logs"):
         stats.setdefault(key, Counter())
-    console = console or Console(stderr=True)
     pool = _start_pool(config, batches[done:])
     futures = {i: pool.submit(b.source_key, b.name) for i, b in enumerate(batches)
                if i >= done and b.source_key} if pool else {}

@@ -42,6 +42,7 @@ def evaluate(
     # Imported here: matplotlib and the engines load only when `sqlfix eval` runs, not with
     # every other sqlfix command.
     from eval.config import EvalConfig
+    from eval.metrics import summarise_splits
     from eval.report import write_report
     from eval.runner import run_evaluation
 
@@ -69,6 +70,11 @@ def evaluate(
             f"valid {summary.valid_sql.value:.1%}  p50 {summary.latency_p50_ms:.0f} ms",
             highlight=False,
         )
+    splits = summarise_splits(run.results, run.unseen_schemas)
+    if run.unseen_schemas:
+        for summary in splits:
+            console.print(f"  {summary.system:<26} {summary.task:<9} {summary.split:<6} schemas: accuracy {summary.accuracy}",
+                          highlight=False)
     for spec in systems:
         if not any(summary.system == spec for summary in summaries):
             console.print(f"[yellow]{spec} answered no case: it does not do the task {task!r}[/]", highlight=False)
@@ -76,11 +82,12 @@ def evaluate(
     if not gate:
         return
     if update_baseline:
-        recorded = baseline_from(summaries, systems[0], task, run.golden_version, tolerance)
+        recorded = baseline_from(splits, systems[0], task, run.golden_version, tolerance, split="seen")
         write_baseline(recorded, baseline)
-        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases", highlight=False)
+        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases of seen schemas",
+                      highlight=False)
         return
-    outcome = check_gate(summaries, recorded, run.golden_version)
+    outcome = check_gate([*summaries, *splits], recorded, run.golden_version)
     console.print(outcome.message, style="green" if outcome.passed else "bold red", highlight=False)
     if not outcome.passed:
         raise typer.Exit(1)

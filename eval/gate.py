@@ -28,6 +28,8 @@ class Baseline:
         cases: how many cases it was measured on (a changed count is reported).
         golden_version: the golden set's version then.
         tolerance: how far below ``accuracy`` still passes.
+        split: the cases it counts: ``all``, or those on ``seen`` schemas (the golden set's
+            ``splits.json``), so adding unseen schemas does not move the gate.
     """
 
     system: str
@@ -36,6 +38,7 @@ class Baseline:
     cases: int
     golden_version: str | None = None
     tolerance: float = 0.0
+    split: str = "all"
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,10 @@ def write_baseline(baseline: Baseline, path: Path = BASELINE_PATH) -> None:
 
 
 def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str | None = None) -> GateOutcome:
-    """Compare the measured accuracy of the baseline's (system, task) with the baseline."""
-    measured = next((s for s in summaries if s.system == baseline.system and s.task == baseline.task), None)
+    """Compare the measured accuracy of the baseline's (system, task, split) with the baseline."""
+    measured = _measured(summaries, baseline.system, baseline.task, baseline.split)
     if measured is None or measured.accuracy.total == 0:
-        return GateOutcome(False, f"no {baseline.task} results for system {baseline.system}")
+        return GateOutcome(False, f"no {baseline.task} results for system {baseline.system} ({baseline.split} cases)")
     floor = baseline.accuracy - baseline.tolerance
     notes = []
     if measured.accuracy.total != baseline.cases:
@@ -74,15 +77,23 @@ def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str
     if golden_version and baseline.golden_version and golden_version != baseline.golden_version:
         notes.append(f"golden set {baseline.golden_version} -> {golden_version}")
     note = f" ({'; '.join(notes)})" if notes else ""
-    summary = f"{baseline.system} on {baseline.task}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
+    cases = "" if baseline.split == "all" else f" ({baseline.split} schemas)"
+    summary = f"{baseline.system} on {baseline.task}{cases}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
     if measured.accuracy.value + _RECORDING_PRECISION < floor:
         return GateOutcome(False, f"FAIL {summary}, below the floor {floor:.1%}{note}")
     return GateOutcome(True, f"PASS {summary}{note}")
 
 
-def baseline_from(summaries: list[Summary], system: str, task: str, golden_version: str | None, tolerance: float) -> Baseline:
-    """A new baseline from measured summaries."""
-    measured = next((s for s in summaries if s.system == system and s.task == task), None)
+def baseline_from(
+    summaries: list[Summary], system: str, task: str, golden_version: str | None, tolerance: float, split: str = "all"
+) -> Baseline:
+    """A new baseline from measured summaries (those of ``split``)."""
+    measured = _measured(summaries, system, task, split)
     if measured is None:
-        raise InputFormatError(f"no {task} results for system {system} to record as the baseline")
-    return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance)
+        raise InputFormatError(f"no {task} results for system {system} ({split} cases) to record as the baseline")
+    return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance,
+                    split)
+
+
+def _measured(summaries: list[Summary], system: str, task: str, split: str) -> Summary | None:
+    return next((s for s in summaries if (s.system, s.task, s.split) == (system, task, split)), None)

@@ -163,10 +163,30 @@ def load_golden(path: str | Path, *, task: str = "all") -> list[GoldenCase]:
 
 def golden_version(path: str | Path) -> str | None:
     """The version in the ``VERSION`` file next to (or above) the golden files, if any."""
+    version = _golden_file(path, "VERSION")
+    return version.read_text().strip() if version else None
+
+
+def golden_unseen_schemas(path: str | Path) -> frozenset[str]:
+    """The schemas the ``splits.json`` next to (or above) the golden files marks ``unseen``:
+    written after the rules, prompts and datagen defaults, so their scores are reported apart.
+
+    Raises:
+        InputFormatError: a ``splits.json`` that is not ``{"unseen": [schema, ...]}``.
+    """
+    splits = _golden_file(path, "splits.json")
+    if splits is None:
+        return frozenset()
+    try:
+        unseen = json.loads(splits.read_text(encoding="utf-8"))["unseen"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputFormatError(f"{splits}: expected {{\"unseen\": [schema, ...]}} ({exc})") from None
+    if not isinstance(unseen, list) or not all(isinstance(name, str) for name in unseen):
+        raise InputFormatError(f"{splits}: \"unseen\" must be a list of schema names")
+    return frozenset(unseen)
+
+
+def _golden_file(path: str | Path, name: str) -> Path | None:
     root = Path(path).resolve()
     folders = (root, root.parent) if root.is_dir() else (root.parent, root.parent.parent)
-    for folder in folders:
-        version = folder / "VERSION"
-        if version.is_file():
-            return version.read_text().strip()
-    return None
+    return next((folder / name for folder in folders if (folder / name).is_file()), None)

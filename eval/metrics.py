@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,8 @@ class Summary:
             queries that run but answer the wrong question).
         verdicts: how many cases got each verdict.
         latency_p50_ms, latency_p95_ms: the system's time per case.
+        split: ``all`` cases, or only those on ``seen`` or ``unseen`` schemas (see
+            :func:`summarise_splits`).
     """
 
     system: str
@@ -57,6 +59,7 @@ class Summary:
     verdicts: dict[str, int] = field(default_factory=dict)
     latency_p50_ms: float = 0.0
     latency_p95_ms: float = 0.0
+    split: str = "all"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (rates as ``{"hits", "total", "value"}``)."""
@@ -67,6 +70,7 @@ class Summary:
         return {
             "system": self.system,
             "task": self.task,
+            "split": self.split,
             "accuracy": rate(self.accuracy),
             "superset": rate(self.superset),
             "valid_sql": rate(self.valid_sql),
@@ -121,6 +125,23 @@ def summarise(results: Iterable[CaseResult]) -> list[Summary]:
             )
         )
     return summaries
+
+
+def summarise_splits(results: Iterable[CaseResult], unseen: Collection[str]) -> list[Summary]:
+    """One :class:`Summary` per (system, task) on the cases of ``seen`` schemas, then one per
+    (system, task) on the cases of ``unseen`` ones (schemas in ``unseen``; none when no case is).
+
+    The seen split is what the rules, prompts and training data were written against; the unseen
+    split is the honest number for a schema nobody tuned sqlfix for.
+
+    Example:
+        >>> summarise_splits([], {"billing"})
+        []
+    """
+    chosen = list(results)
+    seen = [r for r in chosen if r.schema not in unseen]
+    others = [r for r in chosen if r.schema in unseen]
+    return [replace(s, split="seen") for s in summarise(seen)] + [replace(s, split="unseen") for s in summarise(others)]
 
 
 def _error_kind_label(result: CaseResult) -> str:

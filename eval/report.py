@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from eval.equivalence import Verdict
-from eval.metrics import Summary, summarise
+from eval.metrics import Summary, summarise, summarise_splits
 from eval.plot import plot_accuracy
 from eval.runner import EvalRun
 
@@ -27,9 +27,10 @@ class Section:
     rows: list[list[str]]
 
 
-def report_sections(summaries: list[Summary]) -> list[Section]:
-    """The report's tables: overall scores, verdict counts, accuracy per category, repair rate
-    per error kind, accuracy per difficulty."""
+def report_sections(summaries: list[Summary], splits: list[Summary] | None = None) -> list[Section]:
+    """The report's tables: overall scores, scores on seen and unseen schemas (when ``splits``
+    has unseen ones), verdict counts, accuracy per category, repair rate per error kind,
+    accuracy per difficulty."""
     overall = Section(
         "Overall",
         ["system", "task", "accuracy (exact)", "superset", "valid SQL", "exact match (normalised)", "latency p50 ms", "latency p95 ms"],
@@ -45,7 +46,15 @@ def report_sections(summaries: list[Summary]) -> list[Section]:
         ["system", "task", *verdict_names],
         [[s.system, s.task, *[str(s.verdicts.get(name, 0)) for name in verdict_names]] for s in summaries],
     )
-    sections = [overall, verdicts]
+    sections = [overall]
+    if any(s.split == "unseen" for s in splits or []):
+        sections.append(Section(
+            "Seen vs unseen schemas",
+            ["system", "task", "schemas", "accuracy (exact)", "superset", "valid SQL"],
+            [[s.system, s.task, s.split, str(s.accuracy), str(s.superset), str(s.valid_sql)]
+             for s in sorted(splits or [], key=lambda s: (s.system, s.task))],
+        ))
+    sections.append(verdicts)
     for task, attribute, title in (
         ("text2sql", "per_category", "Text-to-SQL accuracy per category"),
         ("repair", "per_category", "Repair accuracy per category"),
@@ -76,7 +85,8 @@ def write_report(run: EvalRun, out: Path) -> list[Summary]:
     """Write the report files of ``run`` into ``out`` and return the summaries."""
     out.mkdir(parents=True, exist_ok=True)
     summaries = summarise(run.results)
-    sections = report_sections(summaries)
+    splits = summarise_splits(run.results, run.unseen_schemas)
+    sections = report_sections(summaries, splits)
     png = plot_accuracy(summaries, out / "accuracy.png")
     perturbed = run.config.perturbed_copies
     heading = (
@@ -100,6 +110,8 @@ def write_report(run: EvalRun, out: Path) -> list[Summary]:
         "golden_version": run.golden_version,
         "config": config,
         "summaries": [s.to_dict() for s in summaries],
+        "unseen_schemas": sorted(run.unseen_schemas),
+        "split_summaries": [s.to_dict() for s in splits],
         "results": [r.to_dict() for r in run.results],
     }
     (out / "results.json").write_text(json.dumps(payload, indent=1, default=str))

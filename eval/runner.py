@@ -19,7 +19,7 @@ from eval.cache import PredictionCache
 from eval.config import EvalConfig
 from eval.databases import EnginePool, eval_cache_dir
 from eval.equivalence import EVAL_LIMITS, Comparison, Verdict, compare_on_databases
-from eval.golden import TASKS, GoldenCase, golden_version, load_golden
+from eval.golden import TASKS, GoldenCase, golden_unseen_schemas, golden_version, load_golden
 from eval.systems import Prediction, System, build_system, predict
 
 
@@ -78,6 +78,7 @@ class EvalRun:
     cases: list[GoldenCase]
     results: list[CaseResult] = field(default_factory=list)
     golden_version: str | None = None
+    unseen_schemas: frozenset[str] = frozenset()
 
 
 def case_limits(case: GoldenCase) -> Limits:
@@ -148,7 +149,8 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
         loader = functools.partial(load_model, base_url=config.base_url)
     systems = [build_system(spec, loader=loader) for spec in config.systems]
     cases = select_cases(load_golden(config.cases, task=config.task), config.limit)
-    run = EvalRun(config, cases, golden_version=golden_version(config.cases))
+    run = EvalRun(config, cases, golden_version=golden_version(config.cases),
+                  unseen_schemas=golden_unseen_schemas(config.cases))
     cacheable = config.use_cache and config.record is None and config.replay is None
     cache = PredictionCache(config.cache_dir or eval_cache_dir() / "predictions") if cacheable else None
     pool = EnginePool(perturbed_copies=config.perturbed_copies, seed=config.seed)

@@ -245,3 +245,25 @@ def test_leak_screen_lets_every_golden_query_through():
     assert checked > 300
     assert not screen.may_leak("SELECT nickname FROM pets WHERE species = 'axolotl'", "duckdb",
                                frozenset({"pets", "nickname", "species"}))
+
+
+def test_unseen_golden_schemas_are_named_when_generated_for_and_never_by_default(tmp_path):
+    """billing and observability are the golden set's unseen schemas: datagen has no default demos
+    (the documented commands name shop, hr and flights) and warns when told to use an unseen one."""
+    import io
+
+    from rich.console import Console
+
+    from datagen.golden import unseen_demos
+
+    golden = Path(__file__).resolve().parents[1] / "golden"
+    assert DatagenConfig().demos == []
+    assert unseen_demos(["shop", "hr", "flights"], golden) == []
+    assert unseen_demos(["shop", "billing", "observability"], golden) == ["billing", "observability"]
+    assert unseen_demos(["billing"], tmp_path / "no-golden") == []
+    output = io.StringIO()
+    result = run_datagen(DatagenConfig(demos=["billing"], pairs_per_schema=6, mutations_per_pair=1, batch_size=6,
+                                       out_dir=str(tmp_path / "out"), progress=False, golden_dir=str(golden)),
+                         fresh=True, console=Console(file=output, width=200))
+    assert "unseen golden schema(s) billing" in output.getvalue()
+    assert result.manifest["totals"]["text2sql"] > 0

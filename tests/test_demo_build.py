@@ -6,7 +6,8 @@ import hashlib
 import os
 import subprocess
 import sys
-from datetime import date, datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -35,6 +36,8 @@ PINNED_ROWS = {
     "shop": "771dfda6276c4efa4d0f166c05023405a3fb1c2bd5ad0bb6189509878e941c1d",
     "hr": "df320624ff205600e0471b7a5f1c98f2305b7bc35130aec275a8fbdd2d21d0c2",
     "flights": "f074d373d0ce1b7ae2538233092b60920e1d0bc4542218971b2101ebb4371b52",
+    "billing": "7432cf807d90ec5eb691a90b09acf8bbcd2cf06891f8fac80b3676899034ff29",
+    "observability": "eb2880cdef1d102df450c02fee59ff44b1b3c4ea81a299ad109366f0f02f49f1",
 }
 
 
@@ -103,6 +106,47 @@ def test_rows_look_like_real_data():
     assert all(isinstance(f[6], datetime) for f in flights)
     hires = [e[8] for e in demo_rows("hr")["employees"]]
     assert all(isinstance(d, date) for d in hires)
+
+
+def test_billing_rows_add_up_like_a_billing_system():
+    billing = demo_rows("billing")
+    plans = {p[0]: p for p in billing["plans"]}
+    subscriptions = {s[0]: s for s in billing["subscriptions"]}
+    lines: dict[int, list[tuple]] = {}
+    for line in billing["invoice_lines"]:
+        lines.setdefault(line[0], []).append(line)
+    for invoice in billing["invoices"]:
+        assert sum(line[6] for line in lines[invoice[0]]) == invoice[10]  # subtotal = its lines
+        assert invoice[10] + invoice[11] == invoice[12]  # total = subtotal + tax
+        assert (invoice[8] == "paid") == (invoice[13] is not None)
+        assert plans[subscriptions[invoice[3]][2]][3] != "free"  # free plans are never invoiced
+    assert {s[3] for s in subscriptions.values()} == {"trialing", "active", "past_due", "canceled"}
+    assert all((s[3] == "canceled") == (s[7] is not None) for s in subscriptions.values())
+    upgraded = [s for s in subscriptions.values() if s[8] == "upgraded"]
+    assert len(upgraded) > 50
+    for old in upgraded:  # an upgrade starts the next subscription of the account a minute later
+        assert any(new[1] == old[1] and new[5] - old[7] == timedelta(minutes=1) for new in subscriptions.values())
+    paid_attempts = Counter(p[5] for p in billing["payments"])
+    assert paid_attempts["failed"] > paid_attempts["refunded"] > 0
+    assert {e[4].year for e in billing["usage_events"]} == {2025}  # metering started in 2025
+
+
+def test_observability_rows_form_traces_with_an_incident():
+    telemetry = demo_rows("observability")
+    spans = telemetry["spans"]
+    by_id = {s[0]: s for s in spans}
+    roots = Counter(s[1] for s in spans if s[2] is None)
+    assert set(roots.values()) == {1} and len(roots) == len({s[1] for s in spans})  # one root per trace
+    assert all(by_id[s[2]][1] == s[1] and by_id[s[2]][6] <= s[6] for s in spans if s[2] is not None)
+    hosts = {h[0]: h for h in telemetry["hosts"]}
+    assert all(hosts[s[4]][7] <= s[6] and (hosts[s[4]][8] is None or s[6] < hosts[s[4]][8]) for s in spans)
+    charges = [s for s in spans if s[5] == "payments Charge"]
+    incident = [s for s in charges if datetime(2025, 11, 13, 14, 2) <= s[6] < datetime(2025, 11, 13, 14, 48)]
+    during = sum(s[8] == "ERROR" for s in incident) / len(incident)
+    outside = sum(s[8] == "ERROR" for s in charges if s not in incident) / (len(charges) - len(incident))
+    assert during > 5 * outside
+    assert {m[2].minute for m in telemetry["metrics"]} == {0, 30}
+    assert [d for d in telemetry["deployments"] if d[6]]  # some release was rolled back
 
 
 def test_unknown_demo_name_is_a_clear_error():

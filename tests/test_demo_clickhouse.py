@@ -14,6 +14,10 @@ CHECKS = {
           "FROM employees e JOIN departments d ON d.department_id = e.department_id",
     "flights": "SELECT count(*), sum(b.price), max(f.actual_arrival), count(b.seat) "
                "FROM bookings b JOIN flights f ON f.flight_id = b.flight_id",
+    "billing": "SELECT count(*), sum(i.total), max(i.paid_at), count(s.discount_pct) "
+               "FROM invoices i JOIN subscriptions s ON s.subscription_id = i.subscription_id",
+    "observability": "SELECT count(*), sum(s.duration_ms), max(s.start_time), count(s.http_status) "
+                     "FROM spans s JOIN hosts h ON h.host_id = s.host_id",
 }
 
 

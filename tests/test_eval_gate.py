@@ -15,16 +15,16 @@ from sqlfix.errors import InputFormatError
 
 from eval.cli import app
 from eval.gate import BASELINE_PATH, Baseline, check_gate, read_baseline
-from eval.metrics import summarise
+from eval.metrics import summarise, summarise_splits
 from eval.runner import CaseResult
 from tests.eval_fixtures import HR_CASES, write_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def results(verdicts: list[str]) -> list[CaseResult]:
+def results(verdicts: list[str], schema: str = "hr") -> list[CaseResult]:
     return [
-        CaseResult("rules", f"c{i}", "repair", "typo", "easy", "hr", "duckdb", "syntax", False, "SELECT 1", 1.0,
+        CaseResult("rules", f"{schema}{i}", "repair", "typo", "easy", schema, "duckdb", "syntax", False, "SELECT 1", 1.0,
                    False, verdict, None, "", False, True)
         for i, verdict in enumerate(verdicts)
     ]
@@ -38,6 +38,25 @@ def test_check_gate_compares_with_the_floor():
     assert not failed.passed and "FAIL" in failed.message and "75.0%" in failed.message
     assert "case count changed 5 -> 4" in check_gate(summaries, Baseline("rules", "repair", 0.5, 5)).message
     assert not check_gate(summaries, Baseline("rules", "text2sql", 0.1, 4)).passed
+
+
+def test_unseen_cases_are_summarised_apart_and_do_not_move_a_seen_gate():
+    mixed = results(["exact", "exact", "mismatch", "exact"]) + results(["mismatch", "mismatch"], schema="billing")
+    splits = summarise_splits(mixed, {"billing"})
+    assert [(s.split, s.accuracy.hits, s.accuracy.total) for s in splits] == [("seen", 3, 4), ("unseen", 0, 2)]
+    assert splits[0].to_dict()["split"] == "seen" and summarise(mixed)[0].split == "all"
+    both = summarise(mixed) + splits
+    assert check_gate(both, Baseline("rules", "repair", 0.75, 4, split="seen")).passed
+    on_all = check_gate(both, Baseline("rules", "repair", 0.75, 4))
+    assert not on_all.passed and "50.0%" in on_all.message
+    assert "(seen schemas)" in check_gate(both, Baseline("rules", "repair", 0.75, 4, split="seen")).message
+    assert not check_gate(both, Baseline("rules", "repair", 0.1, 4, split="nope")).passed
+    assert [s.split for s in summarise_splits(results(["exact"]), set())] == ["seen"]
+
+
+def test_the_recorded_baseline_counts_the_seen_schemas():
+    baseline = read_baseline(BASELINE_PATH)
+    assert baseline.split == "seen" and baseline.golden_version == "3.0.0"
 
 
 def test_malformed_baseline_is_named(tmp_path):
@@ -56,7 +75,7 @@ def test_gate_fails_below_and_passes_at_the_baseline(tmp_path):
     recorded = runner.invoke(app, [*args, "--update-baseline"])
     assert recorded.exit_code == 0, recorded.output
     data = json.loads(baseline.read_text())
-    assert (data["system"], data["task"], data["cases"]) == ("rules", "repair", 3)
+    assert (data["system"], data["task"], data["cases"], data["split"]) == ("rules", "repair", 3, "seen")
     assert 0 < data["accuracy"] < 1
     passed = runner.invoke(app, args)
     assert passed.exit_code == 0 and "PASS" in passed.output

@@ -9,7 +9,7 @@ import pytest
 
 from sqlfix.errors import InputFormatError
 
-from eval.golden import golden_version, load_golden
+from eval.golden import golden_unseen_schemas, golden_version, load_golden
 from tests.eval_fixtures import HR_CASES, write_cases
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -71,3 +71,18 @@ def test_missing_path_and_unknown_task(tmp_path):
         load_golden(tmp_path / "nowhere")
     with pytest.raises(InputFormatError, match="unknown task"):
         load_golden(write_cases(tmp_path), task="sql")
+
+
+def test_unseen_schemas_come_from_splits_json_next_to_or_above_the_cases(tmp_path):
+    assert golden_unseen_schemas(GOLDEN) == {"billing", "observability"}
+    assert golden_unseen_schemas(GOLDEN / "repair" / "billing_duckdb.jsonl") == {"billing", "observability"}
+    folder = write_cases(tmp_path / "golden")
+    assert golden_unseen_schemas(folder) == frozenset()
+    (folder / "splits.json").write_text('{"unseen": ["hr"]}')
+    assert golden_unseen_schemas(folder / "text2sql") == {"hr"}
+    (folder / "splits.json").write_text('{"unseen": "hr"}')
+    with pytest.raises(InputFormatError, match="must be a list of schema names"):
+        golden_unseen_schemas(folder)
+    (folder / "splits.json").write_text("{not json")
+    with pytest.raises(InputFormatError, match="splits.json: expected"):
+        golden_unseen_schemas(folder)

@@ -54,11 +54,27 @@ def test_two_systems_side_by_side_with_report_and_cache(tmp_path, scripted_endpo
     assert "## Text-to-SQL accuracy per difficulty" in report_md and "| easy | 50.0% (1/2) |" in report_md
     saved = json.loads((config.out / "results.json").read_text())
     assert {r["case_id"] for r in saved["results"]} == {"t-1", "t-2", "r-1", "r-2"}
+    assert saved["unseen_schemas"] == [] and "## Seen vs unseen schemas" not in report_md
+    assert {s["split"] for s in saved["split_summaries"]} == {"seen"}
 
     again = run_evaluation(config)
     assert len(scripted_endpoint.requests) == 4  # nothing asked again
     assert all(r.cached for r in again.results)
     assert [r.verdict for r in again.results] == [r.verdict for r in run.results]
+
+
+def test_unseen_schemas_get_their_own_table_in_the_report(tmp_path):
+    folder = write_cases(tmp_path / "golden")
+    (folder / "splits.json").write_text('{"unseen": ["hr"]}')
+    config = EvalConfig(cases=folder, systems=("gold",), out=tmp_path / "out", progress=False, use_cache=False)
+    run = run_evaluation(config)
+    assert run.unseen_schemas == {"hr"}
+    write_report(run, config.out)
+    report_md = (config.out / "report.md").read_text()
+    assert "## Seen vs unseen schemas" in report_md and "| gold | repair | unseen | 100.0% (2/2) |" in report_md
+    saved = json.loads((config.out / "results.json").read_text())
+    assert saved["unseen_schemas"] == ["hr"] and {s["split"] for s in saved["split_summaries"]} == {"unseen"}
+    assert "Seen vs unseen schemas" in (config.out / "report.html").read_text()
 
 
 def test_base_url_points_model_systems_at_an_endpoint(tmp_path, scripted_endpoint, monkeypatch):

@@ -16,9 +16,11 @@ from sqlfix.engines.base import Engine, ExecOutcome, Limits
 from sqlfix.errors import ErrorKind, InputFormatError
 from sqlfix.jsonl import read_jsonl
 
+from eval.golden import golden_unseen_schemas
+
 GOLDEN_DIR = Path(__file__).resolve().parent.parent
 TASKS = ("text2sql", "repair")
-SCHEMAS = ("shop", "hr", "flights")
+SCHEMAS = ("shop", "hr", "flights", "billing", "observability")
 DIALECTS = ("duckdb", "clickhouse")
 DIFFICULTIES = ("easy", "medium", "hard")
 TEXT2SQL_CATEGORIES = ("single_table", "join", "aggregate", "nested", "window", "date", "ratio")
@@ -41,6 +43,12 @@ _REPAIR_OPTIONAL = {
 def golden_version() -> str:
     """Return the version string in ``golden/VERSION``."""
     return (GOLDEN_DIR / "VERSION").read_text().strip()
+
+
+def unseen_schemas(root: Path = GOLDEN_DIR) -> tuple[str, ...]:
+    """Return the schemas ``splits.json`` marks unseen (written after the rules, prompts and datagen
+    defaults; ``sqlfix eval`` reports them apart), sorted."""
+    return tuple(sorted(golden_unseen_schemas(root)))
 
 
 def case_files(task: str, root: Path = GOLDEN_DIR) -> list[Path]:

@@ -1,5 +1,7 @@
-"""Demo databases: ``shop`` (e-commerce web analytics), ``hr`` (staff, projects, pay) and
-``flights`` (airline network), each a DuckDB DDL file plus a seeded row generator.
+"""Demo databases: ``shop`` (e-commerce web analytics), ``hr`` (staff, projects, pay),
+``flights`` (airline network), ``billing`` (SaaS subscriptions and invoices) and
+``observability`` (a week of traces, logs and host metrics), each a DuckDB DDL file plus a
+seeded row generator. ``billing`` and ``observability`` are the golden set's unseen schemas.
 
 They are built deterministically once into the cache directory (``$SQLFIX_CACHE_DIR`` or
 ``~/.cache/sqlfix``) and opened read-only from there.

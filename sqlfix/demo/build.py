@@ -24,7 +24,7 @@ from sqlfix.schema.ddl import parse_ddl
 from sqlfix.schema.model import Schema
 from sqlfix.schema.samples import first_distinct
 
-DEMO_NAMES = ("shop", "hr", "flights")
+DEMO_NAMES = ("shop", "hr", "flights", "billing", "observability")
 DEMO_SEED = 20250101
 GENERATOR_VERSION = "1"
 _PACKAGE_DIR = Path(__file__).resolve().parent

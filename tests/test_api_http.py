@@ -30,7 +30,7 @@ def rules_api(shop_duckdb):
 
 def test_healthz_and_openapi(rules_api):
     health = get(f"{rules_api}/healthz").json()
-    assert health == {"status": "ok", "model": None, "databases": ["shop"]}
+    assert health == {"status": "ok", "model": None, "model_health": None, "databases": ["shop"], "unavailable_databases": {}, "queued": {"shop": 0}}
     spec = get(f"{rules_api}/openapi.json").json()
     assert {"/v1/fix", "/v1/sql", "/healthz", "/v1/chat/completions", "/v1/models"} <= set(spec["paths"])
     assert "FixBody" in spec["components"]["schemas"] and "FixResponse" in spec["components"]["schemas"]

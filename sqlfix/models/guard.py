@@ -70,7 +70,7 @@ class ModelGuard:
         self.max_backoff_s = max_backoff_s
         self._turn = threading.Lock()
         self._state = threading.Lock()
-        self._waiting = 0
+        self._inside = 0  # calls running or waiting
         self._failures = 0
         self._error: str | None = None
         self._retry_at = 0.0
@@ -80,16 +80,16 @@ class ModelGuard:
         """Generate with the model, or raise :class:`ModelUnavailableError` (down, or busy)."""
         self._refuse_if_down()
         with self._state:
-            if self._waiting >= self.max_waiting:
-                raise ModelBusyError(f"model {self.name} is busy: {self._waiting} requests already wait for it", self._retry_after(self._waiting))
-            self._waiting += 1
+            if self._inside > self.max_waiting:
+                raise ModelBusyError(f"model {self.name} is busy: {self._inside - 1} calls already wait for it", self._retry_after(self._inside))
+            self._inside += 1
         try:
-            acquired = self._turn.acquire(timeout=self.wait_s)
-        finally:
+            if not self._turn.acquire(timeout=self.wait_s):
+                raise ModelBusyError(f"model {self.name} is busy: no turn within {self.wait_s:g} s", self._retry_after(self._inside))
+        except BaseException:
             with self._state:
-                self._waiting -= 1
-        if not acquired:
-            raise ModelBusyError(f"model {self.name} is busy: no turn within {self.wait_s:g} s", self._retry_after(self.max_waiting))
+                self._inside -= 1
+            raise
         try:
             self._refuse_if_down()  # it may have failed for the call before this one
             started = time.monotonic()
@@ -101,13 +101,15 @@ class ModelGuard:
             return generations
         finally:
             self._turn.release()
+            with self._state:
+                self._inside -= 1
 
     def health(self) -> ModelHealth:
         """The model's state now."""
         with self._state:
             retry_in = max(0.0, self._retry_at - time.monotonic()) if self._failures else 0.0
             state = "down" if self._failures else "ok"
-            return ModelHealth(state=state, error=self._error, failures=self._failures, retry_in_s=round(retry_in, 1), waiting=self._waiting)
+            return ModelHealth(state=state, error=self._error, failures=self._failures, retry_in_s=round(retry_in, 1), waiting=max(0, self._inside - 1))
 
     def _refuse_if_down(self) -> None:
         with self._state:
@@ -133,5 +135,5 @@ class ModelGuard:
             self._failures, self._error = 0, None
             self._call_s = 0.8 * self._call_s + 0.2 * elapsed_s
 
-    def _retry_after(self, queued: int) -> float:
-        return max(1.0, self._call_s * (queued + 1))
+    def _retry_after(self, inside: int) -> float:
+        return max(1.0, self._call_s * (inside + 1))

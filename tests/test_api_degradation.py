@@ -122,24 +122,40 @@ def test_full_queues_answer_429_with_retry_after(shop_duckdb):
     with openai_server(_answers) as fake:
         fake.gate.clear()
         databases = {"shop": shop_duckdb, "shop2": shop_duckdb}  # one engine, two queues
-        settings = ApiSettings(databases=databases, model=_model(fake), fix_config=FALLBACK, db_running=1, db_waiting=0, model_waiting=0)
+        settings = ApiSettings(databases=databases, model=_model(fake), fix_config=ALWAYS, db_running=1, db_waiting=0, model_waiting=0)
         with api_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as pool:
-            holding = pool.submit(post, f"{url}/v1/fix", json={"sql": UNFIXABLE, "db": "shop"})
+            holding = pool.submit(post, f"{url}/v1/fix", json={"sql": RULES_FIXABLE, "db": "shop"})
             fake.wait_for_requests(1)  # it holds shop's only place and the model
             database_full = post(f"{url}/v1/fix", json={"sql": RULES_FIXABLE, "db": "shop"})
             model_full = post(f"{url}/v1/fix", json={"sql": UNFIXABLE, "db": "shop2"})
             rules_answer = post(f"{url}/v1/fix", json={"sql": RULES_FIXABLE, "db": "shop2"})
             chat = post(f"{url}/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
-            queued = get(f"{url}/healthz").json()["queued"]
+            health = get(f"{url}/healthz").json()
             fake.gate.set()
             held = holding.result()
     assert database_full.status_code == 429 and database_full.json()["error"]["type"] == "busy"
     assert int(database_full.headers["retry-after"]) >= 1
     assert model_full.status_code == 429 and model_full.json()["error"]["type"] == "model_busy" and "retry-after" in model_full.headers
     assert chat.status_code == 429 and chat.json()["error"]["type"] == "model_busy"
-    assert rules_answer.status_code == 200 and rules_answer.json()["fixed_sql"] == RULES_FIX  # the rules need no model
-    assert queued == {"shop": 1, "shop2": 0}
-    assert held.status_code == 200 and held.json()["fixed_sql"] == MODEL_FIX
+    # The rules still answer what they can while the model is busy, marked partial.
+    rules_body = rules_answer.json()
+    assert rules_answer.status_code == 200 and rules_body["fixed_sql"] == RULES_FIX and rules_body["model_status"] == "busy" and rules_body["partial"]
+    assert health["queued"] == {"shop": 1, "shop2": 0} and health["model_health"]["waiting"] == 0
+    assert held.status_code == 200 and held.json()["fixed_sql"] == RULES_FIX and held.json()["model_status"] == "ok"
+
+
+def test_rules_keep_answering_while_a_request_waits_for_the_model(shop_duckdb):
+    with openai_server(_answers) as fake:
+        fake.gate.clear()
+        settings = ApiSettings(databases={"shop": shop_duckdb}, model=_model(fake), fix_config=FALLBACK, db_running=1, db_waiting=0)
+        with api_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(post, f"{url}/v1/fix", json={"sql": UNFIXABLE})
+            fake.wait_for_requests(1)  # the rules found nothing: it waits for the model, outside the database's queue
+            rules_answer = post(f"{url}/v1/fix", json={"sql": RULES_FIXABLE})
+            fake.gate.set()
+            model_answer = waiting.result()
+    assert rules_answer.status_code == 200 and rules_answer.json()["fixed_sql"] == RULES_FIX and rules_answer.json()["model_status"] is None
+    assert model_answer.status_code == 200 and model_answer.json()["fixed_sql"] == MODEL_FIX and model_answer.json()["source"] == "model:full"
 
 
 def test_graceful_shutdown_lets_the_request_in_flight_finish(shop_duckdb):

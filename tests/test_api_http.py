@@ -23,7 +23,8 @@ get = partial(httpx.get, timeout=TIMEOUT)
 
 @pytest.fixture(scope="module")
 def rules_api(shop_duckdb):
-    settings = ApiSettings(databases={"shop": shop_duckdb}, fix_config=FixConfig(use_model=False, timeout_s=1.0), max_body_bytes=8 * 1024)
+    # Queue waits as long as a request may take: these tests want every answer, whatever the load.
+    settings = ApiSettings(databases={"shop": shop_duckdb}, fix_config=FixConfig(use_model=False, timeout_s=1.0), max_body_bytes=8 * 1024, db_queue_wait_s=TIMEOUT)
     with api_server(settings) as url:
         yield url
 

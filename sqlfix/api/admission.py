@@ -1,5 +1,7 @@
 """A bounded queue in front of something that serves a few requests at a time: beyond its
-length a request is refused at once (429 with ``Retry-After``) instead of piling up."""
+length a request is refused at once, and one that waited too long in it gives up (429 with
+``Retry-After`` either way) instead of piling up. The wait bound keeps the latency of the
+requests served near their service time whatever the machine's load."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ class QueueFull(Exception):
 
 
 class Admission:
-    """At most ``running`` requests at a time, and ``waiting`` more queued behind them.
+    """At most ``running`` requests at a time, ``waiting`` more queued behind them, each
+    queued for ``max_wait_s`` at most.
 
     Example:
         >>> async def demo():
@@ -34,11 +37,12 @@ class Admission:
         'database shop is busy: 1 requests running and 0 waiting'
     """
 
-    def __init__(self, name: str, *, running: int, waiting: int) -> None:
+    def __init__(self, name: str, *, running: int, waiting: int, max_wait_s: float = 60.0) -> None:
         """A queue for ``name`` (used in messages)."""
         self.name = name
         self.running = running
         self.waiting = waiting
+        self.max_wait_s = max_wait_s
         self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
         self._inside = 0
         self._mean_s = 0.1  # running mean of a turn's duration, for Retry-After
@@ -58,15 +62,19 @@ class Admission:
             self._slots = asyncio.Semaphore(self.running)
         self._inside += 1
         try:
-            async with self._slots:
-                started = time.monotonic()
-                try:
-                    yield
-                finally:
-                    self._mean_s = 0.8 * self._mean_s + 0.2 * (time.monotonic() - started)
+            try:
+                await asyncio.wait_for(self._slots.acquire(), timeout=self.max_wait_s)
+            except asyncio.TimeoutError:
+                raise QueueFull(f"database {self.name} is busy: no turn within {self.max_wait_s:g} s", self._retry_after()) from None
+            started = time.monotonic()
+            try:
+                yield
+            finally:
+                self._slots.release()
+                self._mean_s = 0.8 * self._mean_s + 0.2 * (time.monotonic() - started)
         finally:
             self._inside -= 1
 
     def _retry_after(self) -> float:
-        """Seconds until the queue has likely drained by one place (at least 1)."""
+        """Seconds until the requests inside now have likely been served (at least 1)."""
         return max(1.0, math.ceil(self._mean_s * self._inside / self.running))

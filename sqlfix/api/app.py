@@ -21,7 +21,7 @@ import asyncio
 import math
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 
 from fastapi import FastAPI, Request
@@ -56,7 +56,8 @@ def create_app(settings: ApiSettings):
     model = None
     if settings.model is not None:
         model = ModelGuard(settings.model, max_waiting=settings.model_waiting, wait_s=settings.request_timeout_s, backoff_s=settings.model_backoff_s)
-    served = {name: ServedDatabase(name, db, running=settings.db_running, waiting=settings.db_waiting) for name, db in settings.databases.items()}
+    served = {name: ServedDatabase(name, db, running=settings.db_running, waiting=settings.db_waiting, max_wait_s=settings.db_queue_wait_s)
+              for name, db in settings.databases.items()}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -107,8 +108,17 @@ def create_app(settings: ApiSettings):
         config = replace(settings.fix_config, use_model=settings.fix_config.use_model and body.use_model, k=body.k or settings.fix_config.k)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
+        queued = True
+        if model is not None and config.use_model and config.use_rules and config.model_when == "fallback":
+            # The rules answer most requests in milliseconds and take the database's queue;
+            # the model (seconds) is asked after, outside that queue, behind its own.
+            ruled = await _serve(database, deadline, lambda engine, schema, budget: repair(
+                request, engine, schema, config=replace(config.rules_only(), request_timeout_s=budget)))
+            if ruled.fixed_sql is not None and not (ruled.error is None and request.question and config.semantic):
+                return ruled.to_dict()
+            request, config, queued = replace(request, error=ruled.error), replace(config, use_rules=False), False
         result = await _serve(database, deadline, lambda engine, schema, budget: repair(
-            request, engine, schema, config=replace(config, request_timeout_s=budget), model=model))
+            request, engine, schema, config=replace(config, request_timeout_s=budget), model=model), queued=queued)
         if result.fixed_sql is None:
             _refuse_if_unanswered(result.sources)
         return result.to_dict()
@@ -170,11 +180,12 @@ def _database(served: dict[str, ServedDatabase], name: str | None) -> ServedData
     return served[name]
 
 
-async def _serve(database: ServedDatabase, deadline: float, work):
-    """Queue for ``database``, then run ``work(engine, schema, budget_s)`` with what is left of
-    the budget (the pipeline answers with what it has when it runs out), mapping errors."""
+async def _serve(database: ServedDatabase, deadline: float, work, *, queued: bool = True):
+    """Queue for ``database`` (unless not ``queued``), then run ``work(engine, schema, budget_s)``
+    with what is left of the budget (the pipeline answers with what it has when it runs out),
+    mapping errors to HTTP answers."""
     try:
-        async with database.queue.turn():
+        async with database.queue.turn() if queued else nullcontext():
             budget = deadline - time.monotonic()
             if budget <= 0:
                 raise _ApiError(504, "timeout", "the request's time budget ran out while it waited for the database")

@@ -57,11 +57,12 @@ class _Reporting:
 class ServedDatabase:
     """One allowed database: its engine (reopened when broken), schema and request queue."""
 
-    def __init__(self, name: str, database: Database, *, running: int = 4, waiting: int = 16) -> None:
-        """Serve ``database`` as ``name``; at most ``running`` requests at once and ``waiting`` queued."""
+    def __init__(self, name: str, database: Database, *, running: int = 2, waiting: int = 16, max_wait_s: float = 60.0) -> None:
+        """Serve ``database`` as ``name``; at most ``running`` requests at once and ``waiting``
+        queued, each for ``max_wait_s`` at most."""
         self.name = name
         self.url = database.url
-        self.queue = Admission(name, running=running, waiting=waiting)
+        self.queue = Admission(name, running=running, waiting=waiting, max_wait_s=max_wait_s)
         self._database: Database | None = database
         self._given = database  # the caller's: closed by the caller, not here
         self._identity = _file_identity(database.engine)

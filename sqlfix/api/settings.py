@@ -27,9 +27,13 @@ class ApiSettings:
             best verified so far, marked partial (504 when there is none).
         body_timeout_s: the whole body must arrive within this (408 past it: a slow client
             holds no worker).
-        db_running: requests served at once per database (its engine runs one query at a time;
-            the rest of a request is Python that overlaps).
+        db_running: requests served at once per database (its engine runs one query at a time,
+            and the rest of a request is Python, which runs one thread at a time).
         db_waiting: requests queued per database beyond those; more get 429.
+        db_queue_wait_s: the longest a request waits in a database's queue before it gives up
+            with 429: it keeps the latency of the requests served near their service time
+            whatever the load. With a model asked only when the rules find nothing (the
+            default), the model's part of a request waits in the model's queue instead.
         model_waiting: model calls queued beyond the one running; more get 429 (or the rules'
             answer alone, when they have one).
         model_backoff_s: rest after a model failure, doubling with each failure in a row (to 60 s).
@@ -41,7 +45,8 @@ class ApiSettings:
     max_body_bytes: int = 64 * 1024
     request_timeout_s: float = 30.0
     body_timeout_s: float = 10.0
-    db_running: int = 4
+    db_running: int = 2
     db_waiting: int = 16
+    db_queue_wait_s: float = 0.3
     model_waiting: int = 4
     model_backoff_s: float = 1.0

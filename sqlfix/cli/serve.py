@@ -31,6 +31,7 @@ def serve(
     body_timeout: float = typer.Option(10.0, "--body-timeout", min=0.1, help="Seconds for a request body to arrive (408 past it)."),
     db_running: int = typer.Option(ApiSettings.db_running, "--db-running", min=1, help="Requests served at once per database."),
     db_queue: int = typer.Option(ApiSettings.db_waiting, "--db-queue", min=0, help="Requests queued per database beyond those; more get 429 with Retry-After."),
+    db_queue_wait: float = typer.Option(ApiSettings.db_queue_wait_s, "--db-queue-wait", min=0.01, help="Seconds a request waits in a database's queue at most (429 past it)."),
     model_queue: int = typer.Option(ApiSettings.model_waiting, "--model-queue", min=0, help="Model calls queued beyond the running one; more get 429 (or the rules' answer alone)."),
     max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections and requests at most (uvicorn's limit_concurrency; 503 past it)."),
 ) -> None:
@@ -54,7 +55,8 @@ def serve(
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
     settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout,
-                           body_timeout_s=body_timeout, db_running=db_running, db_waiting=db_queue, model_waiting=model_queue)
+                           body_timeout_s=body_timeout, db_running=db_running, db_waiting=db_queue,
+                           db_queue_wait_s=db_queue_wait, model_waiting=model_queue)
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", limit_concurrency=max_connections,
                     timeout_graceful_shutdown=math.ceil(timeout + GRACE_S))

@@ -123,10 +123,10 @@ def load(base: str, bodies: list[dict], by_rules: list[bool], run: Run, seconds:
     run.load = os.getloadavg()[0]
 
 
-def serve(model: str | None, timeout: float, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``sqlfix serve`` on a free port (stderr to ``log``); return it and its base URL."""
+def serve(model: str | None, timeout: float, log: Path, options: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start ``sqlfix serve`` with ``options`` on a free port (stderr to ``log``); return it and its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "sqlfix", "serve", "--port", str(port), "--timeout", str(timeout)]
+    command = [sys.executable, "-m", "sqlfix", "serve", "--port", str(port), "--timeout", str(timeout), *options]
     for name in DATABASES:
         command += ["--db", f"{name}=demo://{name}"]
     command += ["--model", model] if model else ["--no-model"]
@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--model", action="append", help="model spec ('rules': none); default: rules, then default")
     parser.add_argument("--timeout", type=float, default=10.0, help="the server's time budget per request")
     parser.add_argument("--golden", type=Path, default=ROOT / "golden" / "repair")
+    parser.add_argument("--serve-options", default="", help="more options for sqlfix serve, as one string ('--db-running 1')")
     args = parser.parse_args()
 
     bodies = load_bodies(args.golden)
@@ -172,7 +173,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             log = Path(scratch) / "serve.log"
             with console.status(f"Starting sqlfix serve ({mode})…"):
-                server, base = serve(None if mode == "rules" else mode, args.timeout, log)
+                server, base = serve(None if mode == "rules" else mode, args.timeout, log, args.serve_options.split())
             try:
                 for clients in args.clients:
                     run = Run(mode, clients)

@@ -18,6 +18,7 @@ model is loaded once and shared. The service degrades instead of failing or pili
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 import uuid
@@ -38,10 +39,12 @@ from sqlfix.api.schemas import (
     FixBody, FixResponse, HealthResponse, ModelCard, ModelHealthBody, ModelList, Usage,
 )
 from sqlfix.errors import DatabaseUnavailableError, ExecError, ModelBusyError, ModelUnavailableError, SqlfixError, UnsafeSQLError
-from sqlfix.fix import FixRequest, ask, repair
+from sqlfix.fix import FixConfig, FixRequest, ask, repair
 from sqlfix.fix.records import SourcesReport
 from sqlfix.models.base import Message
 from sqlfix.models.guard import ModelGuard
+
+log = logging.getLogger("sqlfix.api")
 
 class _ApiError(Exception):
     def __init__(self, status: int, kind: str, message: str, retry_after_s: float | None = None) -> None:
@@ -61,6 +64,8 @@ def create_app(settings: ApiSettings):
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        for database in served.values():  # the first repair loads parsers and the ranker: not on a user's time
+            await _warm_up(database)
         yield
         for database in served.values():  # after uvicorn let the requests in flight finish
             database.close()
@@ -169,6 +174,14 @@ def create_app(settings: ApiSettings):
         )
 
     return BodyLimits(app, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+
+
+async def _warm_up(database: ServedDatabase) -> None:
+    """Repair one broken query with the rules, so the server is ready when it says so."""
+    try:
+        await database.call(lambda engine, schema: repair(FixRequest(sql="SELEC 1"), engine, schema, config=FixConfig(use_model=False)))
+    except SqlfixError as exc:
+        log.warning("database %s: warm-up failed (%s)", database.name, exc)
 
 
 def _database(served: dict[str, ServedDatabase], name: str | None) -> ServedDatabase:

@@ -76,5 +76,6 @@ class Admission:
             self._inside -= 1
 
     def _retry_after(self) -> float:
-        """Seconds until the requests inside now have likely been served (at least 1)."""
-        return max(1.0, math.ceil(self._mean_s * self._inside / self.running))
+        """Seconds after which a place has likely freed up: a request waits ``max_wait_s`` at
+        most and then takes about the mean turn (at least 1, ``Retry-After``'s unit)."""
+        return max(1.0, math.ceil(min(self.max_wait_s, self._mean_s * self._inside / self.running) + self._mean_s))

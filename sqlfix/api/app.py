@@ -7,7 +7,8 @@ model is loaded once and shared. The service degrades instead of failing or pili
 * every database and the model have a bounded queue; beyond it the answer is 429 with
   ``Retry-After`` (``ServedDatabase``, ``ModelGuard``);
 * a request has a time budget; when it runs out the answer is the best verified one found so
-  far, marked ``partial`` (504 only when there is none);
+  far, marked ``partial`` (503 with ``Retry-After`` when there is none; 504 only when even the
+  pipeline overran it, an engine ignoring its own limit);
 * a model that fails (an exception, out of memory, an endpoint down) leaves the rules to answer,
   says so in the response (``model_status``) and in ``/healthz``, and is tried again after a
   back-off;
@@ -107,7 +108,7 @@ def create_app(settings: ApiSettings):
 
         ``partial`` is true when the model failed, was busy or was late: the answer is then the
         best verified without it (``model_status`` and ``notice`` say why). With no answer at
-        all, a busy model gives 429 and a late one 504."""
+        all, a busy model gives 429 and a late one 503, both with ``Retry-After``."""
         deadline = time.monotonic() + settings.request_timeout_s
         database = _database(served, body.db)
         config = replace(settings.fix_config, use_model=settings.fix_config.use_model and body.use_model, k=body.k or settings.fix_config.k)
@@ -125,7 +126,7 @@ def create_app(settings: ApiSettings):
         result = await _serve(database, deadline, lambda engine, schema, budget: repair(
             request, engine, schema, config=replace(config, request_timeout_s=budget), model=model), queued=queued)
         if result.fixed_sql is None:
-            _refuse_if_unanswered(result.sources)
+            _refuse_if_unanswered(result.sources, settings.request_timeout_s)
         return result.to_dict()
 
     @app.post("/v1/sql", response_model=AskResponse, responses=errors)
@@ -139,7 +140,7 @@ def create_app(settings: ApiSettings):
         result = await _serve(database, deadline, lambda engine, schema, budget: ask(
             body.question, engine, schema, config=replace(config, request_timeout_s=budget), model=model))
         if result.sql is None:
-            _refuse_if_unanswered(result.sources, model_needed=True)
+            _refuse_if_unanswered(result.sources, settings.request_timeout_s, model_needed=True)
         return result.to_dict()
 
     @app.get("/v1/models", response_model=ModelList)
@@ -160,7 +161,7 @@ def create_app(settings: ApiSettings):
                 run_in_threadpool(model.generate, messages, n=body.n, temperature=body.temperature, max_tokens=body.max_tokens or 256),
                 timeout=settings.request_timeout_s)
         except asyncio.TimeoutError:
-            raise _ApiError(504, "timeout", f"the model did not answer within {settings.request_timeout_s:g} s") from None
+            raise _ApiError(503, "timeout", f"the model did not answer within {settings.request_timeout_s:g} s", settings.request_timeout_s) from None
         except ModelUnavailableError as exc:
             raise _model_refusal(exc) from None
         prompt_tokens = generations[0].prompt_tokens if generations else 0
@@ -201,7 +202,7 @@ async def _serve(database: ServedDatabase, deadline: float, work, *, queued: boo
         async with database.queue.turn() if queued else nullcontext():
             budget = deadline - time.monotonic()
             if budget <= 0:
-                raise _ApiError(504, "timeout", "the request's time budget ran out while it waited for the database")
+                raise _ApiError(503, "timeout", "the request's time budget ran out before its turn", 1.0)
             return await asyncio.wait_for(database.call(lambda engine, schema: work(engine, schema, budget)), timeout=budget + GRACE_S)
     except QueueFull as full:
         raise _ApiError(429, "busy", str(full), full.retry_after_s) from None
@@ -217,7 +218,7 @@ async def _serve(database: ServedDatabase, deadline: float, work, *, queued: boo
         raise _ApiError(400, "invalid_request", str(exc)) from None
 
 
-def _refuse_if_unanswered(sources: SourcesReport, *, model_needed: bool = False) -> None:
+def _refuse_if_unanswered(sources: SourcesReport, retry_after_s: float, *, model_needed: bool = False) -> None:
     """No answer because the model was busy or late (or down, where only it can answer): say
     so with the status that tells the client what to do."""
     if sources.model_status == "unavailable" and model_needed:
@@ -225,7 +226,8 @@ def _refuse_if_unanswered(sources: SourcesReport, *, model_needed: bool = False)
     if sources.model_status == "busy":
         raise _ApiError(429, "model_busy", sources.notice, sources.retry_after_s)
     if sources.model_status == "timeout":
-        raise _ApiError(504, "timeout", f"no verified answer within the time budget: {sources.notice}")
+        # The model is too slow for the load right now: a deliberate refusal, to retry later.
+        raise _ApiError(503, "timeout", f"no verified answer within the time budget: {sources.notice}", retry_after_s)
 
 
 def _model_refusal(exc: ModelUnavailableError) -> _ApiError:

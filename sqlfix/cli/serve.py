@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from typing import Optional
 
 import typer
@@ -34,6 +36,7 @@ def serve(
     db_queue_wait: float = typer.Option(ApiSettings.db_queue_wait_s, "--db-queue-wait", min=0.01, help="Seconds a request waits in a database's queue at most (429 past it)."),
     model_queue: int = typer.Option(ApiSettings.model_waiting, "--model-queue", min=0, help="Model calls queued beyond the running one; more get 429 (or the rules' answer alone)."),
     max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections and requests at most (uvicorn's limit_concurrency; 503 past it)."),
+    model_threads: Optional[int] = typer.Option(None, "--model-threads", min=1, help="CPU threads of a local model (default: all cores but one, left to the rules)."),
 ) -> None:
     """Serve POST /v1/fix, POST /v1/sql, GET /healthz and an OpenAI-compatible /v1/chat/completions.
 
@@ -53,6 +56,10 @@ def serve(
     chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
     if warning:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if chat_model is not None and "torch" in sys.modules:  # a local model: it must not starve the rules of CPU
+        import torch
+
+        torch.set_num_threads(model_threads or max(1, (os.cpu_count() or 2) - 1))
     config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
     settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout,
                            body_timeout_s=body_timeout, db_running=db_running, db_waiting=db_queue,

@@ -17,6 +17,7 @@ import argparse
 import collections
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--golden", type=Path, default=ROOT / "golden" / "repair")
     parser.add_argument("--serve-options", default="", help="more options for sqlfix serve, as one string ('--db-running 1')")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server started below is stopped too
 
     bodies = load_bodies(args.golden)
     with console.status("Running the rules on every case…"):

@@ -107,6 +107,27 @@ class EndpointError(SqlfixError):
     """A model endpoint failed (timeout, refused, bad answer) after the allowed retries."""
 
 
+class ModelUnavailableError(SqlfixError):
+    """The model cannot answer now: it failed (an exception, out of memory, an endpoint down)
+    and is resting before the next try, or too many requests already wait for it.
+
+    Attributes:
+        retry_after_s: seconds after which asking again may succeed.
+    """
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ModelBusyError(ModelUnavailableError):
+    """The model's queue is full: as many requests as allowed already wait for it."""
+
+
+class DatabaseUnavailableError(SqlfixError):
+    """A database's engine broke (its file moved or replaced, a chDB error) and reopening it failed."""
+
+
 # What sqlglot raises on input it cannot handle: its own errors, and internal ones that odd
 # (often model-written) SQL provokes in its parser or generator (seen: ValueError "Cannot convert
 # empty name into var", AttributeError in DATE_DIFF generation). Callers that only want a

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlfix.fix import FixConfig, FixRequest, ask, repair
 from sqlfix.models import load_model
+from sqlfix.models.openai_chat import OpenAIChatModel
 from tests.fix_fixtures import openai_server, shop_duckdb  # noqa: F401 - fixture
 
 SEMANTIC_QUESTION = "How many orders are cancelled or refunded, in USD?"
@@ -101,3 +102,32 @@ def test_ask_votes_over_sampled_queries_and_repairs_failures(shop_duckdb):
     assert result.candidates[0].votes == 2  # the greedy answer and the repaired "usres" sample agree
     assert [c.sql for c in result.candidates][1:] == ["SELECT count(*) FROM users WHERE plan = 'free'"]
     assert 0 < result.confidence <= 1
+
+
+def test_a_failing_model_leaves_the_rules_answering(shop_duckdb):
+    # The path the CLI and the editor take (no ModelGuard): the endpoint answers 500.
+    with openai_server(_answers) as server:
+        server.status = 500
+        model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
+        fixed = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1, model_when="always"), model=model)
+        asked = ask("How many premium users are there?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=model)
+    assert fixed.fixed_sql == "SELECT email FROM users" and fixed.source.startswith("rule:")
+    assert fixed.sources.model_status == "unavailable" and fixed.sources.partial and "HTTP 500" in fixed.sources.notice
+    assert asked.sql is None and asked.sources.model_status == "unavailable" and "HTTP 500" in asked.sources.notice
+
+
+def test_model_candidates_verified_before_the_budget_ran_out_count(shop_duckdb):
+    # The full-query format answers; the edit format hangs past the request's budget.
+    with openai_server(_answers) as server:
+        def hang_on_edits(user: str, n: int, temperature: float) -> list[str]:
+            if "minimal edit" in user:
+                server.gate.clear()
+                server.gate.wait()  # until the server is shut down
+            return _answers(user, n, temperature)
+
+        server.answer = hang_on_edits
+        model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
+        config = FixConfig(k=1, use_rules=False, request_timeout_s=3.0)
+        result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=config, model=model)
+    assert result.fixed_sql == "SELECT email FROM users" and result.source == "model:full"
+    assert result.sources.model_status == "timeout" and result.sources.partial

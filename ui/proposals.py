@@ -85,7 +85,8 @@ def ask_sql(question: str, ws: "Workspace", model: ChatModel) -> str:
         raise SqlfixError("type a question first")
     result = ask(question.strip(), ws.db.engine, ws.db.schema, config=ws.fix_config, model=model)
     if not result.sql:
-        raise SqlfixError("the model wrote no SQL for this question")
+        # A model that failed or ran out of time says so, rather than "wrote no SQL".
+        raise SqlfixError(result.sources.notice or "the model wrote no SQL for this question")
     return result.sql
 
 

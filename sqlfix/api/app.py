@@ -2,84 +2,82 @@
 ``POST /v1/chat/completions`` / ``GET /v1/models`` serving the loaded model.
 
 Databases come from an allow-list fixed at startup (requests name one, never a path); the
-model is loaded once and shared; every request runs under a wall-clock limit (504 past it)
-and a body size limit (413).
+model is loaded once and shared. The service degrades instead of failing or piling up:
+
+* every database and the model have a bounded queue; beyond it the answer is 429 with
+  ``Retry-After`` (``ServedDatabase``, ``ModelGuard``);
+* a request has a time budget; when it runs out the answer is the best verified one found so
+  far, marked ``partial`` (503 with ``Retry-After`` when there is none; 504 only when even the
+  pipeline overran it, an engine ignoring its own limit);
+* a model that fails (an exception, out of memory, an endpoint down) leaves the rules to answer,
+  says so in the response (``model_status``) and in ``/healthz``, and is tried again after a
+  back-off;
+* a database whose engine breaks is reopened once, else 503 naming the cause;
+* bodies over the size limit get 413, bodies that do not arrive in time 408 (``limits``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import logging
+import math
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from sqlfix.api.limits import BodySizeLimit
+from sqlfix.api.admission import QueueFull
+from sqlfix.api.databases import ServedDatabase
+from sqlfix.api.limits import BodyLimits
+from sqlfix.api.settings import GRACE_S, ApiSettings
 from sqlfix.api.schemas import (
     AskBody, AskResponse, ChatChoice, ChatCompletionBody, ChatCompletionResponse, ChatMessage, ErrorBody,
-    FixBody, FixResponse, HealthResponse, ModelCard, ModelList, Usage,
+    FixBody, FixResponse, HealthResponse, ModelCard, ModelHealthBody, ModelList, Usage,
 )
-from sqlfix.errors import ExecError, SqlfixError, UnsafeSQLError
+from sqlfix.errors import DatabaseUnavailableError, ExecError, ModelBusyError, ModelUnavailableError, SqlfixError, UnsafeSQLError
 from sqlfix.fix import FixConfig, FixRequest, ask, repair
-from sqlfix.fix.database import Database
-from sqlfix.models.base import ChatModel, Message
+from sqlfix.fix.records import SourcesReport
+from sqlfix.models.base import Message
+from sqlfix.models.guard import ModelGuard
 
-
-@dataclass
-class ApiSettings:
-    """How the server runs.
-
-    Attributes:
-        databases: the allow-list: request name → open database. The first is the default.
-        model: the shared chat model (None: rules only; ``/v1/sql`` and chat completions answer 503).
-        fix_config: pipeline settings for every request (requests may lower ``k`` or disable the model).
-        max_body_bytes: larger request bodies are refused with 413.
-        request_timeout_s: wall clock per request; past it the answer is 504.
-    """
-
-    databases: dict[str, Database]
-    model: ChatModel | None = None
-    fix_config: FixConfig = field(default_factory=FixConfig)
-    max_body_bytes: int = 64 * 1024
-    request_timeout_s: float = 30.0
-
+log = logging.getLogger("sqlfix.api")
 
 class _ApiError(Exception):
-    def __init__(self, status: int, kind: str, message: str) -> None:
+    def __init__(self, status: int, kind: str, message: str, retry_after_s: float | None = None) -> None:
         super().__init__(message)
-        self.status, self.kind, self.message = status, kind, message
-
-
-class _SharedModel:
-    """Serialises generation on one model instance shared by all requests."""
-
-    def __init__(self, model: ChatModel) -> None:
-        self.name = model.name
-        self._model = model
-        self._lock = threading.Lock()
-
-    def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256):
-        """Generate with the shared model, one request at a time."""
-        with self._lock:
-            return self._model.generate(messages, n=n, temperature=temperature, max_tokens=max_tokens)
+        self.status, self.kind, self.message, self.retry_after_s = status, kind, message, retry_after_s
 
 
 def create_app(settings: ApiSettings):
-    """Build the ASGI application (FastAPI wrapped in the body size limit)."""
+    """Build the ASGI application (FastAPI wrapped in the body limits)."""
     if not settings.databases:
         raise SqlfixError("the API needs at least one allowed database")
-    model = _SharedModel(settings.model) if settings.model is not None else None
-    app = FastAPI(title="sqlfix", version="0.1.0", description="Repair failing SQL and write SQL from questions, verified by execution.")
-    errors = {status: {"model": ErrorBody} for status in (400, 404, 413, 422, 503, 504)}
+    model = None
+    if settings.model is not None:
+        model = ModelGuard(settings.model, max_waiting=settings.model_waiting, wait_s=settings.request_timeout_s, backoff_s=settings.model_backoff_s)
+    served = {name: ServedDatabase(name, db, running=settings.db_running, waiting=settings.db_waiting, max_wait_s=settings.db_queue_wait_s)
+              for name, db in settings.databases.items()}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        for database in served.values():  # the first repair loads parsers and the ranker: not on a user's time
+            await _warm_up(database)
+        yield
+        for database in served.values():  # after uvicorn let the requests in flight finish
+            database.close()
+
+    app = FastAPI(title="sqlfix", version="0.1.0", lifespan=lifespan,
+                  description="Repair failing SQL and write SQL from questions, verified by execution.")
+    errors = {status: {"model": ErrorBody} for status in (400, 404, 408, 413, 422, 429, 503, 504)}
 
     @app.exception_handler(_ApiError)
     async def _api_error(_: Request, exc: _ApiError) -> JSONResponse:
-        return _error(exc.status, exc.kind, exc.message)
+        return _error(exc.status, exc.kind, exc.message, exc.retry_after_s)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -91,28 +89,58 @@ def create_app(settings: ApiSettings):
 
     @app.get("/healthz", response_model=HealthResponse)
     async def healthz() -> HealthResponse:
-        """Liveness, the loaded model and the allowed databases."""
-        return HealthResponse(status="ok", model=model.name if model else None, databases=list(settings.databases))
+        """Liveness; the model's state (down after a failure, until it answers again); the
+        allowed databases, those unavailable with why, and the requests queued on each."""
+        health = model.health() if model else None
+        broken = {name: db.error for name, db in served.items() if db.error}
+        return HealthResponse(
+            status="degraded" if broken or (health and health.state != "ok") else "ok",
+            model=model.name if model else None,
+            model_health=ModelHealthBody(**vars(health)) if health else None,
+            databases=list(served),
+            unavailable_databases=broken,
+            queued={name: db.queue.inside for name, db in served.items()},
+        )
 
     @app.post("/v1/fix", response_model=FixResponse, responses=errors)
     async def fix(body: FixBody) -> dict:
-        """Repair a query: the verified minimal fix, its diff, why, evidence and confidence."""
-        database = _database(settings, body.db)
-        config = settings.fix_config
-        config = replace(config, use_model=config.use_model and body.use_model, k=body.k or config.k)
+        """Repair a query: the verified minimal fix, its diff, why, evidence and confidence.
+
+        ``partial`` is true when the model failed, was busy or was late: the answer is then the
+        best verified without it (``model_status`` and ``notice`` say why). With no answer at
+        all, a busy model gives 429 and a late one 503, both with ``Retry-After``."""
+        deadline = time.monotonic() + settings.request_timeout_s
+        database = _database(served, body.db)
+        config = replace(settings.fix_config, use_model=settings.fix_config.use_model and body.use_model, k=body.k or settings.fix_config.k)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
-        result = await _bounded(settings, repair, request, database.engine, database.schema, config=config, model=model)
+        queued = True
+        if model is not None and config.use_model and config.use_rules and config.model_when == "fallback":
+            # The rules answer most requests in milliseconds and take the database's queue;
+            # the model (seconds) is asked after, outside that queue, behind its own.
+            ruled = await _serve(database, deadline, lambda engine, schema, budget: repair(
+                request, engine, schema, config=replace(config.rules_only(), request_timeout_s=budget)))
+            if ruled.fixed_sql is not None and not (ruled.error is None and request.question and config.semantic):
+                return ruled.to_dict()
+            request, config, queued = replace(request, error=ruled.error), replace(config, use_rules=False), False
+        result = await _serve(database, deadline, lambda engine, schema, budget: repair(
+            request, engine, schema, config=replace(config, request_timeout_s=budget), model=model), queued=queued)
+        if result.fixed_sql is None:
+            _refuse_if_unanswered(result.sources, settings.request_timeout_s)
         return result.to_dict()
 
     @app.post("/v1/sql", response_model=AskResponse, responses=errors)
     async def sql(body: AskBody) -> dict:
         """Write SQL for a question: sampled queries, verified and voted on."""
+        deadline = time.monotonic() + settings.request_timeout_s
         if model is None:
             raise _ApiError(503, "no_model", "this server runs without a model; /v1/sql needs one")
-        database = _database(settings, body.db)
+        database = _database(served, body.db)
         config = replace(settings.fix_config, k=body.k or settings.fix_config.k)
-        result = await _bounded(settings, ask, body.question, database.engine, database.schema, config=config, model=model)
+        result = await _serve(database, deadline, lambda engine, schema, budget: ask(
+            body.question, engine, schema, config=replace(config, request_timeout_s=budget), model=model))
+        if result.sql is None:
+            _refuse_if_unanswered(result.sources, settings.request_timeout_s, model_needed=True)
         return result.to_dict()
 
     @app.get("/v1/models", response_model=ModelList)
@@ -128,7 +156,14 @@ def create_app(settings: ApiSettings):
         if body.stream:
             raise _ApiError(400, "invalid_request", "streaming is not supported; send stream=false")
         messages = [Message(m.role, m.content) for m in body.messages]
-        generations = await _bounded(settings, model.generate, messages, n=body.n, temperature=body.temperature, max_tokens=body.max_tokens or 256)
+        try:
+            generations = await asyncio.wait_for(
+                run_in_threadpool(model.generate, messages, n=body.n, temperature=body.temperature, max_tokens=body.max_tokens or 256),
+                timeout=settings.request_timeout_s)
+        except asyncio.TimeoutError:
+            raise _ApiError(503, "timeout", f"the model did not answer within {settings.request_timeout_s:g} s", settings.request_timeout_s) from None
+        except ModelUnavailableError as exc:
+            raise _model_refusal(exc) from None
         prompt_tokens = generations[0].prompt_tokens if generations else 0
         completion_tokens = sum(g.completion_tokens for g in generations)
         return ChatCompletionResponse(
@@ -139,29 +174,68 @@ def create_app(settings: ApiSettings):
             usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens),
         )
 
-    return BodySizeLimit(app, settings.max_body_bytes)
+    return BodyLimits(app, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
 
 
-def _database(settings: ApiSettings, name: str | None) -> Database:
-    if name is None:
-        return next(iter(settings.databases.values()))
-    if name not in settings.databases:
-        allowed = ", ".join(settings.databases)
-        raise _ApiError(404, "unknown_database", f"unknown database {name!r}; this server allows: {allowed}")
-    return settings.databases[name]
-
-
-async def _bounded(settings: ApiSettings, function, *args, **kwargs):
-    """Run blocking ``function`` in a worker thread under the request timeout, mapping errors."""
+async def _warm_up(database: ServedDatabase) -> None:
+    """Repair one broken query with the rules, so the server is ready when it says so."""
     try:
-        return await asyncio.wait_for(run_in_threadpool(function, *args, **kwargs), timeout=settings.request_timeout_s)
+        await database.call(lambda engine, schema: repair(FixRequest(sql="SELEC 1"), engine, schema, config=FixConfig(use_model=False)))
+    except SqlfixError as exc:
+        log.warning("database %s: warm-up failed (%s)", database.name, exc)
+
+
+def _database(served: dict[str, ServedDatabase], name: str | None) -> ServedDatabase:
+    if name is None:
+        return next(iter(served.values()))
+    if name not in served:
+        allowed = ", ".join(served)
+        raise _ApiError(404, "unknown_database", f"unknown database {name!r}; this server allows: {allowed}")
+    return served[name]
+
+
+async def _serve(database: ServedDatabase, deadline: float, work, *, queued: bool = True):
+    """Queue for ``database`` (unless not ``queued``), then run ``work(engine, schema, budget_s)``
+    with what is left of the budget (the pipeline answers with what it has when it runs out),
+    mapping errors to HTTP answers."""
+    try:
+        async with database.queue.turn() if queued else nullcontext():
+            budget = deadline - time.monotonic()
+            if budget <= 0:
+                raise _ApiError(503, "timeout", "the request's time budget ran out before its turn", 1.0)
+            return await asyncio.wait_for(database.call(lambda engine, schema: work(engine, schema, budget)), timeout=budget + GRACE_S)
+    except QueueFull as full:
+        raise _ApiError(429, "busy", str(full), full.retry_after_s) from None
     except asyncio.TimeoutError:
-        raise _ApiError(504, "timeout", f"the request took longer than {settings.request_timeout_s:g} s") from None
+        raise _ApiError(504, "timeout", "the request took longer than its time budget and produced no answer") from None
+    except DatabaseUnavailableError as exc:
+        raise _ApiError(503, "database_unavailable", str(exc), 5.0) from None
+    except ModelUnavailableError as exc:
+        raise _model_refusal(exc) from None
     except UnsafeSQLError as exc:
         raise _ApiError(400, "unsafe_sql", str(exc)) from None
     except SqlfixError as exc:
         raise _ApiError(400, "invalid_request", str(exc)) from None
 
 
-def _error(status: int, kind: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"type": kind, "message": message}})
+def _refuse_if_unanswered(sources: SourcesReport, retry_after_s: float, *, model_needed: bool = False) -> None:
+    """No answer because the model was busy or late (or down, where only it can answer): say
+    so with the status that tells the client what to do."""
+    if sources.model_status == "unavailable" and model_needed:
+        raise _ApiError(503, "model_unavailable", sources.notice, sources.retry_after_s)
+    if sources.model_status == "busy":
+        raise _ApiError(429, "model_busy", sources.notice, sources.retry_after_s)
+    if sources.model_status == "timeout":
+        # The model is too slow for the load right now: a deliberate refusal, to retry later.
+        raise _ApiError(503, "timeout", f"no verified answer within the time budget: {sources.notice}", retry_after_s)
+
+
+def _model_refusal(exc: ModelUnavailableError) -> _ApiError:
+    if isinstance(exc, ModelBusyError):
+        return _ApiError(429, "model_busy", str(exc), exc.retry_after_s)
+    return _ApiError(503, "model_unavailable", str(exc), exc.retry_after_s)
+
+
+def _error(status: int, kind: str, message: str, retry_after_s: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after_s)))} if retry_after_s is not None else None
+    return JSONResponse(status_code=status, content={"error": {"type": kind, "message": message}}, headers=headers)

@@ -13,7 +13,8 @@ MAX_QUESTION_CHARS = 2_000
 class ErrorDetail(BaseModel):
     """What went wrong with a request."""
 
-    type: str = Field(description="invalid_request, unsafe_sql, unknown_database, timeout, no_model, too_large, ...")
+    type: str = Field(description="invalid_json, invalid_request, unsafe_sql, unknown_database, too_large, body_timeout, busy, "
+                                  "model_busy, model_unavailable, no_model, database_unavailable, timeout")
     message: str
 
 
@@ -90,6 +91,10 @@ class FixResponse(BaseModel):
     source: str | None
     error: ExecErrorBody | None
     candidates: list[CandidateBody]
+    partial: bool = Field(description="True when a source was left out (the model failed, was busy or late): the answer is the best verified without it.")
+    model_status: Literal["ok", "unavailable", "busy", "timeout"] | None = Field(description="None when no model was asked.")
+    notice: str = Field(description="What was left out and why; empty when nothing was.")
+    retry_after_s: float | None = Field(description="When the model was unavailable or busy: seconds after which it may answer.")
 
 
 class AskBody(BaseModel):
@@ -111,14 +116,31 @@ class AskResponse(BaseModel):
     confidence: float
     source: str | None
     candidates: list[CandidateBody]
+    partial: bool = Field(description="True when a source was left out (the model failed, was busy or late): the answer is the best verified without it.")
+    model_status: Literal["ok", "unavailable", "busy", "timeout"] | None = Field(description="None when no model was asked.")
+    notice: str = Field(description="What was left out and why; empty when nothing was.")
+    retry_after_s: float | None = Field(description="When the model was unavailable or busy: seconds after which it may answer.")
+
+
+class ModelHealthBody(BaseModel):
+    """The served model's state."""
+
+    state: Literal["ok", "down"] = Field(description="down: it failed; the rules answer alone until it is tried again.")
+    error: str | None = Field(description="The last failure, one line.")
+    failures: int = Field(description="Failures in a row.")
+    retry_in_s: float = Field(description="Seconds until the model is tried again.")
+    waiting: int = Field(description="Model calls queued now.")
 
 
 class HealthResponse(BaseModel):
     """``GET /healthz``."""
 
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the model is down or a database is unavailable.")
     model: str | None
+    model_health: ModelHealthBody | None
     databases: list[str]
+    unavailable_databases: dict[str, str] = Field(description="Database name → why it cannot be opened now.")
+    queued: dict[str, int] = Field(description="Database name → requests running or waiting on it now.")
 
 
 class ChatMessage(BaseModel):

@@ -36,6 +36,8 @@ def ask(
         result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k), model=chat_model)
     finally:
         database.close()
+    if result.sql is None and result.sources.model_status not in (None, "ok"):
+        raise SqlfixError(result.sources.notice)  # the model failed or ran out of time: say why, exit 2
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     elif result.sql is None:

@@ -49,6 +49,8 @@ def fix(
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     else:
+        if result.sources.notice:  # the model failed or ran out of time: the rules answered alone
+            err_console.print(f"[yellow]warning:[/] {result.sources.notice}", highlight=False)
         _show(result, text)
     raise typer.Exit(0 if result.fixed_sql else 1)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import os
+import sys
 from typing import Optional
 
 import typer
 from rich.console import Console
 
+from sqlfix.api.settings import GRACE_S, ApiSettings
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig
 from sqlfix.fix.database import open_database
@@ -23,14 +27,25 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=16, help="Model samples per output format."),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.5, help="Wall-clock limit per request in seconds (504 past it)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.5, help="Time budget per request in seconds: past it the best verified answer so far, marked partial (504 when there is none)."),
     exec_timeout: float = typer.Option(2.0, "--exec-timeout", min=0.1, help="Limit per candidate execution in seconds (one connection per database runs one query at a time)."),
     max_body_kb: int = typer.Option(64, "--max-body-kb", min=1, help="Largest accepted request body in KiB (413 past it)."),
+    body_timeout: float = typer.Option(10.0, "--body-timeout", min=0.1, help="Seconds for a request body to arrive (408 past it)."),
+    db_running: int = typer.Option(ApiSettings.db_running, "--db-running", min=1, help="Requests served at once per database."),
+    db_queue: int = typer.Option(ApiSettings.db_waiting, "--db-queue", min=0, help="Requests queued per database beyond those; more get 429 with Retry-After."),
+    db_queue_wait: float = typer.Option(ApiSettings.db_queue_wait_s, "--db-queue-wait", min=0.01, help="Seconds a request waits in a database's queue at most (429 past it)."),
+    model_queue: int = typer.Option(ApiSettings.model_waiting, "--model-queue", min=0, help="Model calls queued beyond the running one; more get 429 (or the rules' answer alone)."),
+    max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections and requests at most (uvicorn's limit_concurrency; 503 past it)."),
+    model_threads: Optional[int] = typer.Option(None, "--model-threads", min=1, help="CPU threads of a local model (default: all cores but one, left to the rules)."),
 ) -> None:
-    """Serve POST /v1/fix, POST /v1/sql, GET /healthz and an OpenAI-compatible /v1/chat/completions."""
+    """Serve POST /v1/fix, POST /v1/sql, GET /healthz and an OpenAI-compatible /v1/chat/completions.
+
+    On SIGTERM or Ctrl-C the server stops taking connections and lets the requests in flight
+    finish (up to the time budget and a few seconds) before it closes the databases.
+    """
     import uvicorn
 
-    from sqlfix.api import ApiSettings, create_app
+    from sqlfix.api.app import create_app
 
     databases = {}
     for entry in db:
@@ -41,6 +56,17 @@ def serve(
     chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
     if warning:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if chat_model is not None and "torch" in sys.modules:  # a local model: it must not starve the rules of CPU
+        import torch
+
+        torch.set_num_threads(model_threads or max(1, (os.cpu_count() or 2) - 1))
     config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
-    settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout,
+                           body_timeout_s=body_timeout, db_running=db_running, db_waiting=db_queue,
+                           db_queue_wait_s=db_queue_wait, model_waiting=model_queue)
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", limit_concurrency=max_connections,
+                    timeout_graceful_shutdown=math.ceil(timeout + GRACE_S))
+    finally:
+        for database in databases.values():
+            database.close()

@@ -40,14 +40,14 @@ class FixConfig:
         search_time_s: wall clock after which the rule search starts no new execution (a failing
             candidate can cost a few hundred ms of engine error classification).
         enough: a search step stops verifying further proposals once this many run.
-        workers: threads that produce candidates in parallel (rules and model run side by side).
 
     Execution (every candidate runs read-only under these limits):
         timeout_s: per-query wall-clock limit. Lower than the engines' default (10 s): a
             candidate that needs longer is not a quick fix.
         max_rows: rows fetched per candidate; more set ``truncated`` (counts stay exact up to it).
         max_memory_mb: engine memory per query.
-        request_timeout_s: wall clock for the whole request; the model is not waited for past it.
+        request_timeout_s: the request's time budget (wall clock from its start); the model is not
+            waited for past it, and the answer is the best verified so far, marked partial.
 
     Ranking:
         use_ranker: rank with the learned reward model (``ranker.lgb.txt``); False uses the
@@ -71,7 +71,6 @@ class FixConfig:
     max_executions: int = 30
     search_time_s: float = 2.0
     enough: int = 4
-    workers: int = 4
     timeout_s: float = 5.0
     max_rows: int = 1000
     max_memory_mb: int = 1024

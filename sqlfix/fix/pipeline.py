@@ -3,19 +3,20 @@ execution, deduplicated, ranked, explained."""
 
 from __future__ import annotations
 
-import concurrent.futures as futures
+import threading
 import time
 from dataclasses import replace
 from functools import partial
 
 from sqlfix.engines.base import Engine, ResultSet
 from sqlfix.errors import ExecError, SqlfixError
+from sqlfix.fix.budget import model_failure, side_by_side
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
 from sqlfix.fix.model_source import ask_proposals, repair_proposals
 from sqlfix.fix.rank import confidence, rank
-from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
+from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult, SourcesReport
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
 from sqlfix.models.base import ChatModel
@@ -40,6 +41,8 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
     Returns:
         The best verified fix with its diff, explanation, evidence and confidence; when no
         candidate runs, ``fixed_sql`` is None and the explanation says what the error was.
+        A model that fails or is still working when ``config.request_timeout_s`` has passed
+        is left out: the answer is the best verified so far, and ``sources`` says so.
 
     A statement the guard refuses (a write, a file read) is never run; the answer is at best
     a read-only rewrite that previews what it would touch.
@@ -59,8 +62,9 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
         if isinstance(outcome, ResultSet):
             return _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started)
         error = outcome
-    candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
-    return _result(request.sql, error, candidates, config, verifier, started)
+    deadline = started + config.request_timeout_s
+    candidates, sources = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question, deadline)
+    return _result(request.sql, error, candidates, config, verifier, started, sources)
 
 
 def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, config: FixConfig, model: ChatModel | None = None) -> tuple[ExecError | None, list[Candidate]]:
@@ -74,7 +78,8 @@ def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, co
         if isinstance(outcome, ResultSet):
             return None, []
         error = outcome
-    candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
+    deadline = time.perf_counter() + config.request_timeout_s
+    candidates, _ = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question, deadline)
     return error, _dedupe(candidates, dialect)
 
 
@@ -87,19 +92,28 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         raise SqlfixError("the question is empty")
     dialect = engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
-    verified: list[Candidate] = []
-    proposals = ask_proposals(model, schema, question, dialect, config)
-    for proposal in proposals:
-        outcome = verifier.check(proposal)
-        if isinstance(outcome, ResultSet):
-            verified.append(proposal)
-        elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
-                fixed.source = f"{proposal.source}+{fixed.source}"
-                fixed.prior = proposal.prior
-                verified.append(fixed)
-    greedy = proposals[0].sql if proposals else ""
-    ranked = rank(greedy, None, _dedupe(verified, dialect), learned=False)
+    greedy: list[str] = []
+
+    def answers(found: list[Candidate], stop: threading.Event) -> None:
+        try:
+            proposals = ask_proposals(model, schema, question, dialect, config)
+        except Exception as exc:  # any model failure: no answer, said so in ``sources``
+            raise model_failure(model, exc) from None
+        greedy.extend(p.sql for p in proposals[:1])
+        for proposal in proposals:
+            if stop.is_set():
+                return
+            outcome = verifier.check(proposal)
+            if isinstance(outcome, ResultSet):
+                found.append(proposal)
+            elif isinstance(outcome, ExecError) and outcome.engine != "guard":
+                for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
+                    fixed.source = f"{proposal.source}+{fixed.source}"
+                    fixed.prior = proposal.prior
+                    found.append(fixed)
+
+    verified, sources = side_by_side(answers, None, started + config.request_timeout_s)
+    ranked = rank(greedy[0] if greedy else "", None, _dedupe(verified, dialect), learned=False)
     winner = ranked[0] if ranked else None
     explanation = "No generated query ran on the database." if winner is None else (
         f"Chosen from {len(ranked)} working queries by agreement of their results." if len(ranked) > 1 else "The only generated query that runs."
@@ -111,6 +125,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         confidence=confidence(ranked),
         source=winner.source if winner else None,
         candidates=ranked,
+        sources=sources,
     )
 
 
@@ -120,49 +135,63 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
     record(original, outcome)
     if not (request.question and model is not None and config.use_model and config.semantic):
         return _result(request.sql, None, [original], config, verifier, started)
-    proposals = repair_proposals(model, schema, request.sql, None, dialect, config, question=request.question)
     # The user says the query answers the wrong question: a proposal that is the same query up
     # to letter case and layout is no answer, and the original stays only when no other proposal
     # runs (it would otherwise win on similarity alone). The learned ranker is trained on
     # repairs of errors, where the smallest change wins; here the samples vote, as in ``ask``.
     same = normalize_sql(request.sql, dialect)
-    verified = [p for p in proposals if normalize_sql(p.sql, dialect) != same and isinstance(verifier.check(p), ResultSet)]
-    return _result(request.sql, None, verified or [original], replace(config, use_ranker=False), verifier, started)
+
+    def semantic(found: list[Candidate], stop: threading.Event) -> None:
+        try:
+            proposals = repair_proposals(model, schema, request.sql, None, dialect, config, question=request.question)
+        except Exception as exc:  # any model failure: the query stays as it is, said so in ``sources``
+            raise model_failure(model, exc) from None
+        for proposal in proposals:
+            if stop.is_set():
+                return
+            if normalize_sql(proposal.sql, dialect) != same and isinstance(verifier.check(proposal), ResultSet):
+                found.append(proposal)
+
+    verified, sources = side_by_side(semantic, None, started + config.request_timeout_s)
+    return _result(request.sql, None, verified or [original], replace(config, use_ranker=False), verifier, started, sources)
 
 
-def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:
-    """Run the rule search and the model side by side; return every verified candidate."""
+def _gather(sql, error, schema, dialect, config, model, verifier, question, deadline) -> tuple[list[Candidate], SourcesReport]:
+    """Run the rule search and the model (side by side, or the model only when the rules find
+    nothing) until ``deadline``; return every verified candidate, rules first, and what was
+    left out. Rules first, so a query both sources propose keeps the rule's precise explanation."""
     rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
     if model is None or not config.use_model:
-        return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
-    if config.model_when == "fallback" and config.use_rules:
+        return (rules() if config.use_rules else []), SourcesReport()  # no thread to start: the rules alone take milliseconds
+    fallback = config.model_when == "fallback" and config.use_rules
+    if fallback:
         found = rules()
-        return found or _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
-    pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
-    jobs = [pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)]
-    if config.use_rules:
-        jobs.append(pool.submit(rules))
-    done, _ = futures.wait(jobs, timeout=config.request_timeout_s)
-    pool.shutdown(wait=False, cancel_futures=True)
-    found: list[Candidate] = []
-    for job in done:
-        found.extend(job.result())
-    # Rule candidates first, so a query both sources propose keeps the rule's precise
-    # explanation whichever thread finished first.
-    return sorted(found, key=lambda c: c.source.startswith("model:"))
+        if found:
+            return found, SourcesReport()
+    work = partial(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)
+    return side_by_side(work, None if fallback or not config.use_rules else rules, deadline)
 
 
-def _model_candidates(model, sql, error, schema, dialect, config, verifier, question) -> list[Candidate]:
-    verified = []
-    for proposal in repair_proposals(model, schema, sql, error, dialect, config, question=question):
-        outcome = verifier.check(proposal)
-        if isinstance(outcome, ResultSet):
-            verified.append(proposal)
-        elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
-                verified.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
-                                        explanation=proposal.explanation or fixed.explanation))
-    return verified
+def _model_candidates(model, sql, error, schema, dialect, config, verifier, question, found: list[Candidate], stop: threading.Event) -> None:
+    """Append the model's verified repairs to ``found``, one output format at a time, so those
+    verified before ``stop`` is set count."""
+    for output in config.output_formats:
+        if stop.is_set():
+            return
+        try:
+            proposals = repair_proposals(model, schema, sql, error, dialect, replace(config, output_formats=(output,)), question=question)
+        except Exception as exc:  # any model failure leaves the rules to answer
+            raise model_failure(model, exc) from None
+        for proposal in proposals:
+            if stop.is_set():
+                return
+            outcome = verifier.check(proposal)
+            if isinstance(outcome, ResultSet):
+                found.append(proposal)
+            elif isinstance(outcome, ExecError) and outcome.engine != "guard":
+                for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
+                    found.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
+                                         explanation=proposal.explanation or fixed.explanation))
 
 
 def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
@@ -177,7 +206,8 @@ def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
     return list(kept.values())
 
 
-def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float) -> FixResult:
+def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float,
+            sources: SourcesReport | None = None) -> FixResult:
     dialect = verifier.dialect
     ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path, learned=config.use_ranker)
     winner = ranked[0] if ranked else None
@@ -192,6 +222,7 @@ def _result(sql: str, error: ExecError | None, candidates: list[Candidate], conf
         source=winner.source if winner else None,
         error=error,
         candidates=ranked,
+        sources=sources or SourcesReport(),
     )
 
 

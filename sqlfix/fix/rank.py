@@ -32,7 +32,10 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     rows = candidate_features(original, error_kind, candidates)
     booster = load_ranker(ranker_path) if learned else None
     if booster is not None:
-        scores = [float(s) for s in booster.predict(numpy.array(rows))]
+        # One thread: a request ranks a few dozen rows at most, where OpenMP's thread team costs
+        # 10-30 ms a call on a loaded 2-core CPU (0.3-0.8 ms alone), and concurrent requests'
+        # teams fight over the cores.
+        scores = [float(s) for s in booster.predict(numpy.array(rows), num_threads=1)]
     else:
         scores = [row[FEATURE_NAMES.index("heuristic")] for row in rows]
     for candidate, score in zip(candidates, scores):

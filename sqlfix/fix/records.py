@@ -101,6 +101,30 @@ class Evidence:
         return data
 
 
+@dataclass(frozen=True)
+class SourcesReport:
+    """Whether every candidate source finished, for answers given without one of them.
+
+    Attributes:
+        model_status: None when no model was asked; ``ok``; ``unavailable`` (it failed, or rests
+            after failing); ``busy`` (its queue was full); ``timeout`` (the request's time
+            budget ran out first).
+        partial: a source did not finish (the model as above, or the rules past the budget):
+            the answer is the best verified one found without it.
+        notice: one line saying what was left out and why ("" when nothing was).
+        retry_after_s: when the model was unavailable or busy, seconds after which it may answer.
+    """
+
+    model_status: str | None = None
+    partial: bool = False
+    notice: str = ""
+    retry_after_s: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
 @dataclass
 class FixResult:
     """The outcome of a repair.
@@ -115,6 +139,7 @@ class FixResult:
         source: the winning candidate's source.
         error: the original error (None when the input ran).
         candidates: every verified candidate, best first.
+        sources: whether the model and the rules finished (a partial answer says why not).
     """
 
     fixed_sql: str | None
@@ -126,6 +151,7 @@ class FixResult:
     source: str | None
     error: ExecError | None
     candidates: list[Candidate] = field(default_factory=list)
+    sources: SourcesReport = field(default_factory=SourcesReport)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -139,6 +165,7 @@ class FixResult:
             "source": self.source,
             "error": self.error.to_dict() if self.error else None,
             "candidates": [c.to_dict() for c in self.candidates],
+            **self.sources.to_dict(),
         }
 
 
@@ -153,6 +180,7 @@ class AskResult:
         confidence: 0..1, from the ranker's score / the vote share.
         source: the winning candidate's source (``model:ask``, or ``model:ask+rule:...`` when repaired).
         candidates: every verified candidate, best first.
+        sources: whether the model finished (a partial answer says why not).
     """
 
     sql: str | None
@@ -161,6 +189,7 @@ class AskResult:
     confidence: float
     source: str | None
     candidates: list[Candidate] = field(default_factory=list)
+    sources: SourcesReport = field(default_factory=SourcesReport)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -171,4 +200,5 @@ class AskResult:
             "confidence": self.confidence,
             "source": self.source,
             "candidates": [c.to_dict() for c in self.candidates],
+            **self.sources.to_dict(),
         }

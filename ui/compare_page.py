@@ -12,7 +12,7 @@ from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError
 from sqlfix.models.base import ChatModel
 from ui import compare, resources
-from ui.config import RULES
+from sqlfix.models.specs import RULES
 from ui.editor_page import result_frame
 from ui.reports import find_reports
 from ui.settings import Settings
@@ -24,7 +24,7 @@ def render(ws: Workspace, settings: Settings) -> None:
     with st.form("compare"):
         mode = st.radio("Task", ["Question", "Broken query"], horizontal=True, key="cmp_mode")
         task = st.text_area("Question or broken SQL", key="cmp_task", height=100)
-        default_systems = RULES if settings.model == RULES else f"{RULES}, {settings.model}"
+        default_systems = RULES if not settings.uses_model else f"{RULES}, {settings.model}"
         systems_text = st.text_input("Systems (comma-separated model specs; `rules` for rules only)",
                                      value=default_systems, key="cmp_systems")
         reference = st.text_area("Reference SQL for the verdict (empty: the first system's answer)",

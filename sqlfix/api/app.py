@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from sqlfix.api.limits import BodySizeLimit
+from sqlfix.api.model_field import ModelFieldError, wants_model
 from sqlfix.api.schemas import (
     AskBody, AskResponse, ChatChoice, ChatCompletionBody, ChatCompletionResponse, ChatMessage, ErrorBody,
     FixBody, FixResponse, HealthResponse, ModelCard, ModelList, Usage,
@@ -81,6 +82,10 @@ def create_app(settings: ApiSettings):
     async def _api_error(_: Request, exc: _ApiError) -> JSONResponse:
         return _error(exc.status, exc.kind, exc.message)
 
+    @app.exception_handler(ModelFieldError)
+    async def _model_field(_: Request, exc: ModelFieldError) -> JSONResponse:
+        return _error(exc.status, exc.kind, exc.message)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = exc.errors()
@@ -99,7 +104,8 @@ def create_app(settings: ApiSettings):
         """Repair a query: the verified minimal fix, its diff, why, evidence and confidence."""
         database = _database(settings, body.db)
         config = settings.fix_config
-        config = replace(config, use_model=config.use_model and body.use_model, k=body.k or config.k)
+        use_model = wants_model(body.model, model) and config.use_model and body.use_model
+        config = replace(config, use_model=use_model, k=body.k or config.k)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
         result = await _bounded(settings, repair, request, database.engine, database.schema, config=config, model=model)
@@ -108,8 +114,9 @@ def create_app(settings: ApiSettings):
     @app.post("/v1/sql", response_model=AskResponse, responses=errors)
     async def sql(body: AskBody) -> dict:
         """Write SQL for a question: sampled queries, verified and voted on."""
-        if model is None:
+        if model is None and body.model is None:
             raise _ApiError(503, "no_model", "this server runs without a model; /v1/sql needs one")
+        wants_model(body.model, model, question=True)
         database = _database(settings, body.db)
         config = replace(settings.fix_config, k=body.k or settings.fix_config.k)
         result = await _bounded(settings, ask, body.question, database.engine, database.schema, config=config, model=model)

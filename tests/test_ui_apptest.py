@@ -171,3 +171,17 @@ def test_saved_eval_reports_are_browsable(monkeypatch, tmp_path) -> None:
     assert any("execution accuracy 0.62" in m.value for m in app.markdown)
     images = app.get("image")
     assert len(images) == 1 and "accuracy.png" in str(images[0].proto)
+    # The shipped results come after the local runs.
+    assert app.selectbox(key="report_pick").options == [str(report), "Shipped results (docs/results)"]
+
+
+def test_a_fresh_install_shows_the_shipped_results(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "no-runs-yet"))
+    assert not any("No saved reports" in i.value for i in app.info)
+    assert app.selectbox(key="report_pick").value.title == "Shipped results (docs/results)"
+    texts = [m.value.strip() for m in app.markdown]
+    table = (REPO / "docs" / "results" / "table.md").read_text(encoding="utf-8").strip()
+    assert table in texts  # the summary table, as shipped
+    assert any(t.startswith("# sqlfix eval report") and "## Repair rate per error kind" in t for t in texts)
+    images = " ".join(str(image.proto) for image in app.get("image"))
+    assert "accuracy.png" in images and "learning_curve.png" in images

@@ -68,14 +68,17 @@ def _show(answers: list[compare.SystemAnswer], verdicts: list[Comparison | None]
 
 
 def reports(root: str) -> None:
-    """Render the saved-report browser: pick a report, read it, see its plots."""
+    """Render the report browser: the shipped results and the local runs; pick one, read its
+    table and report, see its plots."""
     reports = find_reports(root)
     if not reports:
         st.info(f"No saved reports under `{root}` (run `sqlfix eval` to make one).")
         return
     report = st.selectbox("Report", reports, format_func=lambda r: r.title, key="report_pick")
+    for table in report.tables:
+        st.markdown(table.read_text(encoding="utf-8"))
     if report.markdown:
-        st.markdown(report.markdown.read_text(encoding="utf-8"))
+        st.markdown(report.markdown_text())
     elif report.html:
         components.html(report.html.read_text(encoding="utf-8"), height=600, scrolling=True)
     for plot in report.plots:

@@ -20,7 +20,8 @@ from ui.proposals import unified_diff
 from ui.reports import find_reports
 from ui.settings import Settings
 from ui.sources import DatabaseChoice, open_database, parse_choice
-from ui.state import EditorSession, Workspace
+from ui.state import EditorSession
+from ui.workspace import Workspace
 
 REQUIRED = {"ts", "session", "cell", "event", "db", "dialect", "sql"}
 

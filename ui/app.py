@@ -9,7 +9,8 @@ from sqlfix.errors import SqlfixError
 from ui import compare_page, editor_page, resources, sidebar
 from ui.config import UIConfig
 from ui.settings import Settings
-from ui.state import EditorSession, Workspace
+from ui.state import EditorSession
+from ui.workspace import Workspace
 
 
 def main() -> None:

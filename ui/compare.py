@@ -13,7 +13,7 @@ from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix import FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
 from sqlfix.models.specs import RULES_CANNOT_ASK, parse_model_spec
-from ui.state import Workspace
+from ui.workspace import Workspace
 
 ModelLoader = Callable[[str], ChatModel]
 

@@ -16,7 +16,7 @@ from sqlfix.models.specs import RULES
 from ui.editor_page import result_frame
 from ui.reports import find_reports
 from ui.settings import Settings
-from ui.state import Workspace
+from ui.workspace import Workspace
 
 
 def render(ws: Workspace, settings: Settings) -> None:

@@ -15,7 +15,8 @@ from sqlfix.models.specs import RULES_CANNOT_ASK
 from ui import resources
 from ui.config import UIConfig
 from ui.settings import Settings
-from ui.state import EditorSession, FixProposal, Workspace
+from ui.state import EditorSession, FixProposal
+from ui.workspace import Workspace
 
 T = TypeVar("T")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sqlfix.models.specs import RULES_CANNOT_ASK
 from tests.ui_fixtures import REPO, ScriptedEndpoint, scripted_endpoint  # noqa: F401 - fixtures
 from ui.config import ENV_VAR, UIConfig
 
@@ -121,7 +122,7 @@ def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
     app.text_input(key="question").input("How many users?")
     app.button(key="FormSubmitter:ask-Ask").click()
     app.run()
-    assert any("needs a model" in i.value for i in app.info)
+    assert any(i.value.startswith(RULES_CANNOT_ASK) for i in app.info)  # the words every surface uses
 
 
 def test_bad_database_is_one_clear_error(monkeypatch, tmp_path) -> None:
@@ -137,7 +138,7 @@ def test_compare_runs_systems_side_by_side_with_verdicts(monkeypatch, tmp_path, 
     app.button(key="FormSubmitter:compare-Compare").click()
     app.run()
     assert not app.exception, app.exception
-    assert any("rules cannot write SQL from a question" in w.value for w in app.warning)
+    assert any(w.value == RULES_CANNOT_ASK for w in app.warning)
     assert any(c.value == USERS_PER_COUNTRY for c in app.code)
     assert any(":green-badge[exact]" in m.value for m in app.markdown)
 

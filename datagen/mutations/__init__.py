@@ -12,6 +12,7 @@ quotes, keywords), :mod:`datagen.mutations.names` (identifiers), :mod:`datagen.m
 (GROUP BY, types, arity, functions, dialects), :mod:`datagen.mutations.semantic` (bugs that
 run but answer wrong, plus guard refusals) and :mod:`datagen.mutations.runaway` (bugs that fail
 only while running: blow-ups past a limit, endless recursion, many-row scalar subqueries).
+They register into :mod:`datagen.mutations.registry`, which they import, never this package.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from datagen.mutations.registry import ALL_DIALECTS, OPERATORS, Broken, Mutation, MutationContext, Operator, operator
+from datagen.mutations.registry import OPERATORS, Mutation, MutationContext, Operator
 
-__all__ = ["ALL_DIALECTS", "OPERATORS", "Broken", "Mutation", "MutationContext", "Operator", "mutate", "operator",
-           "operators_for", "parse"]
+__all__ = ["OPERATORS", "Mutation", "MutationContext", "Operator", "mutate", "operators_for", "parse"]
 
 
 def operators_for(dialect: str, names: list[str] | None = None) -> list[Operator]:

@@ -15,6 +15,7 @@ from tests.ui_fixtures import REPO, ScriptedEndpoint, scripted_endpoint  # noqa:
 from ui.config import ENV_VAR, UIConfig
 
 APP = str(REPO / "ui" / "app.py")
+REPORTS_TAB = ":material/bar_chart: Eval reports"
 BROKEN = "SELECT full_nme, country FROM users ORDER BY user_id LIMIT 3"
 FIXED = "SELECT full_name, country FROM users ORDER BY user_id LIMIT 3"
 USERS_PER_COUNTRY = "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY country"
@@ -27,6 +28,13 @@ def start_app(monkeypatch: pytest.MonkeyPatch, log: Path, db: str = "demo://shop
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+def open_reports(app: AppTest) -> None:
+    """Switch to the Eval reports tab (it renders only while open)."""
+    app.session_state["tab"] = REPORTS_TAB
+    app.run()
+    assert not app.exception, app.exception
 
 
 def type_and_run(app: AppTest, sql: str) -> None:
@@ -169,6 +177,7 @@ def test_saved_eval_reports_are_browsable(monkeypatch, tmp_path) -> None:
     plt.savefig(report / "accuracy.png")
     plt.close()
     app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "runs"))
+    open_reports(app)
     assert any("execution accuracy 0.62" in m.value for m in app.markdown)
     images = app.get("image")
     assert len(images) == 1 and "accuracy.png" in str(images[0].proto)
@@ -178,6 +187,8 @@ def test_saved_eval_reports_are_browsable(monkeypatch, tmp_path) -> None:
 
 def test_a_fresh_install_shows_the_shipped_results(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "no-runs-yet"))
+    assert not app.get("image") and not any(m.value.startswith("# sqlfix eval report") for m in app.markdown)  # until opened
+    open_reports(app)
     assert not any("No saved reports" in i.value for i in app.info)
     assert app.selectbox(key="report_pick").value.title == "Shipped results (docs/results)"
     texts = [m.value.strip() for m in app.markdown]

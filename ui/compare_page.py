@@ -11,8 +11,8 @@ from eval.equivalence import Comparison
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError
 from sqlfix.models.base import ChatModel
-from ui import compare, resources
 from sqlfix.models.specs import RULES
+from ui import compare, resources
 from ui.editor_page import result_frame
 from ui.reports import find_reports
 from ui.settings import Settings

@@ -30,8 +30,9 @@ def open_database(url: str, *, schema_source: str | None = None) -> Database:
     Raises:
         SqlfixError: an unknown URL, a database that cannot be opened or a broken schema source.
     """
-    from sqlfix.demo import demo_schema, open_demo, open_url
+    from sqlfix.demo import demo_schema, open_demo
     from sqlfix.demo.urls import parse_demo_url
+    from sqlfix.engines import open_engine
 
     demo = parse_demo_url(url)
     if demo is not None:
@@ -40,7 +41,7 @@ def open_database(url: str, *, schema_source: str | None = None) -> Database:
         if engine.dialect != schema.dialect:
             schema = Schema(id=schema.id, dialect=engine.dialect, tables=schema.tables)
         return Database(url, engine, schema)
-    engine = open_url(url, read_only=True)
+    engine = open_engine(url, read_only=True)
     try:
         schema = _read_schema(engine, url, schema_source)
     except SqlfixError:

@@ -62,7 +62,7 @@ def main() -> None:
     """Run the benchmark and print its tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--golden", type=Path, default=ROOT / "golden" / "repair")
-    parser.add_argument("--model", default=None, help="model spec; omitted: rules only")
+    parser.add_argument("--model", default="rules", help="model spec (sqlfix.models.specs); default: rules")
     parser.add_argument("--dialects", default="duckdb,clickhouse")
     parser.add_argument("-k", type=int, default=FixConfig.k)
     parser.add_argument("--no-ranker", action="store_true", help="rank with the fallback instead of the learned model")
@@ -75,7 +75,7 @@ def main() -> None:
     cases = load_cases(args.golden, set(args.dialects.split(",")))
     if args.limit:
         cases = cases[: args.limit]
-    model, warning = choose_model(args.model, use_model=args.model is not None)
+    model, warning = choose_model(args.model)
     if warning:
         console.print(f"[yellow]{warning}[/]")
     base_config = FixConfig(use_model=model is not None, k=args.k, use_ranker=not args.no_ranker)

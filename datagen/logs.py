@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datagen.batch import Batch
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
 from datagen.records import Triple, guess_shape
@@ -82,10 +83,8 @@ def repairs_from_events(events: list[tuple[int, dict[str, Any]]]) -> list[LogRep
     return found
 
 
-def log_batches(config: DatagenConfig, path: str) -> tuple[list[Any], list[str]]:
+def log_batches(config: DatagenConfig, path: str) -> tuple[list[Batch], list[str]]:
     """One batch per log file, and the problems found reading it."""
-    from datagen.pipeline import Batch
-
     events, problems = read_events(path)
     repairs = repairs_from_events(events)
 
@@ -135,10 +134,10 @@ def schema_id_of(db: str) -> str:
 
 def _engine(db: str, engines: dict[str, Engine | None], stats: dict[str, Counter]) -> Engine | None:
     if db not in engines:
-        from sqlfix.engines import open_engine
+        from sqlfix.demo import open_url
 
         try:
-            engines[db] = open_engine(db, read_only=True)
+            engines[db] = open_url(db, read_only=True)
         except SqlfixError:
             stats["logs"]["db_unavailable"] += 1
             engines[db] = None

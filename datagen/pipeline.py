@@ -17,11 +17,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from datagen.batch import Batch, Stats
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
 from datagen.golden import golden_queries, unseen_demos
@@ -30,19 +31,6 @@ from datagen.output import build_manifest, write_manifest, write_splits
 from datagen.sources import Source, open_sources
 from datagen.store import RunStore
 from sqlfix.errors import InputFormatError, SqlfixError
-
-Stats = dict[str, Counter]
-
-
-@dataclass
-class Batch:
-    """One unit of work between two checkpoints."""
-
-    name: str
-    stage: str
-    run: Callable[[random.Random, FilterState, Stats], list[dict[str, Any]]]
-    source_key: str | None = None
-
 
 @dataclass
 class RunResult:

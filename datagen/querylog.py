@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from datagen.batch import Batch
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
 from datagen.records import Triple, guess_shape
@@ -72,10 +73,9 @@ def failure_fix_pairs(log: list[LoggedQuery], *, window_s: float, min_similarity
     return found
 
 
-def query_log_batches(config: DatagenConfig) -> list[Any]:
+def query_log_batches(config: DatagenConfig) -> list[Batch]:
     """One batch mining ``config.query_log_url``."""
     from datagen.logs import schema_id_of
-    from datagen.pipeline import Batch
 
     def run(rng: random.Random, state: FilterState, stats: dict[str, Counter]) -> list[dict[str, Any]]:
         from sqlfix.engines import open_engine

@@ -73,10 +73,10 @@ def open_sources(demos: list[str], engines: list[str], dbs: list[str]) -> list[S
 
 
 def open_url_source(url: str) -> Source:
-    """Open an engine URL and read its schema from the database."""
-    from sqlfix.engines import open_engine
+    """Open a database URL (a demo's too) and read its schema from the database."""
+    from sqlfix.demo import open_url
     from sqlfix.schema import load_schema
 
-    engine = open_engine(url, read_only=True)
+    engine = open_url(url, read_only=True)
     schema = load_schema(url)
     return Source(f"{schema.id}/{engine.name}", schema, engine)

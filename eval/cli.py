@@ -19,7 +19,9 @@ console = Console()
 def evaluate(
     system: list[str] = typer.Option(
         None, "--system", "-s",
-        help="rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
+        help="rules, gold, a model spec (default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model>: "
+             "what sqlfix fix/ask --model runs), model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, "
+             "icl:<spec>@<dataset>, file:<path>; repeat to compare"
     ),
     base_url: str = typer.Option(None, help="endpoint of openai:<model> systems (default: $OPENAI_BASE_URL)"),
     record: Path = typer.Option(None, help="write the requests the systems make of their models here (JSONL[.gz]); the models answer nothing"),

@@ -147,7 +147,8 @@ def run_evaluation(config: EvalConfig, *, loader: Callable[[str], ChatModel] | N
         from sqlfix.models import load_model
 
         loader = functools.partial(load_model, base_url=config.base_url)
-    systems = [build_system(spec, loader=loader) for spec in config.systems]
+    on_trust = config.record is not None or config.replay is not None  # the model folders live on the GPU host
+    systems = [build_system(spec, loader=loader, check_files=not on_trust) for spec in config.systems]
     cases = select_cases(load_golden(config.cases, task=config.task), config.limit)
     run = EvalRun(config, cases, golden_version=golden_version(config.cases),
                   unseen_schemas=golden_unseen_schemas(config.cases))

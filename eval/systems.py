@@ -2,8 +2,12 @@
 
 Specs:
     * ``rules``: the rule-based repairer (``sqlfix.fix.repair`` with no model); repair only.
+    * any other model spec of the one vocabulary (:mod:`sqlfix.models.specs`: ``default``,
+      ``<base>-sqlfix``, ``<base>``, ``<base>+<adapter_dir>``, a folder, ``openai:<model>``):
+      what ``sqlfix fix --model <spec>`` / ``sqlfix ask --model <spec>`` run, i.e.
+      ``pipeline:<spec>`` below; ``pipeline:rules`` is ``rules``.
     * ``model:<spec>``: a chat model alone (``sqlfix.models.load_model(spec)``: a local HF
-      model, base or with adapter, ``openai:<model>``, or ``replay:<answers.jsonl>``), prompted
+      model, base or with adapter, or ``openai:<model>``), prompted
       with ``sqlfix.prompts``; a repair prompt shows the focus of the broken query
       (``sqlfix.schema.focus``), as ``sqlfix fix`` and training do.
     * ``model-edit:<spec>``: the same, asked for the compact edit output format (repair only;
@@ -39,6 +43,7 @@ from sqlfix.engines.base import Engine
 from sqlfix.errors import ExecError, InputFormatError, SqlfixError
 from sqlfix.jsonl import read_jsonl
 from sqlfix.models.base import ChatModel, Message
+from sqlfix.models.specs import RULES, parse_model_spec
 from sqlfix.prompts import OutputFormat, apply_edit, ask_messages, extract_sql, repair_messages
 from sqlfix.schema.focus import focus_schema
 from sqlfix.schema.model import Schema
@@ -176,11 +181,14 @@ def read_predictions(path: Path) -> dict[str, str]:
 
 
 class RulesSystem:
-    """The rule-based repairer: ``sqlfix.fix.repair(..., model=None)``."""
+    """The rule-based repairer: ``sqlfix.fix.repair(..., model=None)``; ``spec`` is what the
+    user called it (``rules``, ``pipeline:rules``)."""
 
-    spec = "rules"
     tasks = frozenset({"repair"})
     cacheable = True
+
+    def __init__(self, spec: str = RULES) -> None:
+        self.spec = spec
 
     def fingerprint(self) -> str:
         """A hash of the ``sqlfix.fix`` sources."""
@@ -336,30 +344,47 @@ def _example_turns(row: dict[str, Any]) -> tuple[Message, Message]:
     return Message("user", f"Question: {row['question']}"), Message("assistant", row["sql"])
 
 
-def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None) -> System:
+SYSTEM_KINDS = ("model", "model-edit", "pipeline", "pipeline-always", "icl", "file")
+
+
+def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None, check_files: bool = True) -> System:
     """Build the system a spec names (see this module's docstring).
 
-    ``loader`` replaces ``sqlfix.models.load_model`` for the model-based systems.
+    ``loader`` replaces ``sqlfix.models.load_model`` for the model-based systems;
+    ``check_files=False`` takes model folders on trust (answers recorded or replayed for a
+    machine that has them).
 
     Raises:
-        SqlfixError: an unknown spec or a spec missing its model.
+        SqlfixError: an unknown spec (a bare one gets the model vocabulary's own error),
+            ``rules`` where a model is needed, or a spec missing its model.
     """
     kind, _, rest = spec.partition(":")
-    if spec == "rules":
-        return RulesSystem()
     if spec == "gold":
         return GoldSystem()
+    if kind not in SYSTEM_KINDS:
+        return _model_system(spec, spec, "pipeline", loader, check_files)
     if kind == "file" and rest:
         return FileSystem(rest)
-    if kind == "model" and rest:
-        return ModelSystem(spec, rest, loader=loader)
-    if kind in ("pipeline", "pipeline-always") and rest:
-        return PipelineSystem(spec, rest, loader=loader, model_when="always" if kind == "pipeline-always" else "fallback")
-    if kind == "model-edit" and rest:
-        return ModelSystem(spec, rest, loader=loader, output="edit")
     if kind == "icl" and "@" in rest:
         model_spec, _, dataset = rest.rpartition("@")
-        return ModelSystem(spec, model_spec, loader=loader, examples=ExampleIndex.from_path(dataset))
+        if model_spec:
+            return _model_system(spec, model_spec, kind, loader, check_files, ExampleIndex.from_path(dataset))
+    if kind in ("model", "model-edit", "pipeline", "pipeline-always") and rest:
+        return _model_system(spec, rest, kind, loader, check_files)
     raise SqlfixError(
-        f"unknown system {spec!r}; use rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, icl:<spec>@<dataset> or file:<path>"
+        f"unknown system {spec!r}; use rules, gold, a model spec, model:<spec>, model-edit:<spec>, pipeline:<spec>, "
+        "pipeline-always:<spec>, icl:<spec>@<dataset> or file:<path>"
     )
+
+
+def _model_system(spec: str, model_spec: str, kind: str, loader: Callable[[str], ChatModel] | None, check_files: bool,
+                  examples: ExampleIndex | None = None) -> System:
+    """A system of ``kind`` around ``model_spec``; with ``rules`` as the model, the pipeline
+    kinds are the rules system and the model-only kinds an error."""
+    if parse_model_spec(model_spec, check_files=check_files).is_rules:
+        if kind.startswith("pipeline"):
+            return RulesSystem(spec)
+        raise SqlfixError(f"'{RULES}' names no model for the system {spec!r}: use the system '{RULES}' for the rules alone")
+    if kind.startswith("pipeline"):
+        return PipelineSystem(spec, model_spec, loader=loader, model_when="always" if kind == "pipeline-always" else "fallback")
+    return ModelSystem(spec, model_spec, loader=loader, examples=examples, output="edit" if kind == "model-edit" else "full")

@@ -98,7 +98,19 @@ def test_index_reads_repair_rows_too(tmp_path, cases):
     assert [assistant.content for _, assistant in turns] == ["SELECT name FROM departments"]
 
 
-@pytest.mark.parametrize("spec", ["magic", "model:", "icl:openai:x", "file:"])
+@pytest.mark.parametrize("spec", ["model:", "icl:openai:x", "file:"])
 def test_unknown_system_specs_are_refused(spec):
     with pytest.raises(SqlfixError, match="unknown system"):
         build_system(spec)
+
+
+def test_model_specs_mean_what_they_mean_in_sqlfix_fix():
+    assert build_system("pipeline:rules").tasks == build_system("rules").tasks == frozenset({"repair"})
+    bare = build_system("openai:test-model")
+    assert bare.spec == "openai:test-model" and bare.model_spec == "openai:test-model" and bare.model_when == "fallback"
+    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, default,"):
+        build_system("magic")
+    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, default,"):
+        build_system("model:magic")
+    with pytest.raises(SqlfixError, match="'rules' names no model for the system 'model:rules'"):
+        build_system("model:rules")

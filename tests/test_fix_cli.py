@@ -88,7 +88,7 @@ def test_unfixable_query_exits_1(run):
         (("fix", "--no-model"), "no query given"),
         (("fix", "SELECT 1", "--no-model", "--db", "demo://nope"), "unknown demo database"),
         (("fix", "SELECT 1", "--no-model", "--db", "postgres://x"), "unknown engine URL scheme"),
-        (("fix", "SELECT 1", "--model", "openai:", "--base-url", "http://127.0.0.1:9/v1"), "cannot load model"),
+        (("fix", "SELECT 1", "--model", "openai:", "--base-url", "http://127.0.0.1:9/v1"), "needs a model name"),
         (("fix", "--file", "/nonexistent/q.sql", "--no-model"), "cannot read"),
         (("fix", "SELECT 1", "--file", "/nonexistent/q.sql", "--no-model"), "not both"),
     ],

@@ -78,25 +78,30 @@ def test_default_model_answers_in_the_trained_edit_format() -> None:
 
 
 def test_shipped_adapters_are_named_after_their_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sqlfix.models import loader
-    from sqlfix.models.loader import bundled_adapter_dir, resolve_local_spec
+    from sqlfix.models import specs
+    from sqlfix.models.specs import bundled_adapter_dir, parse_model_spec
 
-    assert resolve_local_spec("default") == ("smollm2-135m", bundled_adapter_dir("smollm2-135m-sqlfix"))
-    assert resolve_local_spec("smollm2-135m-sqlfix") == resolve_local_spec("default")
-    assert resolve_local_spec("qwen2.5-coder-0.5b-sqlfix") == ("qwen2.5-coder-0.5b", bundled_adapter_dir("qwen2.5-coder-0.5b-sqlfix"))
-    assert resolve_local_spec("qwen2.5-coder-1.5b-sqlfix") == ("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"))
+    def local(spec: str) -> tuple[str | None, Path | None]:
+        parsed = parse_model_spec(spec)
+        assert parsed.kind == "local"
+        return parsed.base, parsed.adapter_dir
+
+    assert local("default") == ("smollm2-135m", bundled_adapter_dir("smollm2-135m-sqlfix"))
+    assert parse_model_spec("smollm2-135m-sqlfix") == parse_model_spec("default")
+    assert local("qwen2.5-coder-0.5b-sqlfix") == ("qwen2.5-coder-0.5b", bundled_adapter_dir("qwen2.5-coder-0.5b-sqlfix"))
+    assert local("qwen2.5-coder-1.5b-sqlfix") == ("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"))
     from sqlfix.train.card import _model_spec
 
     assert _model_spec("qwen2.5-coder-1.5b", bundled_adapter_dir("qwen2.5-coder-1.5b-sqlfix"), Path("x")) == "qwen2.5-coder-1.5b-sqlfix"
     # An install whose adapters folder lacks one (a trimmed wheel) names the way out.
-    monkeypatch.setattr(loader, "bundled_adapter_dir", lambda name: tmp_path / "trimmed" / name)
+    monkeypatch.setattr(specs, "bundled_adapter_dir", lambda name: tmp_path / "trimmed" / name)
     with pytest.raises(SqlfixError, match="no adapter for qwen2.5-coder-1.5b is shipped.*sqlfix train DATA"):
-        resolve_local_spec("qwen2.5-coder-1.5b-sqlfix")
+        parse_model_spec("qwen2.5-coder-1.5b-sqlfix")
     monkeypatch.undo()
     # Paths and base+adapter specs that merely end in -sqlfix are not shipped names.
     trained = tmp_path / "runs" / "smollm2-135m-sqlfix"
     trained.mkdir(parents=True)
     (trained / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "smollm2-135m"}))
-    assert resolve_local_spec(str(trained)) == ("smollm2-135m", trained)
-    assert resolve_local_spec(f"qwen2.5-coder-0.5b+{trained}") == ("qwen2.5-coder-0.5b", trained)
-    assert resolve_local_spec("qwen2.5-coder-0.5b") == ("qwen2.5-coder-0.5b", None)
+    assert local(str(trained)) == ("smollm2-135m", trained)
+    assert local(f"qwen2.5-coder-0.5b+{trained}") == ("qwen2.5-coder-0.5b", trained)
+    assert local("qwen2.5-coder-0.5b") == ("qwen2.5-coder-0.5b", None)

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sqlfix.models.specs import RULES_CANNOT_ASK
 from tests.ui_fixtures import REPO, ScriptedEndpoint, scripted_endpoint  # noqa: F401 - fixtures
 from ui.config import ENV_VAR, UIConfig
 
 APP = str(REPO / "ui" / "app.py")
+REPORTS_TAB = ":material/bar_chart: Eval reports"
 BROKEN = "SELECT full_nme, country FROM users ORDER BY user_id LIMIT 3"
 FIXED = "SELECT full_name, country FROM users ORDER BY user_id LIMIT 3"
 USERS_PER_COUNTRY = "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY country"
@@ -26,6 +28,13 @@ def start_app(monkeypatch: pytest.MonkeyPatch, log: Path, db: str = "demo://shop
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+def open_reports(app: AppTest) -> None:
+    """Switch to the Eval reports tab (it renders only while open)."""
+    app.session_state["tab"] = REPORTS_TAB
+    app.run()
+    assert not app.exception, app.exception
 
 
 def type_and_run(app: AppTest, sql: str) -> None:
@@ -121,7 +130,7 @@ def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
     app.text_input(key="question").input("How many users?")
     app.button(key="FormSubmitter:ask-Ask").click()
     app.run()
-    assert any("needs a model" in i.value for i in app.info)
+    assert any(i.value.startswith(RULES_CANNOT_ASK) for i in app.info)  # the words every surface uses
 
 
 def test_bad_database_is_one_clear_error(monkeypatch, tmp_path) -> None:
@@ -137,7 +146,7 @@ def test_compare_runs_systems_side_by_side_with_verdicts(monkeypatch, tmp_path, 
     app.button(key="FormSubmitter:compare-Compare").click()
     app.run()
     assert not app.exception, app.exception
-    assert any("rules cannot write SQL from a question" in w.value for w in app.warning)
+    assert any(w.value == RULES_CANNOT_ASK for w in app.warning)
     assert any(c.value == USERS_PER_COUNTRY for c in app.code)
     assert any(":green-badge[exact]" in m.value for m in app.markdown)
 
@@ -168,6 +177,23 @@ def test_saved_eval_reports_are_browsable(monkeypatch, tmp_path) -> None:
     plt.savefig(report / "accuracy.png")
     plt.close()
     app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "runs"))
+    open_reports(app)
     assert any("execution accuracy 0.62" in m.value for m in app.markdown)
     images = app.get("image")
     assert len(images) == 1 and "accuracy.png" in str(images[0].proto)
+    # The shipped results come after the local runs.
+    assert app.selectbox(key="report_pick").options == [str(report), "Shipped results (docs/results)"]
+
+
+def test_a_fresh_install_shows_the_shipped_results(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl", reports_dir=str(tmp_path / "no-runs-yet"))
+    assert not app.get("image") and not any(m.value.startswith("# sqlfix eval report") for m in app.markdown)  # until opened
+    open_reports(app)
+    assert not any("No saved reports" in i.value for i in app.info)
+    assert app.selectbox(key="report_pick").value.title == "Shipped results (docs/results)"
+    texts = [m.value.strip() for m in app.markdown]
+    table = (REPO / "docs" / "results" / "table.md").read_text(encoding="utf-8").strip()
+    assert table in texts  # the summary table, as shipped
+    assert any(t.startswith("# sqlfix eval report") and "## Repair rate per error kind" in t for t in texts)
+    images = " ".join(str(image.proto) for image in app.get("image"))
+    assert "accuracy.png" in images and "learning_curve.png" in images

@@ -13,14 +13,15 @@ import pytest
 
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ErrorKind, ExecError, InputFormatError, SqlfixError
-from tests.ui_fixtures import shop_db  # noqa: F401 - pytest fixture
+from tests.ui_fixtures import REPO, shop_db  # noqa: F401 - pytest fixture
 from ui.config import ENV_VAR, UIConfig
 from ui.interaction_log import InteractionLog
 from ui.proposals import unified_diff
 from ui.reports import find_reports
 from ui.settings import Settings
 from ui.sources import DatabaseChoice, open_database, parse_choice
-from ui.state import EditorSession, Workspace
+from ui.state import EditorSession
+from ui.workspace import Workspace
 
 REQUIRED = {"ts", "session", "cell", "event", "db", "dialect", "sql"}
 
@@ -186,10 +187,26 @@ def test_find_reports_lists_markdown_and_plots(tmp_path: Path) -> None:
     (run / "report.md").write_text("# Eval\n")
     (run / "plots" / "accuracy.png").write_bytes(b"\x89PNG")
     (tmp_path / "runs" / "other").mkdir()
-    reports = find_reports(tmp_path / "runs")
+    reports = find_reports(tmp_path / "runs", shipped=None)
     assert [r.folder for r in reports] == [run]
     assert reports[0].markdown == run / "report.md" and reports[0].plots == (run / "plots" / "accuracy.png",)
-    assert find_reports(tmp_path / "missing") == []
+    assert find_reports(tmp_path / "missing", shipped=None) == []
+
+
+def test_find_reports_adds_the_shipped_results_after_the_local_runs(tmp_path: Path) -> None:
+    run = tmp_path / "runs" / "eval-1"
+    run.mkdir(parents=True)
+    (run / "report.md").write_text("# Eval\n")
+    shipped = find_reports(tmp_path / "missing")
+    assert [r.title for r in shipped] == ["Shipped results (docs/results)"]
+    results = REPO / "docs" / "results"
+    assert shipped[0].folder == results and shipped[0].markdown == results / "report.md"
+    assert shipped[0].tables == (results / "table.md",)
+    assert {p.name for p in shipped[0].plots} == {"accuracy.png", "learning_curve.png"}
+    assert "](accuracy.png)" in (results / "report.md").read_text() and "](accuracy.png)" not in shipped[0].markdown_text()
+    assert [r.folder for r in find_reports(tmp_path / "runs")] == [run, results]
+    # A reports folder that holds docs/results itself lists it once.
+    assert [r.title for r in find_reports(REPO / "docs")] == ["Shipped results (docs/results)"]
 
 
 def test_config_round_trips_through_the_environment() -> None:

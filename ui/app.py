@@ -9,7 +9,12 @@ from sqlfix.errors import SqlfixError
 from ui import compare_page, editor_page, resources, sidebar
 from ui.config import UIConfig
 from ui.settings import Settings
-from ui.state import EditorSession, Workspace
+from ui.state import EditorSession
+from ui.workspace import Workspace
+
+EDITOR_TAB = ":material/edit: Editor"
+COMPARE_TAB = ":material/compare_arrows: Compare"
+REPORTS_TAB = ":material/bar_chart: Eval reports"
 
 
 def main() -> None:
@@ -35,13 +40,14 @@ def main() -> None:
     if st.session_state.get("db_url") != db.url:
         st.session_state.db_url = db.url
         session.outcome, session.proposal, session.pending_failure = None, None, False
-    editor_tab, compare_tab, reports_tab = st.tabs([":material/edit: Editor", ":material/compare_arrows: Compare", ":material/bar_chart: Eval reports"])
+    editor_tab, compare_tab, reports_tab = st.tabs([EDITOR_TAB, COMPARE_TAB, REPORTS_TAB], key="tab", on_change="rerun")
     with editor_tab:
         editor_page.render(session, ws, settings, config)
     with compare_tab:
         compare_page.render(ws, settings)
     with reports_tab:
-        compare_page.reports(config.reports_dir)
+        if reports_tab.open:  # long reports and their plots are read and sent only while looked at
+            compare_page.reports(config.reports_dir)
 
 
 main()

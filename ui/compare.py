@@ -12,8 +12,8 @@ from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix import FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
-from ui.config import RULES
-from ui.state import Workspace
+from sqlfix.models.specs import RULES_CANNOT_ASK, parse_model_spec
+from ui.workspace import Workspace
 
 ModelLoader = Callable[[str], ChatModel]
 
@@ -41,7 +41,7 @@ def answer(system: str, task: str, is_question: bool, ws: Workspace, load: Model
     """Run one system on a question (``is_question``) or a broken query, then run its SQL."""
     started = time.perf_counter()
     try:
-        model = None if system == RULES else load(system)
+        model = None if parse_model_spec(system).is_rules else load(system)
         sql = _write_sql(task, is_question, ws, model)
     except SqlfixError as exc:
         return SystemAnswer(system, None, None, (time.perf_counter() - started) * 1000, str(exc))
@@ -55,7 +55,7 @@ def _write_sql(task: str, is_question: bool, ws: Workspace, model: ChatModel | N
     engine, schema = ws.db.engine, ws.db.schema
     if is_question:
         if model is None:
-            raise SqlfixError("rules cannot write SQL from a question")
+            raise SqlfixError(RULES_CANNOT_ASK)
         return ask(task, engine, schema, config=ws.fix_config, model=model).sql
     config = ws.fix_config if model is not None else replace(ws.fix_config, use_model=False)
     request = FixRequest(sql=task, dialect=engine.dialect)

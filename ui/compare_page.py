@@ -11,12 +11,12 @@ from eval.equivalence import Comparison
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError
 from sqlfix.models.base import ChatModel
+from sqlfix.models.specs import RULES
 from ui import compare, resources
-from ui.config import RULES
 from ui.editor_page import result_frame
 from ui.reports import find_reports
 from ui.settings import Settings
-from ui.state import Workspace
+from ui.workspace import Workspace
 
 
 def render(ws: Workspace, settings: Settings) -> None:
@@ -24,7 +24,7 @@ def render(ws: Workspace, settings: Settings) -> None:
     with st.form("compare"):
         mode = st.radio("Task", ["Question", "Broken query"], horizontal=True, key="cmp_mode")
         task = st.text_area("Question or broken SQL", key="cmp_task", height=100)
-        default_systems = RULES if settings.model == RULES else f"{RULES}, {settings.model}"
+        default_systems = RULES if not settings.uses_model else f"{RULES}, {settings.model}"
         systems_text = st.text_input("Systems (comma-separated model specs; `rules` for rules only)",
                                      value=default_systems, key="cmp_systems")
         reference = st.text_area("Reference SQL for the verdict (empty: the first system's answer)",
@@ -68,14 +68,17 @@ def _show(answers: list[compare.SystemAnswer], verdicts: list[Comparison | None]
 
 
 def reports(root: str) -> None:
-    """Render the saved-report browser: pick a report, read it, see its plots."""
+    """Render the report browser: the shipped results and the local runs; pick one, read its
+    table and report, see its plots."""
     reports = find_reports(root)
     if not reports:
         st.info(f"No saved reports under `{root}` (run `sqlfix eval` to make one).")
         return
     report = st.selectbox("Report", reports, format_func=lambda r: r.title, key="report_pick")
+    for table in report.tables:
+        st.markdown(table.read_text(encoding="utf-8"))
     if report.markdown:
-        st.markdown(report.markdown.read_text(encoding="utf-8"))
+        st.markdown(report.markdown_text())
     elif report.html:
         components.html(report.html.read_text(encoding="utf-8"), height=600, scrolling=True)
     for plot in report.plots:

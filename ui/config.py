@@ -11,7 +11,6 @@ from typing import Literal
 from sqlfix.errors import InputFormatError
 
 ENV_VAR = "SQLFIX_UI_CONFIG"
-RULES = "rules"
 
 EditorKind = Literal["code", "text"]
 
@@ -22,8 +21,9 @@ class UIConfig:
 
     Attributes:
         db: the database opened first (any ``open_engine`` URL, a DuckDB file, a schema file).
-        model: the model spec for Fix and Ask (``default``, ``smollm2-135m``, ``openai:<name>``...);
-            ``rules`` means rules-only fixes and no Ask.
+        model: the model spec for Fix and Ask, of the vocabulary in :mod:`sqlfix.models.specs`
+            (``default``, ``qwen2.5-coder-0.5b-sqlfix``, ``openai:<name>``...); ``rules`` means
+            rules-only fixes and no Ask.
         base_url: the OpenAI-compatible endpoint for ``openai:`` models (else ``OPENAI_BASE_URL``).
         log_file: the interaction log (JSONL, read by ``sqlfix datagen --from-log``).
         log_enabled: False turns interaction logging off (``--no-log``).

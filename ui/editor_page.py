@@ -11,10 +11,12 @@ import streamlit as st
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.models.base import ChatModel
+from sqlfix.models.specs import RULES_CANNOT_ASK
 from ui import resources
 from ui.config import UIConfig
 from ui.settings import Settings
-from ui.state import EditorSession, FixProposal, Workspace
+from ui.state import EditorSession, FixProposal
+from ui.workspace import Workspace
 
 T = TypeVar("T")
 
@@ -87,7 +89,7 @@ def _ask_box(session: EditorSession, ws: Workspace, settings: Settings) -> None:
     if not asked:
         return
     if not settings.uses_model:
-        session.notice = "Ask needs a model: choose one in Settings (the model is 'rules')."
+        session.notice = RULES_CANNOT_ASK + " in Settings."
         return
     _guarded(lambda: _with_spinner("Writing SQL…", lambda: session.ask(ws, question, resources.model(settings.model, settings.base_url))))
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlfix.errors import ExecError, SqlfixError
 from sqlfix.fix import Candidate, FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
-
-if TYPE_CHECKING:
-    from ui.state import Workspace
+from ui.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ def unified_diff(before: str, after: str) -> str:
 
 
 def propose_fix(
-    sql: str, error: ExecError, ws: "Workspace", model: ChatModel | None, *, question: str | None = None
+    sql: str, error: ExecError, ws: Workspace, model: ChatModel | None, *, question: str | None = None
 ) -> list[FixOption]:
     """Repair ``sql`` with the pipeline (rules only when ``model`` is None); best option first,
     then the other best-of-k candidates that differ from it."""
@@ -79,7 +76,7 @@ def propose_fix(
     return options
 
 
-def ask_sql(question: str, ws: "Workspace", model: ChatModel) -> str:
+def ask_sql(question: str, ws: Workspace, model: ChatModel) -> str:
     """Write SQL answering ``question`` with the pipeline's ``ask``."""
     if not question.strip():
         raise SqlfixError("type a question first")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from sqlfix.engines.base import Limits
 from sqlfix.fix import FixConfig
-from ui.config import RULES, UIConfig
+from sqlfix.models.specs import parse_model_spec
+from ui.config import UIConfig
 from ui.interaction_log import InteractionLog
 
 
@@ -47,8 +48,8 @@ class Settings:
 
     @property
     def uses_model(self) -> bool:
-        """False for rules-only fixing."""
-        return self.model.strip().lower() != RULES
+        """False for rules-only fixing (the spec ``rules``)."""
+        return not parse_model_spec(self.model).is_rules
 
     def limits(self) -> Limits:
         """Limits for every query the editor runs."""

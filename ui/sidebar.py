@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from sqlfix.demo import DEMO_NAMES
+from sqlfix.errors import SqlfixError
+from sqlfix.models.specs import VOCABULARY, parse_model_spec
 from sqlfix.schema.model import Schema
 from ui.config import UIConfig
 from ui.settings import Settings
@@ -39,10 +41,11 @@ def database_picker(config: UIConfig) -> tuple[DatabaseChoice, bool]:
 def settings_panel(settings: Settings) -> None:
     """Render the settings expander; edits ``settings`` in place."""
     with st.expander("Settings"):
-        settings.model = st.text_input(
-            "Model", value=settings.model, key="set_model",
-            help="default, smollm2-135m, qwen2.5-coder-0.5b, <base>+<adapter_dir>, openai:<model>, or rules",
-        ).strip() or settings.model
+        typed = st.text_input("Model", value=settings.model, key="set_model", help=f"One of: {VOCABULARY}").strip()
+        try:
+            settings.model = parse_model_spec(typed).text if typed else settings.model
+        except SqlfixError as exc:
+            st.error(f"{exc} (still using {settings.model!r})")
         settings.base_url = st.text_input(
             "Endpoint base URL (openai: models)", value=settings.base_url or "", key="set_base_url"
         ).strip() or None

@@ -8,13 +8,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlfix.engines.base import Limits, ResultSet
+from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ErrorKind, ExecError, SqlfixError
-from sqlfix.fix import FixConfig
 from sqlfix.models.base import ChatModel
-from ui.interaction_log import CellContext, InteractionLog, fix_event, run_event
+from ui.interaction_log import CellContext, fix_event, run_event
 from ui.proposals import FixOption, ask_sql, propose_fix
-from ui.sources import OpenDatabase
+from ui.workspace import Workspace
 
 SqlOrigin = Literal["typed", "fix", "ask"]
 EDITOR_CELL = "editor"
@@ -46,16 +45,6 @@ class FixProposal:
     def current(self) -> FixOption:
         """The option the user is looking at."""
         return self.options[self.chosen]
-
-
-@dataclass
-class Workspace:
-    """What the actions need besides the session: the database, limits, fix settings and log."""
-
-    db: OpenDatabase
-    limits: Limits
-    fix_config: FixConfig
-    log: InteractionLog
 
 
 @dataclass

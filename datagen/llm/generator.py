@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from datagen.batch import Batch
 from datagen.config import DatagenConfig
 from datagen.filters import FilterState
 from datagen.llm.client import CachedChatClient, ChatRequest
@@ -58,10 +59,8 @@ def repair_request(source: Source, correct: list[tuple[str, str]], rng: random.R
     return ChatRequest([Message("system", SYSTEM_REPAIRS), Message("user", user)], temperature)
 
 
-def llm_batches(config: DatagenConfig, sources: list[Source]) -> list[Any]:
+def llm_batches(config: DatagenConfig, sources: list[Source]) -> list[Batch]:
     """One batch per (source, task, chunk of requests); each batch makes up to ``llm_concurrency`` requests."""
-    from datagen.pipeline import Batch
-
     client = CachedChatClient(base_url=config.base_url, model=config.model or "", cache_dir=Path(config.out_dir)
                               / "work" / "llm_cache", concurrency=config.llm_concurrency,
                               max_retries=config.llm_max_retries, backoff_s=config.llm_backoff_s,

@@ -7,7 +7,7 @@ import re
 
 from sqlglot import exp
 
-from datagen.mutations import MutationContext, operator
+from datagen.mutations.registry import MutationContext, operator
 from datagen.mutations.names import misspell
 
 _NOT_FUNCTIONS = {"EXTRACT", "CAST", "TRY_CAST", "INTERVAL", "DISTINCT", "IN", "EXISTS", "OVER", "FILTER"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from datagen.mutations import MutationContext, operator
+from datagen.mutations.registry import MutationContext, operator
 
 _STRING = re.compile(r"'(?:[^']|'')*'")
 # A comma whose next item cannot be read as an alias of the previous one: a call, a qualified

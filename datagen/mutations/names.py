@@ -6,7 +6,7 @@ import random
 
 from sqlglot import exp
 
-from datagen.mutations import MutationContext, operator
+from datagen.mutations.registry import MutationContext, operator
 
 _VOWELS = "aeiou"
 _RESERVED = {"order", "user", "group", "select", "from", "where", "table", "limit", "case", "end", "position"}

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from datagen.mutations import MutationContext, operator
+from datagen.mutations.registry import MutationContext, operator
 
 # Rows of the cartesian product an operator needs, per dialect (see the module docstring).
 MIN_CARTESIAN_ROWS = {"duckdb": 50_000_000, "clickhouse": 4_000_000}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from datagen.mutations import MutationContext, operator
+from datagen.mutations.registry import MutationContext, operator
 
 SEMANTIC = "semantic"
 _SWAP_AGG = {exp.Sum: exp.Avg, exp.Avg: exp.Sum, exp.Max: exp.Min, exp.Min: exp.Max}

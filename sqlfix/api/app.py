@@ -34,6 +34,7 @@ from fastapi.responses import JSONResponse
 from sqlfix.api.admission import QueueFull
 from sqlfix.api.databases import ServedDatabase
 from sqlfix.api.limits import BodyLimits
+from sqlfix.api.model_field import ModelFieldError, wants_model
 from sqlfix.api.settings import GRACE_S, ApiSettings
 from sqlfix.api.schemas import (
     AskBody, AskResponse, ChatChoice, ChatCompletionBody, ChatCompletionResponse, ChatMessage, ErrorBody,
@@ -79,6 +80,10 @@ def create_app(settings: ApiSettings):
     async def _api_error(_: Request, exc: _ApiError) -> JSONResponse:
         return _error(exc.status, exc.kind, exc.message, exc.retry_after_s)
 
+    @app.exception_handler(ModelFieldError)
+    async def _model_field(_: Request, exc: ModelFieldError) -> JSONResponse:
+        return _error(exc.status, exc.kind, exc.message)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = exc.errors()
@@ -111,7 +116,8 @@ def create_app(settings: ApiSettings):
         all, a busy model gives 429 and a late one 503, both with ``Retry-After``."""
         deadline = time.monotonic() + settings.request_timeout_s
         database = _database(served, body.db)
-        config = replace(settings.fix_config, use_model=settings.fix_config.use_model and body.use_model, k=body.k or settings.fix_config.k)
+        use_model = wants_model(body.model, model) and settings.fix_config.use_model and body.use_model
+        config = replace(settings.fix_config, use_model=use_model, k=body.k or settings.fix_config.k)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
         queued = True
@@ -133,8 +139,9 @@ def create_app(settings: ApiSettings):
     async def sql(body: AskBody) -> dict:
         """Write SQL for a question: sampled queries, verified and voted on."""
         deadline = time.monotonic() + settings.request_timeout_s
-        if model is None:
+        if model is None and body.model is None:
             raise _ApiError(503, "no_model", "this server runs without a model; /v1/sql needs one")
+        wants_model(body.model, model, question=True)
         database = _database(served, body.db)
         config = replace(settings.fix_config, k=body.k or settings.fix_config.k)
         result = await _serve(database, deadline, lambda engine, schema, budget: ask(

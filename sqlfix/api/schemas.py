@@ -8,13 +8,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_SQL_CHARS = 20_000
 MAX_QUESTION_CHARS = 2_000
+MODEL_FIELD = (
+    "A model spec (the --model vocabulary): 'rules' for the deterministic repairers alone, or the served "
+    "model's spec (GET /healthz names it; 'default' and 'smollm2-135m-sqlfix' are one); default: the served model."
+)
 
 
 class ErrorDetail(BaseModel):
     """What went wrong with a request."""
 
-    type: str = Field(description="invalid_json, invalid_request, unsafe_sql, unknown_database, too_large, body_timeout, busy, "
-                                  "model_busy, model_unavailable, no_model, database_unavailable, timeout")
+    type: str = Field(description="invalid_json, invalid_request, unsafe_sql, unknown_database, unknown_model, too_large, "
+                                  "body_timeout, busy, model_busy, model_unavailable, no_model, database_unavailable, timeout")
     message: str
 
 
@@ -47,7 +51,8 @@ class FixBody(BaseModel):
     dialect: str | None = Field(None, description="Dialect of the query; default: the engine's.")
     error: ExecErrorBody | None = Field(None, description="The engine's error, when the caller has it (else the query is run).")
     question: str | None = Field(None, max_length=MAX_QUESTION_CHARS, description="What the query should answer.")
-    use_model: bool = Field(True, description="False: deterministic repairers only.")
+    model: str | None = Field(None, description=MODEL_FIELD)
+    use_model: bool = Field(True, description="False: deterministic repairers only (the same as model 'rules').")
     k: int | None = Field(None, ge=1, le=16, description="Model samples per output format.")
 
 
@@ -104,6 +109,7 @@ class AskBody(BaseModel):
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     db: str | None = Field(None, description="Name of an allowed database; default: the first.")
+    model: str | None = Field(None, description=MODEL_FIELD + " 'rules' cannot answer questions.")
     k: int | None = Field(None, ge=1, le=16, description="Queries sampled.")
 
 

@@ -12,7 +12,7 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, ask as ask_sql
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, question_model_spec
 
 console = Console()
 
@@ -21,13 +21,14 @@ def ask(
     question: str = typer.Argument(..., help="The question to answer with SQL."),
     db: str = typer.Option("demo://shop", "--db", help="Database URL (demo://shop, duckdb:///path.duckdb, chdb:///path ...)."),
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec (default: the bundled fine-tuned model)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default; rules cannot answer questions)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Queries sampled (best-of-k)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Answer a question with a SQL query that runs on the database. Exit status 1 when no
     sampled query runs."""
+    question_model_spec(model)
     chat_model, warning = choose_model(model, base_url=base_url)
     if chat_model is None:
         raise SqlfixError(f"sqlfix ask needs a model: {warning}")

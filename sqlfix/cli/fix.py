@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, FixResult, repair
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, spec_from_options
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,8 +27,8 @@ def fix(
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
     dialect: Optional[str] = typer.Option(None, "--dialect", help="Dialect of the query (default: the engine's)."),
     question: Optional[str] = typer.Option(None, "--question", "-q", help="What the query should answer (enables semantic repair)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec (default: the bundled fine-tuned model)."),
-    no_model: bool = typer.Option(False, "--no-model", help="Use the deterministic repairers only."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default)."),
+    no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Model samples per output format (best-of-k)."),
     timeout: float = typer.Option(FixConfig.timeout_s, "--timeout", min=0.1, help="Per-candidate execution limit in seconds."),
@@ -37,8 +37,8 @@ def fix(
     """Repair a failing SQL query: prints the fix, a coloured diff, the explanation and a confidence.
     Exit status 0 when a verified fix (or the query itself) runs, 1 when none was found."""
     text = _read_sql(sql, file)
-    config = FixConfig(k=k, timeout_s=timeout, use_model=not no_model)
-    chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
+    chat_model, warning = choose_model(spec_from_options(model, no_model), base_url=base_url)
+    config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None)
     if warning and not as_json:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     database = open_database(db, schema_source=schema)

@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from sqlfix.engines import open_engine
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ExecError, SqlfixError
 
@@ -29,7 +28,9 @@ def run(
 ) -> None:
     """Run a read-only query and print its rows, or the classified error (exit status 1)."""
     text = read_sql_input(sql, file)
-    engine = open_engine(db, read_only=True)
+    from sqlfix.demo import open_url  # the demos' builders load only when a query runs
+
+    engine = open_url(db, read_only=True)
     try:
         outcome = engine.execute(text, Limits(timeout_s=timeout, max_rows=max_rows))
     finally:

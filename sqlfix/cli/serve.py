@@ -14,15 +14,16 @@ from sqlfix.api.settings import GRACE_S, ApiSettings
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, spec_from_options
+from sqlfix.models.specs import parse_model_spec
 
 err_console = Console(stderr=True)
 
 
 def serve(
     db: list[str] = typer.Option(["shop=demo://shop"], "--db", help="NAME=URL of an allowed database (repeatable); the first is the default."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec (default: the bundled fine-tuned model)."),
-    no_model: bool = typer.Option(False, "--no-model", help="Serve the deterministic repairers only."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default)."),
+    no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: serve the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
@@ -47,13 +48,16 @@ def serve(
 
     from sqlfix.api.app import create_app
 
+    spec = spec_from_options(model, no_model)
+    if spec is not None:
+        parse_model_spec(spec)  # a spec outside the vocabulary fails before any database opens
     databases = {}
     for entry in db:
         name, sep, url = entry.partition("=")
         if not sep or not name.strip() or not url.strip():
             raise SqlfixError(f"--db takes NAME=URL, got {entry!r}")
         databases[name.strip()] = open_database(url.strip())
-    chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
+    chat_model, warning = choose_model(spec, base_url=base_url)
     if warning:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if chat_model is not None and "torch" in sys.modules:  # a local model: it must not starve the rules of CPU

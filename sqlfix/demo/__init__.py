@@ -9,31 +9,14 @@ They are built deterministically once into the cache directory (``$SQLFIX_CACHE_
 
 from __future__ import annotations
 
-from sqlfix.demo.build import DEMO_NAMES, DEMO_SEED, cache_dir, demo_ddl, demo_path, demo_rows, load_demo_schema
-from sqlfix.engines.base import Engine
+from sqlfix.demo.build import DEMO_NAMES, DEMO_SEED, cache_dir, demo_ddl, demo_path, demo_rows
+from sqlfix.demo.schemas import ENGINES, demo_schema
+from sqlfix.demo.urls import parse_demo_url
+from sqlfix.engines import open_engine
+from sqlfix.engines.base import Engine, Limits
 from sqlfix.errors import SqlfixError
-from sqlfix.schema.model import Schema
-from sqlfix.schema.types import transpile_schema
 
-__all__ = ["DEMO_NAMES", "DEMO_SEED", "cache_dir", "demo_ddl", "demo_path", "demo_rows", "demo_schema", "open_demo"]
-
-ENGINES = ("duckdb", "clickhouse")
-
-
-def demo_schema(name: str, dialect: str = "duckdb") -> Schema:
-    """Return the schema of demo ``name``: keys, descriptions and 3 sample values per column,
-    with column types as the ``duckdb`` or ``clickhouse`` build has them.
-
-    Example:
-        >>> demo_schema("shop").table("orders").primary_key
-        ['order_id']
-        >>> demo_schema("shop", "clickhouse").table("orders").column("total").type
-        'Decimal(12, 2)'
-    """
-    if dialect not in ENGINES:
-        raise SqlfixError(f"demo schemas come in duckdb or clickhouse dialect, not {dialect!r}")
-    schema = load_demo_schema(name)
-    return schema if dialect == "duckdb" else transpile_schema(schema, dialect)
+__all__ = ["DEMO_NAMES", "DEMO_SEED", "cache_dir", "demo_ddl", "demo_path", "demo_rows", "demo_schema", "open_demo", "open_url"]
 
 
 def open_demo(name: str, engine: str = "duckdb") -> Engine:
@@ -46,8 +29,6 @@ def open_demo(name: str, engine: str = "duckdb") -> Engine:
         >>> open_demo("hr").execute("SELECT count(*) FROM departments").rows
         [(12,)]
     """
-    from sqlfix.engines import open_engine
-
     if engine == "duckdb":
         return open_engine(f"duckdb://{demo_path(name)}", read_only=True)
     if engine == "clickhouse":
@@ -55,3 +36,18 @@ def open_demo(name: str, engine: str = "duckdb") -> Engine:
 
         return open_clickhouse_demo(name)
     raise SqlfixError(f"unknown demo engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+
+
+def open_url(url: str, *, read_only: bool = True, limits: Limits | None = None) -> Engine:
+    """Open any database URL sqlfix takes: a demo's (``demo://NAME``, ``demo+clickhouse://NAME``;
+    always read-only) or one :func:`sqlfix.engines.open_engine` opens.
+
+    Example:
+        >>> open_url("demo://hr").execute("SELECT count(*) FROM departments").rows
+        [(12,)]
+    """
+    demo = parse_demo_url(url)
+    if demo is not None:
+        return open_demo(*demo)
+    return open_engine(url, read_only=read_only, limits=limits)
+

@@ -5,8 +5,10 @@ URL forms accepted by :func:`open_engine`:
 * ``duckdb:///abs/path.duckdb``, a bare ``*.duckdb`` / ``*.db`` path, ``duckdb://:memory:``;
 * ``chdb:///abs/path`` (embedded ClickHouse; one data path per process), optionally
   ``?database=NAME`` to run against a database other than ``default``;
-* ``http(s)://user:password@host:port/database`` (a ClickHouse server);
-* ``demo://NAME`` (a demo database on DuckDB) and ``demo+clickhouse://NAME`` (on chDB).
+* ``http(s)://user:password@host:port/database`` (a ClickHouse server).
+
+The demo databases' URLs (``demo://NAME``) are not the engines' business: open them with
+:func:`sqlfix.demo.open_url`, which takes these URLs too.
 """
 
 from __future__ import annotations
@@ -56,11 +58,6 @@ def open_engine(url: str, *, read_only: bool = True, limits: Limits | None = Non
         from sqlfix.engines.clickhouse import ClickHouseEngine
 
         return ClickHouseEngine.server(text, read_only=read_only, limits=limits)
-    if scheme in ("demo", "demo+duckdb", "demo+clickhouse"):
-        from sqlfix.demo import open_demo
-
-        engine_name = "clickhouse" if scheme.endswith("clickhouse") else "duckdb"
-        return open_demo(rest.strip("/"), engine=engine_name)
     raise SqlfixError(
         f"unknown engine URL scheme {scheme!r} in {url!r}; use duckdb://, chdb://, http(s)://, demo:// or a .duckdb path"
     )

@@ -8,9 +8,6 @@ from sqlfix.engines.base import Engine
 from sqlfix.errors import SqlfixError
 from sqlfix.schema.model import Schema
 
-_DEMO_SCHEMES = {"demo": "duckdb", "demo+duckdb": "duckdb", "demo+clickhouse": "clickhouse"}
-
-
 @dataclass
 class Database:
     """An open engine (read-only) and the schema the rules and prompts use."""
@@ -33,18 +30,17 @@ def open_database(url: str, *, schema_source: str | None = None) -> Database:
     Raises:
         SqlfixError: an unknown URL, a database that cannot be opened or a broken schema source.
     """
-    scheme, sep, rest = url.strip().partition("://")
-    if sep and scheme.lower() in _DEMO_SCHEMES:
-        from sqlfix.demo import demo_schema, open_demo
+    from sqlfix.demo import demo_schema, open_demo
+    from sqlfix.demo.urls import parse_demo_url
+    from sqlfix.engines import open_engine
 
-        name = rest.strip("/")
-        engine = open_demo(name, engine=_DEMO_SCHEMES[scheme.lower()])
-        schema = demo_schema(name)
+    demo = parse_demo_url(url)
+    if demo is not None:
+        engine = open_demo(*demo)
+        schema = demo_schema(demo[0])
         if engine.dialect != schema.dialect:
             schema = Schema(id=schema.id, dialect=engine.dialect, tables=schema.tables)
         return Database(url, engine, schema)
-    from sqlfix.engines import open_engine
-
     engine = open_engine(url, read_only=True)
     try:
         schema = _read_schema(engine, url, schema_source)

@@ -6,7 +6,8 @@ models.
 """
 
 from sqlfix.models.base import ChatModel, Generation, Message
-from sqlfix.models.loader import bundled_adapter_dir, load_model
+from sqlfix.models.loader import load_model
 from sqlfix.models.sources import SOURCES
+from sqlfix.models.specs import ModelSpec, bundled_adapter_dir, parse_model_spec
 
-__all__ = ["SOURCES", "ChatModel", "Generation", "Message", "bundled_adapter_dir", "load_model"]
+__all__ = ["SOURCES", "ChatModel", "Generation", "Message", "ModelSpec", "bundled_adapter_dir", "load_model", "parse_model_spec"]

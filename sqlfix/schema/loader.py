@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sqlfix.demo.urls import parse_demo_url
 from sqlfix.errors import SchemaLoadError
 from sqlfix.schema.database import load_database
 from sqlfix.schema.ddl import parse_ddl
@@ -39,10 +40,10 @@ def read_source(
     """
     if dialect is not None:
         dialect = check_dialect(dialect)
-    scheme, separator, rest = source.partition("://")
-    if separator and scheme.lower().startswith("demo"):
-        demo_dialect = "clickhouse" if scheme.lower().endswith("clickhouse") else "duckdb"
-        return _read_demo(rest.strip("/"), demo_dialect, schema_id, with_rows)
+    demo = parse_demo_url(source)
+    if demo is not None:
+        return _read_demo(*demo, schema_id, with_rows)
+    scheme, separator, _ = source.partition("://")
     if separator and scheme.lower() in ENGINE_SCHEMES:
         return load_database(source, schema_id=schema_id or _database_name(source))
     path = Path(source).expanduser()
@@ -72,7 +73,8 @@ def _read_sql_file(path: Path, dialect: str | None, schema_id: str | None) -> Lo
 
 
 def _read_demo(name: str, dialect: str, schema_id: str | None, with_rows: bool) -> LoadedSource:
-    from sqlfix.demo import demo_rows, demo_schema
+    from sqlfix.demo.build import demo_rows
+    from sqlfix.demo.schemas import demo_schema
 
     schema = demo_schema(name, dialect)
     if schema_id:

@@ -94,7 +94,7 @@ def _relative(path: Path) -> Path:
 
 def _model_spec(base: str, adapter_dir: Path, where: Path) -> str:
     """The ``--model`` spec of the adapter: its shipped name when it is the one shipped for ``base``."""
-    from sqlfix.models.loader import SHIPPED_SUFFIX, bundled_adapter_dir
+    from sqlfix.models.specs import SHIPPED_SUFFIX, bundled_adapter_dir
 
     shipped = bundled_adapter_dir(base + SHIPPED_SUFFIX)
     return base + SHIPPED_SUFFIX if adapter_dir.resolve() == shipped.resolve() else f"{base}+{where}"

@@ -121,8 +121,8 @@ def test_eval_takes_the_vocabulary(sqlfix, tmp_path) -> None:
     done = sqlfix("eval", "--system", "rules", "--system", "pipeline:rules", "--task", "repair", "--limit", "4",
                   "--no-cache", "--quiet", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    lines = [line.split() for line in done.stdout.splitlines() if " accuracy " in line]
-    assert [line[0] for line in lines] == ["rules", "pipeline:rules"]
+    lines = [line.split() for line in done.stdout.splitlines() if " accuracy " in line and not line.startswith(" ")]
+    assert [line[0] for line in lines] == ["rules", "pipeline:rules"]  # indented lines: per-split summaries
     assert lines[0][3:5] == lines[1][3:5]  # the same accuracy: the same system
     assert one_line_error(sqlfix("eval", "--system", "model:rules", "--out", str(out), "--quiet"),
                           "'rules' names no model for the system 'model:rules': use the system 'rules' for the rules alone")

@@ -303,3 +303,25 @@ def test_host_driver_answers_both_rounds_with_a_real_model_and_resumes(tmp_path)
     second = answer_run(run, lambda _spec: model, tmp_path / "out2", carried=[out], work=tmp_path / "work2",
                         deadline=None, batch_size=8, stamp="b")
     assert all(second[phase]["answered"] == 0 for phase in ("r2-ready", "r1", "r2"))
+
+
+SQLFIX = [sys.executable, "-m", "sqlfix"]
+
+
+def test_cli_teacher_run_and_bad_input(tmp_path):
+    root = Path(__file__).parents[1]
+    db = build_tiny_duckdb(tmp_path / "tiny.duckdb")
+    with ScriptedOpenAI(Teacher(), ["500"]) as server:
+        done = subprocess.run([*SQLFIX, "datagen", "teacher", "run", "--db", f"duckdb://{db}", "--teacher",
+                               "openai:teacher", "--base-url", server.url, "--teacher-timeout", "5",
+                               "--sql-per-source", "4", "--proposals-per-source", "1", "--mistakes-per-source", "2",
+                               "--out", str(tmp_path / "run")], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and (tmp_path / "run" / "train" / "text2sql.jsonl.gz").is_file()
+    missing = subprocess.run([*SQLFIX, "datagen", "teacher", "finish", str(tmp_path / "nothing")],
+                             capture_output=True, text=True, cwd=root)
+    assert missing.returncode == 2 and "is not a planned teacher run" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad = subprocess.run([*SQLFIX, "datagen", "teacher", "plan", "--db", f"duckdb://{db}", "--k", "2", "--agree", "3",
+                          "--out", str(tmp_path / "bad")], capture_output=True, text=True, cwd=root)
+    assert bad.returncode == 2 and "agree" in bad.stderr

@@ -303,6 +303,10 @@ def test_host_driver_answers_both_rounds_with_a_real_model_and_resumes(tmp_path)
     second = answer_run(run, lambda _spec: model, tmp_path / "out2", carried=[out], work=tmp_path / "work2",
                         deadline=None, batch_size=8, stamp="b")
     assert all(second[phase]["answered"] == 0 for phase in ("r2-ready", "r1", "r2"))
+    lost = answer_run(run, lambda _spec: model, tmp_path / "out3", carried=[], work=tmp_path / "work",
+                      deadline=None, batch_size=8, stamp="c")  # the first call's files never came back
+    assert lost["recovered"] == len(rows) and all(lost[p]["answered"] == 0 for p in ("r2-ready", "r1", "r2"))
+    assert {r["key"] for r in read_answers([tmp_path / "out3"])[0]} == {r["key"] for r in rows}
 
 
 SQLFIX = [sys.executable, "-m", "sqlfix"]

@@ -81,13 +81,12 @@ def main() -> None:
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    columns = list(next(iter(figures.values())))
     table = Table(title=f"teacher throughput and acceptance: {args.run}")
-    table.add_column("recipe")
-    for column in columns:
-        table.add_column(column, justify="right")
-    for name, values in figures.items():
-        table.add_row(name, *(f"{values[c]:g}" for c in columns))
+    table.add_column("figure")
+    for name in figures:
+        table.add_column(name, justify="right")
+    for metric in next(iter(figures.values())):
+        table.add_row(metric, *(f"{values[metric]:g}" for values in figures.values()))
     Console().print(table)
 
 

@@ -22,6 +22,8 @@ from datagen.teacher.live import answer_rounds, load_teacher
 from datagen.teacher.plan import PlanSettings, plan_run
 from datagen.teacher.rounds import SYSTEM_MISTAKE, SYSTEM_PROPOSE, SYSTEM_QUESTION, read_question, read_questions
 from sqlfix.errors import EndpointError
+from sqlfix.models.base import Message
+from sqlfix.models.replay import request_key
 from sqlfix.prompts import SYSTEM_ASK
 from tests.datagen_fixtures import ScriptedOpenAI, build_tiny_duckdb
 
@@ -233,3 +235,97 @@ def test_wide_sampler_shapes_run_on_both_engines(engine):
         source.engine.close()
     assert {shape for shape, verdict in outcomes if verdict == "ok"} == extra
     assert not any(verdict == "execution_error" for _, verdict in outcomes), outcomes
+
+
+def _write_run(folder: Path, rows: list[dict]) -> None:
+    for split in ("train", "validation", "test"):
+        (folder / split).mkdir(parents=True, exist_ok=True)
+        for task in ("text2sql", "repair"):
+            picked = [r for r in rows if r["task"] == task and r["split"] == split]
+            (folder / split / f"{task}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in picked))
+
+
+def test_merge_mixes_runs_by_weight_and_drops_golden_leaks(tmp_path):
+    from datagen.merge import merge_runs, parse_source
+
+    leak = "SELECT count(*) AS cancelled FROM flights WHERE status = 'cancelled'"  # a golden query
+    offline = [{"id": f"o{n}", "task": "text2sql", "schema_id": "flights", "dialect": "duckdb", "generator": "offline",
+                "question": f"q{n}", "sql": f"SELECT {n} AS x FROM flights", "split": "train"} for n in range(40)]
+    teacher = [{"id": f"t{n}", "task": "repair", "schema_id": "flights", "dialect": "duckdb", "generator": "teacher",
+                "broken_sql": f"SELEC {n} FROM flights", "fixed_sql": f"SELECT {n} FROM flights", "split": "train",
+                "recipe": "mistake"} for n in range(20)]
+    teacher.append({**offline[0], "id": "leak", "generator": "teacher", "sql": leak.upper(), "split": "test"})
+    _write_run(tmp_path / "offline", offline)
+    _write_run(tmp_path / "teacher", teacher)
+    with pytest.raises(Exception, match="weight must be above 0"):
+        parse_source(f"{tmp_path / 'teacher'}:0")
+    out = tmp_path / "mix"
+    manifest = merge_runs([parse_source(str(tmp_path / "offline") + ":0.5"), parse_source(f"{tmp_path / 'teacher'}:2")],
+                          out, golden_dir="golden")
+    assert manifest["golden_leaks"] == 0 and manifest["dropped"] == {"golden_leakage": 1}
+    rows = [json.loads(line) for split in ("train", "validation", "test") for task in ("text2sql", "repair")
+            for line in gzip.open(out / split / f"{task}.jsonl.gz", "rt")]
+    assert all(r["id"] != "leak" for r in rows)
+    assert sum(r["generator"] == "offline" for r in rows) == 20  # half of 40
+    train_teacher = [r["id"] for r in rows if r["generator"] == "teacher" and r["split"] == "train"]
+    assert len(train_teacher) == 2 * len(set(train_teacher))  # weight 2: each training row twice
+    audit = subprocess.run([sys.executable, "-m", "golden.tools.leakage", str(out)], capture_output=True, text=True,
+                           cwd=Path(__file__).parents[1])
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+@pytest.mark.slow
+def test_host_driver_answers_both_rounds_with_a_real_model_and_resumes(tmp_path):
+    """scripts/gpu/teacher_remote.py's answering with the real 135M model on CPU (two short
+    prompts): round 1, then round 2 built from it, written in parts; a second call asks nothing."""
+    from datagen.teacher.rounds import question_request
+    from scripts.gpu.teacher_remote import answer_run
+    from sqlfix.models import load_model
+
+    run = tmp_path / "run"
+    run.mkdir()
+    plan = {"teacher": "smollm2-135m", "k": 2, "ask_temperature": 0.7, "ask_max_tokens": 12,
+            "sources": {"t/duckdb": {"dialect": "duckdb", "schema_prompt": "CREATE TABLE t (city VARCHAR, n INT)"}}}
+    (run / "plan.json").write_text(json.dumps(plan))
+    round1 = [question_request("smollm2-135m", plan, "t/duckdb", sql, voice="terse", meta={"shape": "select"})
+              for sql in ("SELECT city FROM t", "SELECT SUM(n) FROM t")]
+    for row in round1:  # short answers keep the CPU test quick; the key follows the request
+        row["max_tokens"] = 24
+        row["key"] = request_key([Message(r, c) for r, c in row["messages"]], 1, row["temperature"], 24)
+    (run / "round1.requests.jsonl.gz").write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in round1).encode()))
+    model = load_model("smollm2-135m", device="cpu")
+    out = tmp_path / "out"
+    first = answer_run(run, lambda _spec: model, out, carried=[], work=tmp_path / "work", deadline=None, batch_size=8,
+                       stamp="a")
+    assert first["r1"]["answered"] == 2
+    rows, _ = read_answers([out])
+    assert len(rows) == 2 + first["r2"]["answered"] and all(r["ms"] > 0 for r in rows)
+    second = answer_run(run, lambda _spec: model, tmp_path / "out2", carried=[out], work=tmp_path / "work2",
+                        deadline=None, batch_size=8, stamp="b")
+    assert all(second[phase]["answered"] == 0 for phase in ("r2-ready", "r1", "r2"))
+    lost = answer_run(run, lambda _spec: model, tmp_path / "out3", carried=[], work=tmp_path / "work",
+                      deadline=None, batch_size=8, stamp="c")  # the first call's files never came back
+    assert lost["recovered"] == len(rows) and all(lost[p]["answered"] == 0 for p in ("r2-ready", "r1", "r2"))
+    assert {r["key"] for r in read_answers([tmp_path / "out3"])[0]} == {r["key"] for r in rows}
+
+
+SQLFIX = [sys.executable, "-m", "sqlfix"]
+
+
+def test_cli_teacher_run_and_bad_input(tmp_path):
+    root = Path(__file__).parents[1]
+    db = build_tiny_duckdb(tmp_path / "tiny.duckdb")
+    with ScriptedOpenAI(Teacher(), ["500"]) as server:
+        done = subprocess.run([*SQLFIX, "datagen", "teacher", "run", "--db", f"duckdb://{db}", "--teacher",
+                               "openai:teacher", "--base-url", server.url, "--teacher-timeout", "5",
+                               "--sql-per-source", "4", "--proposals-per-source", "1", "--mistakes-per-source", "2",
+                               "--out", str(tmp_path / "run")], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and (tmp_path / "run" / "train" / "text2sql.jsonl.gz").is_file()
+    missing = subprocess.run([*SQLFIX, "datagen", "teacher", "finish", str(tmp_path / "nothing")],
+                             capture_output=True, text=True, cwd=root)
+    assert missing.returncode == 2 and "is not a planned teacher run" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad = subprocess.run([*SQLFIX, "datagen", "teacher", "plan", "--db", f"duckdb://{db}", "--k", "2", "--agree", "3",
+                          "--out", str(tmp_path / "bad")], capture_output=True, text=True, cwd=root)
+    assert bad.returncode == 2 and "agree" in bad.stderr

@@ -94,7 +94,9 @@ def _run_batch(client: CachedChatClient, source: Source, task: str, size: int, r
         return []
     answers = client.complete_all(requests)
     if all(a.text is None for a in answers):
-        raise EndpointError(f"LLM generator: every request failed ({answers[0].error})")
+        hint = (f"; each request may take --llm-timeout {config.llm_timeout_s:g} s, a slow endpoint needs more"
+                if "timed out" in (answers[0].error or "") else "")
+        raise EndpointError(f"LLM generator: every request failed ({answers[0].error}){hint}")
     rows: list[dict[str, Any]] = []
     for answer in answers:
         if answer.text is None:

@@ -151,6 +151,7 @@ class _Stats:
         self.rejected[recipe][reason] += count
         if shape:
             self.shapes[f"{recipe}/{shape}"]["rejected"] += count
+            self.shapes[f"{recipe}/{shape}"][f"rejected:{reason}"] += count
 
     def accept(self, recipe: str, shape: str) -> None:
         self.recipes[recipe]["accepted"] += 1

@@ -4,8 +4,10 @@ pure :func:`datagen.teacher.rounds.round2_requests`: no DuckDB here) and answer 
 batches, into ``--out`` (``teacher-rN-<stamp>-NNN.jsonl`` parts under 12 MiB, flushed per batch).
 
 Keys answered in the carried answer files (``--answers``: what earlier calls brought back) or by
-an earlier call on this warm host (``--work``/answered.jsonl) are not asked again, so a cut call
-costs only its unflushed batch. No batch starts after ``--minutes`` from the start.
+an earlier call on this warm host (``--work``/answered/) are not asked again, so a cut call
+costs only its unflushed batch; answers of an earlier call on this host that the carried files
+lack (its files did not come back) are written again into ``--out``
+(``teacher-recovered-*.jsonl``). No batch starts after ``--minutes`` from the start.
 
     python3 scripts/gpu/teacher_remote.py --run RUN --manifest B/run/manifest.json --pieces STAGE \\
         --out $OUT --answers RUN/answers --minutes 8
@@ -73,7 +75,7 @@ def answer_run(run: Path, load: Callable[[str], Any], out: Path, *, carried: lis
     plan = json.loads((run / "plan.json").read_text())
     log = work / "answered"
     work.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, Any] = {}
+    counts: dict[str, Any] = {"recovered": recover(carried, log, out, stamp)}
     for phase, number in (("r2-ready", 2), ("r1", 1), ("r2", 2)):
         answers, skipped = read_answers([p for p in [*carried, log, out] if p.exists()])
         done = {row["key"] for row in answers}
@@ -95,6 +97,24 @@ def answer_run(run: Path, load: Callable[[str], Any], out: Path, *, carried: lis
                          "answered_before": len(done)}
         print(phase, json.dumps(counts[phase]), flush=True)
     return counts
+
+
+def recover(carried: list[Path], log: Path, out: Path, stamp: str) -> int:
+    """Write into ``out`` the answers an earlier call on this warm host made (``log``) that the
+    carried answer files lack (that call's files did not come back); return how many."""
+    if not log.exists():
+        return 0
+    have, _ = read_answers([p for p in carried if p.exists()])
+    keys = {row["key"] for row in have}
+    made, _ = read_answers([log])
+    writer = AnswerWriter(out, f"teacher-recovered-{stamp}")
+    try:
+        for row in made:
+            if row["key"] not in keys:
+                writer.write(row)
+    finally:
+        writer.close()
+    return writer.written
 
 
 class _Tee:

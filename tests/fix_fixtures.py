@@ -103,7 +103,7 @@ def api_server(settings) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a guard against a hang: a loaded machine starts it late
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:

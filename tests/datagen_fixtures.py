@@ -76,18 +76,18 @@ def open_tiny(path: Path) -> tuple[Engine, SchemaProfile]:
 class ScriptedOpenAI:
     """A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol.
 
-    ``script`` is consumed one entry per request: ``"429"``, ``"500"``, ``"timeout"`` (sleeps past
-    the client's limit), ``"malformed"`` (prose with broken JSON) or ``"good"``; when it is empty
+    ``script`` is consumed one entry per request: ``"429"``, ``"500"``, ``"timeout"`` (holds the
+    answer until the server stops, past any client limit), ``"malformed"`` (prose with broken JSON) or ``"good"``; when it is empty
     every request is answered ``"good"`` by ``responder(messages) -> str``.
     """
 
-    def __init__(self, responder, script: list[str] | None = None, sleep_s: float = 1.5) -> None:
+    def __init__(self, responder, script: list[str] | None = None) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.responder = responder
         self.script = list(script or [])
-        self.sleep_s = sleep_s
+        self.release = threading.Event()
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         server = self
@@ -98,7 +98,6 @@ class ScriptedOpenAI:
 
             def do_POST(self):  # noqa: N802 - http.server's naming
                 import json as _json
-                import time as _time
 
                 body = _json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server.lock:
@@ -108,7 +107,7 @@ class ScriptedOpenAI:
                     self._send(int(step), {"error": {"message": f"scripted {step}", "type": "server_error"}})
                     return
                 if step == "timeout":
-                    _time.sleep(server.sleep_s)
+                    server.release.wait(600)
                 text = "Sure! Here you go: [{\"question\": \"broken" if step == "malformed" else \
                     server.responder(body["messages"])
                 # A request for n completions gets n choices (the responder is asked once per choice).
@@ -144,6 +143,7 @@ class ScriptedOpenAI:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

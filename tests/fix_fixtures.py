@@ -157,7 +157,7 @@ def running_api(settings, **uvicorn_options) -> Iterator[tuple[str, "uvicorn.Ser
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a guard against a hang: a loaded machine starts it late
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert server.started, "uvicorn did not start"

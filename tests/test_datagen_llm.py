@@ -21,8 +21,13 @@ def _request(text: str = "hi") -> ChatRequest:
     return ChatRequest([Message("user", text)], temperature=0.5)
 
 
+# The client's limit on one answer: each scripted "timeout" costs this long, and every other answer
+# of the local server must come back within it, also on a loaded machine.
+CLIENT_TIMEOUT_S = 2.0
+
+
 def _client(server: ScriptedOpenAI, tmp_path, **kwargs) -> CachedChatClient:
-    options = {"max_retries": 3, "backoff_s": 0.01, "timeout_s": 0.5, "concurrency": 1,
+    options = {"max_retries": 3, "backoff_s": 0.01, "timeout_s": CLIENT_TIMEOUT_S, "concurrency": 1,
                "price_prompt_per_1k": 1.0, "price_completion_per_1k": 2.0, **kwargs}
     return CachedChatClient(base_url=server.url, model="scripted", cache_dir=tmp_path / "cache", **options)
 
@@ -71,21 +76,22 @@ def test_cache_makes_a_rerun_free(tmp_path):
 
 def test_concurrency_is_bounded(tmp_path):
     import threading
-    import time
 
-    active, peak, lock = [0], [0], threading.Lock()
+    active, peak, both_in = [0], [0], threading.Condition()
 
     def slow(messages):
-        with lock:
+        # Each answer waits until two requests have been in at once (or a guard runs out), so the
+        # test sees the overlap however the machine schedules the client's threads.
+        with both_in:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.1)
-        with lock:
+            both_in.notify_all()
+            both_in.wait_for(lambda: peak[0] >= 2, timeout=20)
             active[0] -= 1
         return "ok"
 
     with ScriptedOpenAI(slow) as server:
-        answers = _client(server, tmp_path, concurrency=2, timeout_s=5).complete_all(
+        answers = _client(server, tmp_path, concurrency=2, timeout_s=60).complete_all(
             [_request(str(i)) for i in range(6)])
     assert all(a.text == "ok" for a in answers)
     assert peak[0] == 2
@@ -94,7 +100,7 @@ def test_concurrency_is_bounded(tmp_path):
 def _llm_config(tmp_path, db, url, **kwargs) -> DatagenConfig:
     options = dict(dbs=[f"duckdb://{db}"], offline=False, pairs_per_schema=40, batch_size=20, llm=True, base_url=url,
                    model="scripted", llm_requests_per_schema=3, llm_concurrency=2, llm_backoff_s=0.01,
-                   llm_timeout_s=0.5, out_dir=str(tmp_path / "out"), progress=False, golden_dir=str(tmp_path / "none"),
+                   llm_timeout_s=CLIENT_TIMEOUT_S, out_dir=str(tmp_path / "out"), progress=False, golden_dir=str(tmp_path / "none"),
                    max_edit_ratio=0.5)
     options.update(kwargs)
     return DatagenConfig(**options)

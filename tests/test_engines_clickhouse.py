@@ -120,7 +120,9 @@ def test_timeout_stops_the_query_and_engine_stays_usable(clickhouse_engine: Clic
     error = clickhouse_engine.execute("SELECT count() FROM numbers(1000000000000)", Limits(timeout_s=1.0))
     elapsed = time.perf_counter() - started
     assert isinstance(error, ExecError) and error.kind is ErrorKind.TIMEOUT, error
-    assert elapsed < 2.0
+    # Run to the end the query takes hours: well under a minute means the limit stopped it, also
+    # on a loaded machine (how soon after the second it stops is no promise this test checks).
+    assert elapsed < 60
     assert clickhouse_engine.execute("SELECT count() FROM users").rows == [(3,)]
 
 

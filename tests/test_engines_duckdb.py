@@ -130,7 +130,9 @@ def test_timeout_interrupts_and_connection_stays_usable(duckdb_engine: DuckDBEng
     error = duckdb_engine.execute("SELECT count(*) FROM range(1000000000000) a", Limits(timeout_s=1.0))
     elapsed = time.perf_counter() - started
     assert isinstance(error, ExecError) and error.kind is ErrorKind.TIMEOUT
-    assert elapsed < 2.0
+    # Run to the end the query takes hours: well under a minute means the limit stopped it, also
+    # on a loaded machine (how soon after the second it stops is no promise this test checks).
+    assert elapsed < 60
     assert duckdb_engine.execute("SELECT count(*) FROM users").rows == [(3,)]
 
 

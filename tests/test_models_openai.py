@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -23,6 +22,9 @@ class FakeOpenAI(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.script = list(script)
         self.requests: list[dict] = []
+        # A "slow" answer waits for this (set when the test ends): slower than any client timeout,
+        # however loaded the machine is.
+        self.release = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that gave up on a slow answer closes its socket: expected here
@@ -43,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(body)
         behaviour = self.server.script.pop(0) if self.server.script else "ok"
         if behaviour == "slow":
-            time.sleep(2)
+            self.server.release.wait(600)
         if behaviour == "500":
             return self._send(500, {"error": {"message": "model crashed", "type": "server_error"}})
         choices = [] if behaviour == "empty" else [
@@ -74,6 +76,7 @@ def serve():
 
     yield start
     for server in servers:
+        server.release.set()
         server.shutdown()
         server.server_close()
 

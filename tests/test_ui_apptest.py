@@ -24,7 +24,8 @@ USERS_PER_COUNTRY = "SELECT country, count(*) AS n FROM users GROUP BY country O
 def start_app(monkeypatch: pytest.MonkeyPatch, log: Path, db: str = "demo://shop", **config: object) -> AppTest:
     settings = UIConfig(db=db, model="rules", editor="text", log_file=str(log), **config)
     monkeypatch.setenv(ENV_VAR, settings.to_env()[ENV_VAR])
-    app = AppTest.from_file(APP, default_timeout=60)
+    # The limit on one script run: a guard against a hang, generous for a loaded 2-core machine.
+    app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     assert not app.exception, app.exception
     return app

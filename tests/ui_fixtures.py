@@ -26,6 +26,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SHOTS = REPO / "artifacts" / "ui"
+# How long a browser wait may take before the test fails: a guard against a hang, generous for a
+# loaded 2-core CI machine, never a speed target.
+BROWSER_WAIT_MS = 120_000
+SERVER_START_S = 300
 
 
 def make_shop_duckdb(path: Path) -> Path:
@@ -147,7 +151,7 @@ def ui_server_factory(tmp_path: Path) -> Iterator:
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=tmp_path,
         )
         processes.append(process)
-        wait_http(f"http://127.0.0.1:{port}/_stcore/health", 60)
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health", SERVER_START_S)
         return f"http://127.0.0.1:{port}"
 
     yield start
@@ -165,7 +169,9 @@ def chromium_page(tmp_path: Path) -> Iterator:
     page as the test left it is saved as ``artifacts/ui/last.png``."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `bash scripts/setup_browser.sh`")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -173,7 +179,7 @@ def chromium_page(tmp_path: Path) -> Iterator:
             headless=True, viewport={"width": 1400, "height": 1700},
         )
         page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(BROWSER_WAIT_MS)
         yield page
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / "last.png", full_page=True)

@@ -47,7 +47,10 @@ def render(session: EditorSession, ws: Workspace, settings: Settings, config: UI
         info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
     if session.notice:
         st.info(session.notice)
-    _outcome(session.outcome)
+    # Keyed to the run it shows (outcome_<number of runs>), so a browser test can wait for this
+    # run's result rather than for text an earlier run left on the page.
+    with st.container(key=f"outcome_{len(session.history)}"):
+        _outcome(session.outcome)
     if session.proposal is not None:
         _fix_panel(session, ws, session.proposal)
     _history(session)
@@ -66,7 +69,10 @@ def _editor(session: EditorSession, config: UIConfig) -> bool:
         lang="sql",
         height=[8, 24],
         buttons=[RUN_BUTTON],
-        response_mode=["debounce", "blur"],
+        # No "debounce": a change event sent just after Ctrl+Enter replaces the submit in the
+        # widget's one value, and Streamlit stops the submit's run for it, so the query never
+        # ran on a busy server. Blur and submit each carry the text.
+        response_mode=["blur"],
         options={"showGutter": False, "enableLiveAutocompletion": False},
         key=f"sql_editor_{session.editor_version}",
     )

@@ -1,0 +1,280 @@
+"""Whether a fix changes only what its error needs.
+
+A candidate that runs can still answer a different question: a comma put in the wrong place
+turns a function call into an alias, a repair drops a DISTINCT or a condition, a follow-up
+repair adds a bogus GROUP BY item. :func:`overreach` compares the candidate with the input
+token by token (sqlglot's tokenizer, which also reads the broken input that no parser
+accepts) and names every change outside the error's region that the error does not require.
+A candidate with reasons is *unsure*: it ranks below minimal ones and caps the confidence.
+
+Example:
+    >>> from sqlfix.errors import ErrorKind, ExecError
+    >>> error = ExecError(ErrorKind.SYNTAX, 'syntax error at or near "AS"', "duckdb", identifier="AS", position=45)
+    >>> broken = "SELECT airline_id, round(avg(distance_km), 1 AS avg_km FROM flights GROUP BY airline_id"
+    >>> overreach(broken, "SELECT airline_id, round(avg(distance_km), 1) AS avg_km FROM flights GROUP BY airline_id", error, "duckdb")
+    ()
+    >>> overreach(broken, "SELECT airline_id, round(avg(distance_km)), 1 AS avg_km FROM flights GROUP BY airline_id", error, "duckdb")
+    ('adds a select item',)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+from sqlglot.tokens import Token, TokenType
+
+from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.fix.text import NAME_TYPES, depths, tokenize
+
+# Keywords that carry meaning: a fix that has fewer of them dropped a filter, a join, a
+# DISTINCT or a branch.
+_KEPT = {
+    TokenType.DISTINCT: "DISTINCT",
+    TokenType.WHERE: "a WHERE clause",
+    TokenType.HAVING: "a HAVING clause",
+    TokenType.JOIN: "a join",
+    TokenType.ON: "a join condition",
+    TokenType.AND: "a condition",
+    TokenType.OR: "a condition",
+    TokenType.NOT: "a NOT",
+    TokenType.UNION: "a set operation",
+    TokenType.INTERSECT: "a set operation",
+    TokenType.EXCEPT: "a set operation",
+    TokenType.LIMIT: "a LIMIT",
+    TokenType.ORDER_BY: "an ORDER BY",
+}
+# Words that may precede "(" without being a function call.
+_NOT_CALLS = {
+    "IN", "VALUES", "AS", "OVER", "FROM", "JOIN", "ON", "EXISTS", "USING", "WHERE", "AND", "OR", "NOT", "SELECT", "WITH",
+    "HAVING", "UNION", "EXCEPT", "INTERSECT", "ALL", "ANY", "SOME", "INTO", "LATERAL", "BY", "THEN", "ELSE", "WHEN",
+    "CASE", "IS", "LIKE", "ILIKE", "BETWEEN", "TABLE", "RECURSIVE", "FILTER", "WITHIN", "LIMIT", "OFFSET",
+}
+_WORD = re.compile(r"\w+")
+_QUOTED = re.compile(r"\"([^\"]+)\"|`([^`]+)`|'([^']+)'")
+_SET_OPERATIONS = {TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT}
+# Clause keywords that end a SELECT list or a GROUP BY list at its own depth.
+_LIST_ENDS = {
+    TokenType.FROM, TokenType.WHERE, TokenType.GROUP_BY, TokenType.HAVING, TokenType.ORDER_BY, TokenType.LIMIT,
+    TokenType.OFFSET, TokenType.QUALIFY, TokenType.WINDOW, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
+    TokenType.SETTINGS, TokenType.FORMAT, TokenType.FETCH, TokenType.PREWHERE, TokenType.SEMICOLON,
+}
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What of a query a minimal fix must keep."""
+
+    names: list[str]
+    kept: Counter
+    calls: Counter
+    literal_words: set[str]
+    words: Counter
+    select_list: tuple[int, int]
+    group_list: tuple[int, int]
+    kept_lists: tuple[int, int]
+    commas: int
+    set_operation: bool
+
+
+def overreach(original: str, candidate: str, error: ExecError | None, dialect: str) -> tuple[str, ...]:
+    """Name the changes of ``candidate`` that repairing ``error`` in ``original`` does not need.
+
+    Args:
+        original: the failing query as the user wrote it.
+        candidate: a proposed fix.
+        error: the original's error: its kind, names and position mark the region a fix may
+            rewrite; None for a query that runs (a semantic repair: nothing is checked).
+        dialect: the sqlglot dialect both are tokenized in.
+
+    Returns:
+        One short phrase per change (``"drops DISTINCT"``, ``"drops the column longitude"``,
+        ``"adds a GROUP BY item"``...); empty when the fix is minimal or cannot be compared.
+    """
+    if error is None or error.kind == ErrorKind.PERMISSION:
+        # A refused statement is rewritten as a whole (an UPDATE becomes a preview SELECT):
+        # nothing of it lies outside the region.
+        return ()
+    before_tokens, after_tokens = tokenize(original, dialect), tokenize(candidate, dialect)
+    if not before_tokens or not after_tokens:
+        return ()
+    before, after = _profile(before_tokens), _profile(after_tokens)
+    region = _Region.of(before_tokens, error)
+    moved_to_having = after.kept[TokenType.HAVING] - before.kept[TokenType.HAVING]
+    reasons = [f"drops {label}" for label in _dropped_keywords(before.kept, after.kept, region.kinds, moved_to_having)]
+    if not (error.kind == ErrorKind.OTHER and "subquery" in error.message.lower()):  # "Subquery returns 2 columns": a column must go
+        reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
+    reasons += _lost_calls(before, after, region.names)
+    reasons += _truncated_calls(before.calls, after.calls, after.words)
+    if error.kind != ErrorKind.TYPE_MISMATCH:  # a type mismatch is fixed by rewriting a value
+        missing = sorted(word for word in before.literal_words - after.words.keys()
+                         if not (error.kind == ErrorKind.WRONG_ARITY and word.isdigit()))
+        if missing:
+            reasons.append("drops the value " + ", ".join(missing[:3]))
+    if before.kept_lists == after.kept_lists:  # else the input's lists are unreadable (``SELEC``, ``GRUOP BY``)
+        commas = after.commas - before.commas
+        if _adds_items(before.select_list, after.select_list, commas) and not before.set_operation:
+            reasons.append("adds a select item")
+        if _adds_items(before.group_list, after.group_list, commas) and error.kind != ErrorKind.GROUP_BY:
+            reasons.append("adds a GROUP BY item")
+    return tuple(reasons)
+
+
+def _adds_items(before: tuple[int, int], after: tuple[int, int], commas: int) -> bool:
+    """More items than the inserted commas split off, or more items made of new tokens: a
+    missing comma between two expressions splits one item in two without adding anything."""
+    grown = after[0] - before[0]
+    return grown > max(0, commas) or (grown > 0 and after[1] > before[1])
+
+
+@dataclass(frozen=True)
+class _Region:
+    """The part of the input a fix of the error may rewrite: names and keyword kinds."""
+
+    names: frozenset[str]
+    kinds: frozenset[TokenType]
+
+    @classmethod
+    def of(cls, tokens: list[Token], error: ExecError) -> "_Region":
+        """The engine's identifier and the names it quotes, the tokens next to the position it
+        points at and, for a function from another dialect, the whole call."""
+        names = set()
+        for name in [error.identifier or "", *_quoted_names(error.message)]:
+            if name:
+                names.add(name.lower())
+                names.update(part.lower().strip('"`') for part in name.split("."))
+        at = [i for i, t in enumerate(tokens) if error.position is not None and t.end >= error.position][:1]
+        near = range(max(0, at[0] - 1), min(len(tokens), at[0] + 2)) if at else range(0)
+        names.update(tokens[i].text.lower() for i in near)
+        kinds = {tokens[i].token_type for i in near}
+        if error.kind == ErrorKind.DIALECT:
+            levels = depths(tokens)
+            for index, token in enumerate(tokens[:-1]):
+                if token.text.lower() in names and tokens[index + 1].token_type == TokenType.L_PAREN:
+                    inner = index + 2
+                    while inner < len(tokens) and levels[inner] > levels[index]:
+                        names.add(tokens[inner].text.lower())
+                        inner += 1
+        return cls(frozenset(names), frozenset(kinds))
+
+
+def _quoted_names(message: str) -> list[str]:
+    head = re.split(r"Candidate bindings|Did you mean|Maybe you meant|Candidate functions", message)[0]
+    return [next(g for g in match.groups() if g is not None) for match in _QUOTED.finditer(head)]
+
+
+def _profile(tokens: list[Token]) -> _Profile:
+    levels = depths(tokens)
+    names, calls, literal_words, words = [], Counter(), set(), Counter()
+    for index, token in enumerate(tokens):
+        text = token.text.lower()
+        words.update(_WORD.findall(text))
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        is_call = following is not None and following.token_type == TokenType.L_PAREN and _WORD.fullmatch(text) and text.upper() not in _NOT_CALLS
+        if is_call:
+            calls[text] += 1
+        if token.token_type in NAME_TYPES:
+            names.append(text)
+        elif token.token_type in (TokenType.STRING, TokenType.NUMBER):
+            literal_words.update(_WORD.findall(text))
+    kept = Counter(token.token_type for token in tokens if token.token_type in _KEPT)
+    return _Profile(
+        names=names,
+        kept=kept,
+        calls=calls,
+        literal_words=literal_words,
+        words=words,
+        select_list=_lists(tokens, levels, TokenType.SELECT),
+        group_list=_lists(tokens, levels, TokenType.GROUP_BY),
+        kept_lists=(sum(t.token_type == TokenType.SELECT for t in tokens), sum(t.token_type == TokenType.GROUP_BY for t in tokens)),
+        commas=sum(t.token_type == TokenType.COMMA for t in tokens),
+        set_operation=any(t.token_type in _SET_OPERATIONS for t in tokens),
+    )
+
+
+def _lists(tokens: list[Token], levels: list[int], opener: TokenType) -> tuple[int, int]:
+    """Items and non-comma tokens of every list that ``opener`` (SELECT, GROUP BY) starts."""
+    items = words = 0
+    for index, token in enumerate(tokens):
+        if token.token_type != opener:
+            continue
+        depth = levels[index]
+        items += 1
+        for later in range(index + 1, len(tokens)):
+            if levels[later] < depth or (levels[later] == depth and tokens[later].token_type in _LIST_ENDS):
+                break
+            if levels[later] == depth and tokens[later].token_type == TokenType.COMMA:
+                items += 1
+            else:
+                words += 1
+    return items, words
+
+
+def _dropped_keywords(before: Counter, after: Counter, region: frozenset[TokenType], moved_to_having: int) -> list[str]:
+    """Meaningful keywords the candidate has fewer of; one at the error (``AND AND``) may go,
+    and a WHERE may become a HAVING (an aggregate filtered before grouping)."""
+    labels = []
+    for kind, label in _KEPT.items():
+        lost = before[kind] - after[kind]
+        if kind == TokenType.WHERE:
+            lost -= max(0, moved_to_having)
+        if kind in region:
+            lost -= 1
+        if lost > 0 and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _name_changes(before: _Profile, after: _Profile, region: frozenset[str], *, check_order: bool) -> list[str]:
+    """Names outside the region that the candidate dropped or put in another order. A name
+    that became a keyword (``GRUOP`` -> ``GROUP``) is not dropped."""
+    have = Counter(after.names)
+    need = Counter(name for name in before.names if name not in region)
+    added_keywords = [word for word, count in after.words.items() if count > before.words[word] and word not in have]
+    dropped = [
+        name for name, count in need.items()
+        if have[name] < count and after.words[name] < before.words[name]
+        and not any(Levenshtein.normalized_similarity(name, word) >= 0.6 for word in added_keywords)
+    ]
+    if dropped:
+        return ["drops the column " + ", ".join(sorted(dropped)[:3])]
+    kept = [name for name in before.names if name in need]
+    if check_order and not _is_subsequence(kept, after.names):
+        return ["reorders columns"]
+    return []
+
+
+def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> list[str]:
+    """Function calls the candidate has fewer of. A call at the error may be rewritten (a
+    dialect's function as an operator) but not left as a bare name before a tuple, which is
+    what a comma put in the wrong place makes of it (``f(x)`` -> ``f, (x)``)."""
+    reasons = []
+    for name, count in before.calls.items():
+        if after.calls[name] >= count:
+            continue
+        if name not in region:
+            reasons.append(f"removes the call {name}")
+        elif after.words[name] >= before.words[name]:
+            reasons.append(f"turns the call {name} into a name")
+    return reasons
+
+
+def _truncated_calls(before: Counter, after: Counter, words: Counter) -> list[str]:
+    """A renamed call whose new name is the old one cut short loses what the cut part said
+    (``countif`` -> ``count``, ``string_agg_distinct`` -> ``string_agg``)."""
+    reasons = []
+    gone = [name for name in before if after[name] < before[name]]
+    new = [name for name in after if after[name] > before[name]]
+    for old in gone:
+        for name in new:
+            rest = old[len(name):].strip("_")
+            if old.startswith(name) and len(rest) >= 2 and words[rest] == 0:
+                reasons.append(f"renames {old} to {name}, dropping {rest!r}")
+    return reasons
+
+
+def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    remaining = iter(haystack)
+    return all(item in remaining for item in needle)

@@ -19,7 +19,7 @@ console = Console()
 def evaluate(
     system: list[str] = typer.Option(
         None, "--system", "-s",
-        help="rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
+        help="rules, gold, model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, pipeline-fallback:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
     ),
     base_url: str = typer.Option(None, help="endpoint of openai:<model> systems (default: $OPENAI_BASE_URL)"),
     record: Path = typer.Option(None, help="write the requests the systems make of their models here (JSONL[.gz]); the models answer nothing"),
@@ -32,7 +32,7 @@ def evaluate(
     seed: int = typer.Option(0, help="seed of the perturbed copies"),
     no_cache: bool = typer.Option(False, "--no-cache", help="ask the systems again instead of reusing cached answers"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bars"),
-    gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy"),
+    gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy or above its fixed-wrong count"),
     baseline: Path = typer.Option(BASELINE_PATH, help="baseline file of the gate"),
     update_baseline: bool = typer.Option(False, "--update-baseline", help="with --gate: record the measured accuracy"),
     tolerance: float = typer.Option(0.0, help="with --update-baseline: accuracy drop still allowed"),
@@ -69,6 +69,14 @@ def evaluate(
             f"valid {summary.valid_sql.value:.1%}  p50 {summary.latency_p50_ms:.0f} ms",
             highlight=False,
         )
+        outcomes, total = summary.outcomes, sum(summary.outcomes.values())
+        if total:
+            console.print(
+                f"{'':<28} {'':<9} of {total} failing: fixed-correct {outcomes['fixed_correct']}, fixed-wrong {outcomes['fixed_wrong']} "
+                f"({summary.fixed_wrong.value:.1%}), unsure {outcomes['unsure_correct'] + outcomes['unsure_wrong']} "
+                f"({outcomes['unsure_correct']} of them right), no fix {outcomes['no_fix']}; confidence >= 0.8: {summary.confident} correct",
+                highlight=False,
+            )
     for spec in systems:
         if not any(summary.system == spec for summary in summaries):
             console.print(f"[yellow]{spec} answered no case: it does not do the task {task!r}[/]", highlight=False)
@@ -78,7 +86,7 @@ def evaluate(
     if update_baseline:
         recorded = baseline_from(summaries, systems[0], task, run.golden_version, tolerance)
         write_baseline(recorded, baseline)
-        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases", highlight=False)
+        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases, {recorded.fixed_wrong} fixed-wrong", highlight=False)
         return
     outcome = check_gate(summaries, recorded, run.golden_version)
     console.print(outcome.message, style="green" if outcome.passed else "bold red", highlight=False)

@@ -1,5 +1,6 @@
 """The CI gate: evaluate the default CPU system on the golden set and fail when accuracy
-drops below the baseline recorded in ``eval/baseline.json``."""
+drops below the baseline recorded in ``eval/baseline.json``, or when more failing queries get
+a wrong fix that runs (``fixed_wrong``) than the baseline recorded."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ class Baseline:
         cases: how many cases it was measured on (a changed count is reported).
         golden_version: the golden set's version then.
         tolerance: how far below ``accuracy`` still passes.
+        fixed_wrong: failing queries that got a fix which runs, is not flagged unsure and is
+            not equivalent to the answer (``Summary.fixed_wrong``); more fails the gate. None
+            (an older baseline) checks accuracy only.
     """
 
     system: str
@@ -36,6 +40,7 @@ class Baseline:
     cases: int
     golden_version: str | None = None
     tolerance: float = 0.0
+    fixed_wrong: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,12 @@ def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str
         notes.append(f"golden set {baseline.golden_version} -> {golden_version}")
     note = f" ({'; '.join(notes)})" if notes else ""
     summary = f"{baseline.system} on {baseline.task}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
+    if baseline.fixed_wrong is not None:
+        summary += f"; fixed-wrong {measured.fixed_wrong}, baseline {baseline.fixed_wrong}"
     if measured.accuracy.value + _RECORDING_PRECISION < floor:
         return GateOutcome(False, f"FAIL {summary}, below the floor {floor:.1%}{note}")
+    if baseline.fixed_wrong is not None and measured.fixed_wrong.hits > baseline.fixed_wrong:
+        return GateOutcome(False, f"FAIL {summary}: more wrong fixes that run than the baseline{note}")
     return GateOutcome(True, f"PASS {summary}{note}")
 
 
@@ -85,4 +94,4 @@ def baseline_from(summaries: list[Summary], system: str, task: str, golden_versi
     measured = next((s for s in summaries if s.system == system and s.task == task), None)
     if measured is None:
         raise InputFormatError(f"no {task} results for system {system} to record as the baseline")
-    return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance)
+    return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance, measured.fixed_wrong.hits)

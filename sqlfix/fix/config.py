@@ -18,8 +18,9 @@ class FixConfig:
     Candidate sources:
         use_rules: run the deterministic repairers (``sqlfix/fix/rules``).
         use_model: ask the chat model for candidates when one is given.
-        model_when: ``fallback`` asks the model only when no rule fix runs (rules answer in
-            milliseconds, a CPU model in seconds); ``always`` runs both side by side.
+        model_when: ``unsure`` asks the model when no rule fix runs or the rules' best fix is
+            unsure (see ``sure_confidence``); ``fallback`` only when no rule fix runs (rules
+            answer in milliseconds, a CPU model in seconds); ``always`` runs both side by side.
         k: samples drawn from the model per output format (best-of-k). The first sample of
             each format is greedy, the rest use ``temperature``.
         temperature: sampling temperature of the non-greedy samples.
@@ -49,6 +50,14 @@ class FixConfig:
         max_memory_mb: engine memory per query.
         request_timeout_s: wall clock for the whole request; the model is not waited for past it.
 
+    Trust:
+        sure_confidence: a fix below this confidence is reported ``unsure`` (so is one that
+            changes more than its error needs, or has a rival as small with another result,
+            whose confidence is capped at ``unsure_confidence``). 0.8 is where the golden set
+            shows at least 95% of fixes right (``sqlfix eval``'s calibration table).
+        unsure_confidence: the most confidence an unsure fix gets.
+        abstain: withhold an unsure fix (``fixed_sql`` None) instead of returning it flagged.
+
     Ranking:
         use_ranker: rank with the learned reward model (``ranker.lgb.txt``); False uses the
             fallback (agreement of model samples, similarity to the input). Trained on rules-only
@@ -60,7 +69,7 @@ class FixConfig:
 
     use_rules: bool = True
     use_model: bool = True
-    model_when: str = "fallback"
+    model_when: str = "unsure"
     k: int = 4
     temperature: float = 0.7
     max_tokens: int = 256
@@ -76,6 +85,9 @@ class FixConfig:
     max_rows: int = 1000
     max_memory_mb: int = 1024
     request_timeout_s: float = 60.0
+    sure_confidence: float = 0.8
+    unsure_confidence: float = 0.5
+    abstain: bool = False
     use_ranker: bool = True
     ranker_path: str | None = None
 

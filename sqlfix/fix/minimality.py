@@ -9,6 +9,7 @@ A candidate with reasons is *unsure*: it ranks below minimal ones and caps the c
 
 Example:
     >>> from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.fix.records import Candidate
     >>> error = ExecError(ErrorKind.SYNTAX, 'syntax error at or near "AS"', "duckdb", identifier="AS", position=45)
     >>> broken = "SELECT airline_id, round(avg(distance_km), 1 AS avg_km FROM flights GROUP BY airline_id"
     >>> overreach(broken, "SELECT airline_id, round(avg(distance_km), 1) AS avg_km FROM flights GROUP BY airline_id", error, "duckdb")
@@ -27,6 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlglot.tokens import Token, TokenType
 
 from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.fix.records import Candidate
 from sqlfix.fix.text import NAME_TYPES, depths, tokenize
 
 # Keywords that carry meaning: a fix that has fewer of them dropped a filter, a join, a
@@ -77,6 +79,12 @@ class _Profile:
     kept_lists: tuple[int, int]
     commas: int
     set_operation: bool
+
+
+def mark_overreach(original: str, error: ExecError | None, candidates: list[Candidate], dialect: str) -> None:
+    """Set ``overreach`` on each of ``candidates`` (fixes of ``original`` failing with ``error``)."""
+    for candidate in candidates:
+        candidate.overreach = overreach(original, candidate.sql, error, dialect)
 
 
 def overreach(original: str, candidate: str, error: ExecError | None, dialect: str) -> tuple[str, ...]:

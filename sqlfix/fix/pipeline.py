@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 from sqlfix.engines.base import Engine, ResultSet
@@ -14,7 +14,8 @@ from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
 from sqlfix.fix.model_source import ask_proposals, repair_proposals
-from sqlfix.fix.rank import confidence, rank
+from sqlfix.fix.minimality import mark_overreach
+from sqlfix.fix.rank import confidence, doubts, rank
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
@@ -74,8 +75,9 @@ def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, co
         if isinstance(outcome, ResultSet):
             return None, []
         error = outcome
-    candidates = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question)
-    return error, _dedupe(candidates, dialect)
+    candidates = _dedupe(_gather(request.sql, error, schema, dialect, config, model, verifier, request.question), dialect)
+    mark_overreach(request.sql, error, candidates, dialect)
+    return error, candidates
 
 
 def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel) -> AskResult:
@@ -135,9 +137,11 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question) -> l
     rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
     if model is None or not config.use_model:
         return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
-    if config.model_when == "fallback" and config.use_rules:
+    if config.model_when in ("fallback", "unsure") and config.use_rules:
         found = rules()
-        return found or _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
+        if found and (config.model_when == "fallback" or not _judge(sql, error, found, config, dialect).unsure):
+            return found
+        return found + _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
     pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
     jobs = [pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)]
     if config.use_rules:
@@ -177,21 +181,60 @@ def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
     return list(kept.values())
 
 
+@dataclass
+class _Judgement:
+    """The ranked candidates and how far the winner can be trusted."""
+
+    ranked: list[Candidate]
+    confidence: float
+    unsure_reasons: list[str]
+
+    @property
+    def unsure(self) -> bool:
+        """The winner is not to be trusted blindly."""
+        return bool(self.unsure_reasons)
+
+
+def _judge(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, dialect: str) -> _Judgement:
+    """Rank deduplicated ``candidates`` minimal first and judge the winner: its confidence,
+    capped when there is a reason to doubt it, and those reasons."""
+    candidates = _dedupe(candidates, dialect)
+    mark_overreach(sql, error, candidates, dialect)
+    ranked = rank(sql, error.kind.value if error else None, candidates, ranker_path=config.ranker_path, learned=config.use_ranker)
+    if not ranked:
+        return _Judgement(ranked, 0.0, [])
+    if ranked[0].source == "original" and len(ranked) == 1:
+        return _Judgement(ranked, 1.0, [])
+    reasons = doubts(ranked)
+    score = confidence(ranked)
+    if reasons:
+        score = min(score, config.unsure_confidence)
+    elif score < config.sure_confidence:
+        reasons = [f"its confidence {score:.2f} is below {config.sure_confidence:.2f}"]
+    return _Judgement(ranked, score, reasons)
+
+
 def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float) -> FixResult:
-    dialect = verifier.dialect
-    ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path, learned=config.use_ranker)
-    winner = ranked[0] if ranked else None
+    judgement = _judge(sql, error, candidates, config, verifier.dialect)
+    ranked = judgement.ranked
+    winner = ranked[0] if ranked and not (config.abstain and judgement.unsure) else None
     fixed = winner.sql if winner else None
+    explanation = explain(error, winner)
+    if judgement.unsure:
+        why = "; ".join(judgement.unsure_reasons)
+        explanation = f"Unsure: {why}. {explanation}" if winner else f"A fix was found but withheld as unsure: {why}."
     return FixResult(
         fixed_sql=fixed,
         diff=unified_diff(sql, fixed) if fixed else "",
         edit=make_edit(sql, fixed) if fixed else "",
-        explanation=explain(error, winner),
+        explanation=explanation,
         evidence=_evidence(winner, error, verifier, len(ranked), started),
-        confidence=1.0 if winner is not None and winner.source == "original" and len(ranked) == 1 else confidence(ranked),
+        confidence=judgement.confidence,
         source=winner.source if winner else None,
         error=error,
         candidates=ranked,
+        unsure=judgement.unsure,
+        unsure_reasons=judgement.unsure_reasons,
     )
 
 

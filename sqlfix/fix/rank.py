@@ -1,5 +1,7 @@
 """Ranking verified candidates: a LightGBM reward model when its file is present, else a
-majority vote over results with similarity to the input as the tie-break."""
+majority vote over results with similarity to the input as the tie-break; minimal fixes
+(``sqlfix.fix.minimality``) before those that change more than the error needs. Then how far
+to trust the winner: its confidence and, when it is not to be trusted blindly, why."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from sqlfix.fix.features import FEATURE_NAMES, candidate_features
 from sqlfix.fix.records import Candidate
 
 BUNDLED_RANKER = Path(__file__).with_name("ranker.lgb.txt")
+# A rival fix scoring within this much of the winner makes the pick a guess (see ``doubts``).
+RIVAL_MARGIN = 0.15
 _load_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,9 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     ``learned=False`` skips the reward model (it is trained on repairs; ``ask`` votes instead).
 
     Scores from the learned ranker are probabilities that the candidate is the intended fix;
-    the fallback's scores are vote shares blended with similarity, also in 0..1.
+    the fallback's scores are vote shares blended with similarity, also in 0..1. Candidates
+    with ``overreach`` (set by ``sqlfix.fix.minimality.mark_overreach``) come after every
+    minimal one whatever their score.
     """
     if not candidates:
         return []
@@ -37,7 +43,7 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
         scores = [row[FEATURE_NAMES.index("heuristic")] for row in rows]
     for candidate, score in zip(candidates, scores):
         candidate.score = score
-    return sorted(candidates, key=lambda c: (-(c.score or 0.0), c.depth, len(c.sql)))
+    return sorted(candidates, key=lambda c: (bool(c.overreach), -(c.score or 0.0), c.depth, len(c.sql)))
 
 
 def confidence(ranked: list[Candidate]) -> float:
@@ -47,6 +53,30 @@ def confidence(ranked: list[Candidate]) -> float:
     top = ranked[0].score or 0.0
     margin = top - (ranked[1].score or 0.0) if len(ranked) > 1 else top
     return round(max(0.0, min(1.0, top * (0.5 + 0.5 * math.tanh(4 * margin + 0.5)))), 3)
+
+
+def doubts(ranked: list[Candidate], *, rival_margin: float = RIVAL_MARGIN) -> list[str]:
+    """Why the top candidate of ``ranked`` may be the wrong fix (empty: no reason known).
+
+    Its own overreach, and a rival as small (no overreach, no more chained repairs) that
+    returns a different result and scores within ``rival_margin`` of it: then the error has
+    two readings and the ranker's pick is a guess (``salary`` -> ``e.salary`` or ``sh.salary``).
+    """
+    if not ranked:
+        return []
+    top = ranked[0]
+    reasons = [f"it {reason}" for reason in top.overreach]
+    for rival in ranked[1:]:
+        if (not rival.overreach and rival.depth <= top.depth and rival.result_key != top.result_key
+                and (top.score or 0.0) - (rival.score or 0.0) <= rival_margin):
+            reasons.append(f"another fix as small gives a different result: {_short(rival.sql)}")
+            break
+    return reasons
+
+
+def _short(sql: str, limit: int = 120) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def load_ranker(path: str | None = None):

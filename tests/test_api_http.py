@@ -44,6 +44,17 @@ def test_fix_returns_verified_minimal_fix(rules_api):
     assert body["edit"] == "- emial\n+ email"
     assert body["evidence"]["executed"] is True and body["evidence"]["columns"] == ["email"]
     assert body["error"]["kind"] == "unknown_column" and body["source"] == "rule:identifiers"
+    assert body["unsure"] is False and body["unsure_reasons"] == [] and body["confidence"] >= 0.8
+
+
+def test_fix_that_changes_more_than_the_error_needs_is_marked_unsure(rules_api):
+    broken = "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders"
+    body = post(f"{rules_api}/v1/fix", json={"sql": broken, "db": "shop"}).json()
+    assert body["fixed_sql"] and body["unsure"] is True and body["confidence"] <= 0.5
+    assert any("drops the column count" in reason for reason in body["unsure_reasons"])
+    assert body["candidates"][0]["overreach"]
+    withheld = post(f"{rules_api}/v1/fix", json={"sql": broken, "db": "shop", "abstain": True}).json()
+    assert withheld["fixed_sql"] is None and withheld["unsure"] is True and withheld["candidates"]
 
 
 def test_fix_uses_the_error_the_client_sends(rules_api):

@@ -99,7 +99,8 @@ def create_app(settings: ApiSettings):
         """Repair a query: the verified minimal fix, its diff, why, evidence and confidence."""
         database = _database(settings, body.db)
         config = settings.fix_config
-        config = replace(config, use_model=config.use_model and body.use_model, k=body.k or config.k)
+        config = replace(config, use_model=config.use_model and body.use_model, k=body.k or config.k,
+                         abstain=config.abstain if body.abstain is None else body.abstain)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
         result = await _bounded(settings, repair, request, database.engine, database.schema, config=config, model=model)

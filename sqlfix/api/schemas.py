@@ -48,6 +48,7 @@ class FixBody(BaseModel):
     question: str | None = Field(None, max_length=MAX_QUESTION_CHARS, description="What the query should answer.")
     use_model: bool = Field(True, description="False: deterministic repairers only.")
     k: int | None = Field(None, ge=1, le=16, description="Model samples per output format.")
+    abstain: bool | None = Field(None, description="True: withhold an unsure fix (fixed_sql null, unsure true); default: the server's setting.")
 
 
 class CandidateBody(BaseModel):
@@ -62,6 +63,7 @@ class CandidateBody(BaseModel):
     columns: list[str]
     votes: int
     score: float | None
+    overreach: list[str] = Field(default_factory=list, description="What it changes beyond what the error needs (empty: minimal).")
 
 
 class EvidenceBody(BaseModel):
@@ -90,6 +92,8 @@ class FixResponse(BaseModel):
     source: str | None
     error: ExecErrorBody | None
     candidates: list[CandidateBody]
+    unsure: bool = Field(description="True: do not trust the fix without a look (it changes more than the error needs, a fix as small answers differently, or confidence < 0.8).")
+    unsure_reasons: list[str] = Field(description="Why it is unsure, one phrase each.")
 
 
 class AskBody(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from sqlfix.engines.base import Engine, ResultSet
@@ -15,7 +15,8 @@ from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
 from sqlfix.fix.model_source import ask_proposals, repair_proposals
 from sqlfix.fix.minimality import mark_overreach
-from sqlfix.fix.rank import confidence, doubts, rank
+from sqlfix.fix.rank import confidence, rank
+from sqlfix.fix.trust import judge
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
@@ -138,8 +139,8 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question) -> l
     if model is None or not config.use_model:
         return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
     if config.model_when in ("fallback", "unsure") and config.use_rules:
-        found = rules()
-        if found and (config.model_when == "fallback" or not _judge(sql, error, found, config, dialect).unsure):
+        found = _dedupe(rules(), dialect)  # once: deduplicating merges votes, and the result is deduplicated again
+        if found and (config.model_when == "fallback" or not judge(sql, error, found, config, dialect).unsure):
             return found
         return found + _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
     pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
@@ -181,48 +182,14 @@ def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
     return list(kept.values())
 
 
-@dataclass
-class _Judgement:
-    """The ranked candidates and how far the winner can be trusted."""
-
-    ranked: list[Candidate]
-    confidence: float
-    unsure_reasons: list[str]
-
-    @property
-    def unsure(self) -> bool:
-        """The winner is not to be trusted blindly."""
-        return bool(self.unsure_reasons)
-
-
-def _judge(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, dialect: str) -> _Judgement:
-    """Rank deduplicated ``candidates`` minimal first and judge the winner: its confidence,
-    capped when there is a reason to doubt it, and those reasons."""
-    candidates = _dedupe(candidates, dialect)
-    mark_overreach(sql, error, candidates, dialect)
-    ranked = rank(sql, error.kind.value if error else None, candidates, ranker_path=config.ranker_path, learned=config.use_ranker)
-    if not ranked:
-        return _Judgement(ranked, 0.0, [])
-    if ranked[0].source == "original" and len(ranked) == 1:
-        return _Judgement(ranked, 1.0, [])
-    reasons = doubts(ranked)
-    score = confidence(ranked)
-    if reasons:
-        score = min(score, config.unsure_confidence)
-    elif score < config.sure_confidence:
-        reasons = [f"its confidence {score:.2f} is below {config.sure_confidence:.2f}"]
-    return _Judgement(ranked, score, reasons)
-
-
 def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float) -> FixResult:
-    judgement = _judge(sql, error, candidates, config, verifier.dialect)
+    judgement = judge(sql, error, _dedupe(candidates, verifier.dialect), config, verifier.dialect)
     ranked = judgement.ranked
     winner = ranked[0] if ranked and not (config.abstain and judgement.unsure) else None
     fixed = winner.sql if winner else None
     explanation = explain(error, winner)
-    if judgement.unsure:
-        why = "; ".join(judgement.unsure_reasons)
-        explanation = f"Unsure: {why}. {explanation}" if winner else f"A fix was found but withheld as unsure: {why}."
+    if judgement.unsure and winner is None:
+        explanation = f"A fix was found but withheld as unsure: {'; '.join(judgement.unsure_reasons)}."
     return FixResult(
         fixed_sql=fixed,
         diff=unified_diff(sql, fixed) if fixed else "",

@@ -1,7 +1,6 @@
 """Ranking verified candidates: a LightGBM reward model when its file is present, else a
 majority vote over results with similarity to the input as the tie-break; minimal fixes
-(``sqlfix.fix.minimality``) before those that change more than the error needs. Then how far
-to trust the winner: its confidence and, when it is not to be trusted blindly, why."""
+(``sqlfix.fix.minimality``) before those that change more than the error needs."""
 
 from __future__ import annotations
 
@@ -17,8 +16,6 @@ from sqlfix.fix.features import FEATURE_NAMES, candidate_features
 from sqlfix.fix.records import Candidate
 
 BUNDLED_RANKER = Path(__file__).with_name("ranker.lgb.txt")
-# A rival fix scoring within this much of the winner makes the pick a guess (see ``doubts``).
-RIVAL_MARGIN = 0.15
 _load_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -53,30 +50,6 @@ def confidence(ranked: list[Candidate]) -> float:
     top = ranked[0].score or 0.0
     margin = top - (ranked[1].score or 0.0) if len(ranked) > 1 else top
     return round(max(0.0, min(1.0, top * (0.5 + 0.5 * math.tanh(4 * margin + 0.5)))), 3)
-
-
-def doubts(ranked: list[Candidate], *, rival_margin: float = RIVAL_MARGIN) -> list[str]:
-    """Why the top candidate of ``ranked`` may be the wrong fix (empty: no reason known).
-
-    Its own overreach, and a rival as small (no overreach, no more chained repairs) that
-    returns a different result and scores within ``rival_margin`` of it: then the error has
-    two readings and the ranker's pick is a guess (``salary`` -> ``e.salary`` or ``sh.salary``).
-    """
-    if not ranked:
-        return []
-    top = ranked[0]
-    reasons = [f"it {reason}" for reason in top.overreach]
-    for rival in ranked[1:]:
-        if (not rival.overreach and rival.depth <= top.depth and rival.result_key != top.result_key
-                and (top.score or 0.0) - (rival.score or 0.0) <= rival_margin):
-            reasons.append(f"another fix as small gives a different result: {_short(rival.sql)}")
-            break
-    return reasons
-
-
-def _short(sql: str, limit: int = 120) -> str:
-    flat = " ".join(sql.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def load_ranker(path: str | None = None):

@@ -1,0 +1,127 @@
+"""A fix changes only what its error needs: the overreach check on golden-style repairs, and
+what the pipeline makes of an overreaching fix on the real shop demo (DuckDB and chDB)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.fix import FixConfig, FixRequest, repair
+from sqlfix.fix.minimality import overreach
+from tests.fix_fixtures import shop_clickhouse, shop_duckdb  # noqa: F401 - fixtures
+
+UNION_BROKEN = "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders"
+SET_OPERATION_ERROR = ExecError(ErrorKind.OTHER, "Set operations can only apply to expressions with the same number of result columns", "duckdb")
+
+
+def _error(kind: ErrorKind, message: str = "", identifier: str | None = None, position: int | None = None) -> ExecError:
+    return ExecError(kind, message, "duckdb", identifier=identifier, position=position)
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "error"),
+    [
+        ("SELECT fare_class, count(*) AS bookings avg(price) AS avg_price FROM bookings GROUP BY fare_class",
+         "SELECT fare_class, count(*) AS bookings, avg(price) AS avg_price FROM bookings GROUP BY fare_class",
+         _error(ErrorKind.SYNTAX, 'syntax error at or near "avg"', "avg", 40)),
+        ("SELECT level, count() FROM employees GRUOP BY level", "SELECT level, count() FROM employees GROUP BY level",
+         _error(ErrorKind.SYNTAX, 'syntax error at or near "BY"', "BY", 42)),
+        ("SELECT count(*) FROM orders WHERE total > 100 AND AND currency = 'USD'", "SELECT count(*) FROM orders WHERE total > 100 AND currency = 'USD'",
+         _error(ErrorKind.SYNTAX, 'syntax error at or near "AND"', "AND", 50)),
+        ("SELECT user_id, count(*) FROM orders WHERE count(*) > 5 GROUP BY user_id",
+         "SELECT user_id, count(*) FROM orders GROUP BY user_id HAVING count(*) > 5",
+         _error(ErrorKind.GROUP_BY, "WHERE clause cannot contain aggregates!")),
+        ("SELECT count(*) FROM orders WHERE created_at >= '2024-13-01'", "SELECT count(*) FROM orders WHERE created_at >= '2024-12-01'",
+         _error(ErrorKind.TYPE_MISMATCH, "Conversion Error: date field value out of range")),
+        ("SELECT flight_id, DATEADD(minute, 30, scheduled_arrival) AS buffer_end FROM flights",
+         "SELECT flight_id, scheduled_arrival + INTERVAL 30 MINUTE AS buffer_end FROM flights",
+         _error(ErrorKind.DIALECT, "Scalar Function with name dateadd does not exist!", "dateadd", 18)),
+        ("SELECT o.order_id, sum(oi.qty * oi.unit_price) FROM orders o JOIN order_items oi ON oi.order_id = o.order_id GROUP BY o.order_id",
+         "SELECT o.order_id, sum(oi.quantity * oi.unit_price) FROM orders o JOIN order_items oi ON oi.order_id = o.order_id GROUP BY o.order_id",
+         _error(ErrorKind.UNKNOWN_COLUMN, 'Table "oi" does not have a column named "qty"', "oi", 23)),
+        ("SELECT count(*) FROM orders WHERE user_id IN (SELECT user_id, email FROM users)",
+         "SELECT count(*) FROM orders WHERE user_id IN (SELECT user_id FROM users)",
+         _error(ErrorKind.OTHER, "Subquery returns 2 columns - expected 1")),
+        ("SELECT country, count(*) FROM users", "SELECT country, count(*) FROM users GROUP BY country",
+         _error(ErrorKind.GROUP_BY, 'column "country" must appear in the GROUP BY clause', "country")),
+    ],
+    ids=["comma", "keyword-typo", "doubled-and", "where-to-having", "bad-date", "dialect-operator", "typo", "subquery-column", "group-by"],
+)
+def test_minimal_fixes_have_no_overreach(broken: str, fixed: str, error: ExecError) -> None:
+    assert overreach(broken, fixed, error, "duckdb") == ()
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "error", "reason"),
+    [
+        ("SELECT airline_id, round(avg(distance_km), 1 AS avg_km FROM flights GROUP BY airline_id",
+         "SELECT airline_id, round(avg(distance_km)), 1 AS avg_km FROM flights GROUP BY airline_id",
+         _error(ErrorKind.SYNTAX, 'syntax error at or near "AS"', "AS", 45), "adds a select item"),
+        ("SELECT flight_id, timestamp_diff('minute', scheduled_departure, actual_departure) AS delay FROM flights",
+         "SELECT flight_id timestamp_diff,('minute', scheduled_departure, actual_departure) AS delay FROM flights",
+         _error(ErrorKind.DIALECT, "Scalar Function with name timestamp_diff does not exist!", "timestamp_diff", 18),
+         "turns the call timestamp_diff into a name"),
+        ("SELECT category, count_if(in_stock) AS in_stock FROM products GROUP BY category",
+         "SELECT category count_if,(in_stock) AS in_stock FROM products GROUP BY category, (in_stock)",
+         _error(ErrorKind.DIALECT, "Function with name count_if does not exist", "count_if", 17), "adds a GROUP BY item"),
+        ("SELECT DISTINCT country FROM users WHERE plan = 'premium' AND signup_date > 2024",
+         "SELECT country FROM users WHERE plan = 'premium'",
+         _error(ErrorKind.TYPE_MISMATCH, "Cannot compare DATE and INTEGER"), "drops DISTINCT"),
+        ("SELECT DISTINCT country FROM users WHERE plan = 'premium' AND signup_date > 2024",
+         "SELECT DISTINCT country FROM users WHERE plan = 'premium'",
+         _error(ErrorKind.TYPE_MISMATCH, "Cannot compare DATE and INTEGER"), "drops a condition"),
+        ("SELECT airport_code, round(latitude, longitude, 2) FROM airports", "SELECT airport_code, round(latitude) FROM airports",
+         _error(ErrorKind.WRONG_ARITY, "No function matches round(DOUBLE, DOUBLE, INTEGER)", "round"), "drops the column longitude"),
+        ("SELECT employee_id, date_diff(hire_date, termination_date) AS days FROM employees",
+         "SELECT employee_id, DATE_DIFF('DAY', termination_date, hire_date) AS days FROM employees",
+         _error(ErrorKind.WRONG_ARITY, "No function matches date_diff(DATE, DATE)", "date_diff"), "reorders columns"),
+        ("SELECT category, countif(in_stock) FROM products GROUP BY category", "SELECT category, count(in_stock) FROM products GROUP BY category",
+         _error(ErrorKind.UNKNOWN_FUNCTION, "Function with name countif does not exist", "countif"), "renames countif to count, dropping 'if'"),
+        ("SELECT ISNULL(coupon_code, 'none') AS coupon, count(*) FROM orders GROUP BY 1",
+         "SELECT (coupon_code IS NULL) AS coupon, count(*) FROM orders GROUP BY 1",
+         _error(ErrorKind.DIALECT, "isnull does not take 2 arguments", "ISNULL"), "drops the value none"),
+        (UNION_BROKEN, "SELECT 'users' AS source FROM users UNION ALL SELECT count(*) FROM orders", SET_OPERATION_ERROR, "drops the column count"),
+    ],
+    ids=["paren-moves-comma", "comma-splits-call", "bogus-group-item", "distinct", "condition", "arguments", "argument-order",
+         "function-qualifier", "value", "union-column"],
+)
+def test_overreaching_fixes_are_named(broken: str, fixed: str, error: ExecError, reason: str) -> None:
+    assert reason in overreach(broken, fixed, error, "duckdb")
+
+
+def test_a_query_that_runs_or_a_refused_statement_is_not_checked() -> None:
+    assert overreach("SELECT DISTINCT a FROM t", "SELECT a FROM t", None, "duckdb") == ()
+    refused = ExecError(ErrorKind.PERMISSION, "writes are not allowed", "guard")
+    assert overreach("DELETE FROM t WHERE a = 1", "SELECT * FROM t WHERE a = 1", refused, "duckdb") == ()
+
+
+def test_overreaching_rule_fix_is_unsure_on_duckdb(shop_duckdb) -> None:
+    result = repair(FixRequest(UNION_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
+    assert result.error is not None and result.error.kind == ErrorKind.OTHER
+    assert result.fixed_sql is not None and result.unsure
+    assert any("drops" in reason for reason in result.unsure_reasons)
+    assert result.confidence <= FixConfig.unsure_confidence
+    assert all(c.overreach for c in result.candidates if c.sql == result.fixed_sql)
+
+
+def test_abstain_withholds_an_unsure_fix_but_keeps_the_candidates(shop_duckdb) -> None:
+    result = repair(FixRequest(UNION_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False, abstain=True))
+    assert result.fixed_sql is None and result.unsure and result.candidates
+    assert result.explanation.startswith("A fix was found but withheld as unsure")
+
+
+def test_minimal_fix_is_sure_and_ranks_above_an_overreaching_one(shop_duckdb) -> None:
+    result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
+    assert result.fixed_sql == "SELECT email FROM users"
+    assert not result.unsure and result.unsure_reasons == [] and result.confidence >= FixConfig.sure_confidence
+
+
+def test_comma_that_splits_a_call_is_unsure_on_clickhouse(shop_clickhouse) -> None:
+    broken = "SELECT category, count_if(in_stock) AS in_stock FROM products GROUP BY category"
+    result = repair(FixRequest(broken), shop_clickhouse.engine, shop_clickhouse.schema, config=FixConfig(use_model=False))
+    assert result.error is not None
+    sure = [c for c in result.candidates if not c.overreach]
+    split = [c for c in result.candidates if any("into a name" in reason for reason in c.overreach)]
+    if result.fixed_sql in {c.sql for c in split}:
+        assert result.unsure and not sure  # the bogus fix wins only when nothing minimal runs
+    assert all(result.candidates.index(c) < result.candidates.index(s) for c in sure for s in split)

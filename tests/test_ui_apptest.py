@@ -91,12 +91,12 @@ def test_alternatives_can_be_browsed_and_reject_keeps_the_original(monkeypatch, 
 
 def test_unsure_fix_shows_a_badge_and_why(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl")
-    type_and_run(app, "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders")
+    type_and_run(app, "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category")
     app.button(key="fix").click()
     app.run()
     assert not app.exception, app.exception
     assert any("Unsure" in m.value and "badge" in m.value for m in app.markdown)
-    assert any("drops the column count" in w.value for w in app.warning)
+    assert any("adds a select item" in w.value for w in app.warning)
 
 
 def test_sure_fix_has_no_unsure_badge(monkeypatch, tmp_path) -> None:

@@ -38,7 +38,7 @@ def fix(
     """Repair a failing SQL query: prints the fix, a coloured diff, the explanation and a confidence.
     Exit status 0 when a verified fix (or the query itself) runs, 3 when the fix runs but is
     unsure (it changes more than the error needs, a fix as small answers differently, or its
-    confidence is below 0.8), 1 when none was found (or, with --abstain, only an unsure one)."""
+    confidence is below 0.5), 1 when none was found (or, with --abstain, only an unsure one)."""
     text = _read_sql(sql, file)
     config = FixConfig(k=k, timeout_s=timeout, use_model=not no_model, abstain=abstain)
     chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)

@@ -51,11 +51,13 @@ class FixConfig:
         request_timeout_s: wall clock for the whole request; the model is not waited for past it.
 
     Trust:
-        sure_confidence: a fix below this confidence is reported ``unsure`` (so is one that
-            changes more than its error needs, or has a rival as small with another result,
-            whose confidence is capped at ``unsure_confidence``). 0.8 is where the golden set
-            shows at least 95% of fixes right (``sqlfix eval``'s calibration table).
-        unsure_confidence: the most confidence an unsure fix gets.
+        sure_confidence: a fix below this confidence is reported ``unsure``; so is one that
+            changes more than its error needs or has a rival as small with another result
+            (``sqlfix.fix.trust``). 0.5: the ranker finds the fix likelier wrong than right.
+            The confidence itself is calibrated separately: on the golden set at least 95% of
+            fixes at 0.8 or more are right (``sqlfix eval``'s calibration table).
+        unsure_confidence: the most confidence a fix with a reason to doubt it gets (below
+            ``sure_confidence``, so the two never mix in the calibration table).
         abstain: withhold an unsure fix (``fixed_sql`` None) instead of returning it flagged.
 
     Ranking:
@@ -85,8 +87,8 @@ class FixConfig:
     max_rows: int = 1000
     max_memory_mb: int = 1024
     request_timeout_s: float = 60.0
-    sure_confidence: float = 0.8
-    unsure_confidence: float = 0.5
+    sure_confidence: float = 0.5
+    unsure_confidence: float = 0.4
     abstain: bool = False
     use_ranker: bool = True
     ranker_path: str | None = None

@@ -70,6 +70,8 @@ class _Profile:
     """What of a query a minimal fix must keep."""
 
     names: list[str]
+    qualifiers: set[str]
+    sources: Counter
     kept: Counter
     calls: Counter
     literal_words: set[str]
@@ -101,26 +103,27 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         One short phrase per change (``"drops DISTINCT"``, ``"drops the column longitude"``,
         ``"adds a GROUP BY item"``...); empty when the fix is minimal or cannot be compared.
     """
-    if error is None or error.kind == ErrorKind.PERMISSION:
-        # A refused statement is rewritten as a whole (an UPDATE becomes a preview SELECT):
-        # nothing of it lies outside the region.
+    if error is None:
         return ()
     before_tokens, after_tokens = tokenize(original, dialect), tokenize(candidate, dialect)
     if not before_tokens or not after_tokens:
         return ()
     before, after = _profile(before_tokens), _profile(after_tokens)
+    if error.kind == ErrorKind.PERMISSION:
+        # A refused statement is rewritten as a whole (an UPDATE becomes a preview SELECT, the
+        # target of a COPY goes), so its clauses may move; but a file or URL it *reads* that is
+        # swapped for a local table is a guess at where that data lives.
+        return tuple(f"reads a table instead of {name}(...)" for name, count in before.sources.items() if after.sources[name] < count)
     region = _Region.of(before_tokens, error)
     moved_to_having = after.kept[TokenType.HAVING] - before.kept[TokenType.HAVING]
     reasons = [f"drops {label}" for label in _dropped_keywords(before.kept, after.kept, region.kinds, moved_to_having)]
     if not (error.kind == ErrorKind.OTHER and "subquery" in error.message.lower()):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
     reasons += _lost_calls(before, after, region.names)
+    if error.kind in (ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE):
+        reasons += _replacements(before, after, region.names, error.kind)
     reasons += _truncated_calls(before.calls, after.calls, after.words)
-    if error.kind != ErrorKind.TYPE_MISMATCH:  # a type mismatch is fixed by rewriting a value
-        missing = sorted(word for word in before.literal_words - after.words.keys()
-                         if not (error.kind == ErrorKind.WRONG_ARITY and word.isdigit()))
-        if missing:
-            reasons.append("drops the value " + ", ".join(missing[:3]))
+    reasons += _dropped_values(before, after, error)
     if before.kept_lists == after.kept_lists:  # else the input's lists are unreadable (``SELEC``, ``GRUOP BY``)
         commas = after.commas - before.commas
         if _adds_items(before.select_list, after.select_list, commas) and not before.set_operation:
@@ -175,7 +178,7 @@ def _quoted_names(message: str) -> list[str]:
 
 def _profile(tokens: list[Token]) -> _Profile:
     levels = depths(tokens)
-    names, calls, literal_words, words = [], Counter(), set(), Counter()
+    names, qualifiers, calls, sources, literal_words, words = [], set(), Counter(), Counter(), set(), Counter()
     for index, token in enumerate(tokens):
         text = token.text.lower()
         words.update(_WORD.findall(text))
@@ -183,13 +186,19 @@ def _profile(tokens: list[Token]) -> _Profile:
         is_call = following is not None and following.token_type == TokenType.L_PAREN and _WORD.fullmatch(text) and text.upper() not in _NOT_CALLS
         if is_call:
             calls[text] += 1
+            if index and tokens[index - 1].token_type in (TokenType.FROM, TokenType.JOIN):
+                sources[text] += 1
         if token.token_type in NAME_TYPES:
             names.append(text)
+            if following is not None and following.token_type == TokenType.DOT:
+                qualifiers.add(text)
         elif token.token_type in (TokenType.STRING, TokenType.NUMBER):
             literal_words.update(_WORD.findall(text))
     kept = Counter(token.token_type for token in tokens if token.token_type in _KEPT)
     return _Profile(
         names=names,
+        qualifiers=qualifiers,
+        sources=sources,
         kept=kept,
         calls=calls,
         literal_words=literal_words,
@@ -267,6 +276,49 @@ def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> li
         elif after.words[name] >= before.words[name]:
             reasons.append(f"turns the call {name} into a name")
     return reasons
+
+
+def _dropped_values(before: _Profile, after: _Profile, error: ExecError) -> list[str]:
+    """Literal values of the input missing from the candidate; a type mismatch is fixed by
+    rewriting a value, and a wrong-arity call may lose a numeric argument."""
+    if error.kind == ErrorKind.TYPE_MISMATCH:
+        return []
+    missing = sorted(word for word in before.literal_words - after.words.keys() if not (error.kind == ErrorKind.WRONG_ARITY and word.isdigit()))
+    return ["drops the value " + ", ".join(missing[:3])] if missing else []
+
+
+def _replacements(before: _Profile, after: _Profile, region: frozenset[str], kind: ErrorKind) -> list[str]:
+    """An unknown name replaced by a name unrelated to it (``fare`` -> ``passenger_id``: no
+    shared word, neither spelled inside the other), or an unknown table replaced by one the
+    query already reads (a self-join the query did not have)."""
+    # Table aliases are left out: moving a column to another alias (``o.plan`` -> ``u.plan``)
+    # is requalifying, not renaming.
+    gone = [name for name in region if before.names.count(name) > after.names.count(name) and name not in before.qualifiers]
+    added = [name for name in (Counter(after.names) - Counter(before.names)) if name not in after.qualifiers]
+    if not gone or not added:
+        return []
+    reasons = []
+    if not any(_related(old, new) for old in gone for new in added):
+        reasons.append(f"replaces {gone[0]} with the unrelated name {added[0]}")
+    if kind == ErrorKind.UNKNOWN_TABLE:
+        reasons += [f"reads {new} twice (a self-join)" for new in added if new in before.names]
+    return reasons
+
+
+def _related(old: str, new: str) -> bool:
+    """Two names that could mean the same thing: a shared word or beginning (``salaries``,
+    ``salary_history``), one spelled inside the other (``qty`` in ``quantity``), or a close
+    spelling."""
+    old_words, new_words = set(_name_words(old)), set(_name_words(new))
+    if old_words & new_words or (len(old) >= 4 and len(new) >= 4 and old[:4] == new[:4]):
+        return True
+    shorter, longer = sorted((old, new), key=len)
+    return _is_subsequence(list(shorter), list(longer)) or Levenshtein.normalized_similarity(old, new) >= 0.5
+
+
+def _name_words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return [word.lower() for word in re.split(r"[\W_]+", spaced) if len(word) >= 3]
 
 
 def _truncated_calls(before: Counter, after: Counter, words: Counter) -> list[str]:

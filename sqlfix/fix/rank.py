@@ -44,11 +44,13 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
 
 
 def confidence(ranked: list[Candidate]) -> float:
-    """Confidence in the top candidate: its score, discounted when a rival scores close to it."""
+    """Confidence in the top candidate: its score, discounted when a rival with a *different*
+    result scores close to it (rivals returning the same rows give the same answer)."""
     if not ranked:
         return 0.0
     top = ranked[0].score or 0.0
-    margin = top - (ranked[1].score or 0.0) if len(ranked) > 1 else top
+    rival = next((c for c in ranked[1:] if c.result_key is None or c.result_key != ranked[0].result_key), None)
+    margin = top - (rival.score or 0.0) if rival is not None else top
     return round(max(0.0, min(1.0, top * (0.5 + 0.5 * math.tanh(4 * margin + 0.5)))), 3)
 
 

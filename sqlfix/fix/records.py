@@ -122,7 +122,7 @@ class FixResult:
         candidates: every verified candidate, best first.
         unsure: the fix is not to be trusted without a look: it changes more than the error
             needs, another fix as small answers differently, or its confidence is below
-            ``FixConfig.sure_confidence``. With ``FixConfig.abstain`` an unsure fix is withheld
+            ``FixConfig.sure_confidence`` (0.5). With ``FixConfig.abstain`` an unsure fix is withheld
             (``fixed_sql`` None, the candidates kept).
         unsure_reasons: why, one short phrase each (empty when sure).
     """

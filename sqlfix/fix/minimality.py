@@ -9,7 +9,6 @@ A candidate with reasons is *unsure*: it ranks below minimal ones and caps the c
 
 Example:
     >>> from sqlfix.errors import ErrorKind, ExecError
-from sqlfix.fix.records import Candidate
     >>> error = ExecError(ErrorKind.SYNTAX, 'syntax error at or near "AS"', "duckdb", identifier="AS", position=45)
     >>> broken = "SELECT airline_id, round(avg(distance_km), 1 AS avg_km FROM flights GROUP BY airline_id"
     >>> overreach(broken, "SELECT airline_id, round(avg(distance_km), 1) AS avg_km FROM flights GROUP BY airline_id", error, "duckdb")
@@ -56,7 +55,6 @@ _NOT_CALLS = {
 }
 _WORD = re.compile(r"\w+")
 _QUOTED = re.compile(r"\"([^\"]+)\"|`([^`]+)`|'([^']+)'")
-_SET_OPERATIONS = {TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT}
 # Clause keywords that end a SELECT list or a GROUP BY list at its own depth.
 _LIST_ENDS = {
     TokenType.FROM, TokenType.WHERE, TokenType.GROUP_BY, TokenType.HAVING, TokenType.ORDER_BY, TokenType.LIMIT,
@@ -79,8 +77,8 @@ class _Profile:
     select_list: tuple[int, int]
     group_list: tuple[int, int]
     kept_lists: tuple[int, int]
+    tuples: int
     commas: int
-    set_operation: bool
 
 
 def mark_overreach(original: str, error: ExecError | None, candidates: list[Candidate], dialect: str) -> None:
@@ -120,13 +118,17 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
     if not (error.kind == ErrorKind.OTHER and "subquery" in error.message.lower()):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
     reasons += _lost_calls(before, after, region.names)
+    if after.tuples > before.tuples:
+        reasons.append("leaves a bare list of values (a call's arguments without the call)")
     if error.kind in (ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE):
         reasons += _replacements(before, after, region.names, error.kind)
     reasons += _truncated_calls(before.calls, after.calls, after.words)
     reasons += _dropped_values(before, after, error)
     if before.kept_lists == after.kept_lists:  # else the input's lists are unreadable (``SELEC``, ``GRUOP BY``)
         commas = after.commas - before.commas
-        if _adds_items(before.select_list, after.select_list, commas) and not before.set_operation:
+        # Also in a set operation whose branches differ in width: which column the narrow
+        # branch lacks (or the wide one has too many) is a guess.
+        if _adds_items(before.select_list, after.select_list, commas):
             reasons.append("adds a select item")
         if _adds_items(before.group_list, after.group_list, commas) and error.kind != ErrorKind.GROUP_BY:
             reasons.append("adds a GROUP BY item")
@@ -207,8 +209,25 @@ def _profile(tokens: list[Token]) -> _Profile:
         group_list=_lists(tokens, levels, TokenType.GROUP_BY),
         kept_lists=(sum(t.token_type == TokenType.SELECT for t in tokens), sum(t.token_type == TokenType.GROUP_BY for t in tokens)),
         commas=sum(t.token_type == TokenType.COMMA for t in tokens),
-        set_operation=any(t.token_type in _SET_OPERATIONS for t in tokens),
+        tuples=_bare_tuples(tokens, levels),
     )
+
+
+def _bare_tuples(tokens: list[Token], levels: list[int]) -> int:
+    """Parentheses holding a comma list that no function name, IN or VALUES owns, right after
+    SELECT or a comma: what is left of ``f(a, b)`` when a repair cuts ``f`` off."""
+    count = 0
+    for index, token in enumerate(tokens):
+        if token.token_type != TokenType.L_PAREN or not index or tokens[index - 1].token_type not in (TokenType.SELECT, TokenType.COMMA):
+            continue
+        depth = levels[index] + 1
+        for later in range(index + 1, len(tokens)):
+            if levels[later] < depth:
+                break
+            if levels[later] == depth and tokens[later].token_type == TokenType.COMMA:
+                count += 1
+                break
+    return count
 
 
 def _lists(tokens: list[Token], levels: list[int], opener: TokenType) -> tuple[int, int]:
@@ -280,10 +299,12 @@ def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> li
 
 def _dropped_values(before: _Profile, after: _Profile, error: ExecError) -> list[str]:
     """Literal values of the input missing from the candidate; a type mismatch is fixed by
-    rewriting a value, and a wrong-arity call may lose a numeric argument."""
+    rewriting a value, and a wrong-arity call may lose one numeric argument."""
     if error.kind == ErrorKind.TYPE_MISMATCH:
         return []
-    missing = sorted(word for word in before.literal_words - after.words.keys() if not (error.kind == ErrorKind.WRONG_ARITY and word.isdigit()))
+    missing = sorted(before.literal_words - after.words.keys())
+    if error.kind == ErrorKind.WRONG_ARITY and len(missing) == 1 and missing[0].isdigit():
+        return []  # the one surplus argument (round(x, 2, 0) -> round(x, 2))
     return ["drops the value " + ", ".join(missing[:3])] if missing else []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlfix.fix import FixConfig, FixRequest, ask, repair
 from sqlfix.models import load_model
+from sqlfix.models.openai_chat import OpenAIChatModel
 from tests.fix_fixtures import openai_server, shop_duckdb  # noqa: F401 - fixture
 
 SEMANTIC_QUESTION = "How many orders are cancelled or refunded, in USD?"
@@ -72,6 +73,18 @@ def test_an_unsure_rule_fix_asks_the_model_whose_minimal_fix_ranks_first(shop_du
     assert result.fixed_sql == "SELECT category, round(avg(price), 1) AS avg_price FROM products GROUP BY category"
     assert result.source.startswith("model:") and not result.candidates[0].overreach
     assert any(c.overreach for c in result.candidates[1:])  # the rules' fix is still offered, below it
+
+
+def test_a_failing_model_leaves_the_rules_unsure_fix_standing(shop_duckdb):
+    def fail(user: str, n: int, temperature: float) -> list[str]:
+        raise RuntimeError("the endpoint breaks the connection")
+
+    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+    with openai_server(fail) as server:
+        model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
+        result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=model)
+        assert server.requests  # the model was asked, and failed
+    assert result.fixed_sql is not None and result.unsure and result.source.startswith("rule:")
 
 
 def test_failing_model_candidate_is_repaired_by_the_rules(shop_duckdb):

@@ -4,6 +4,7 @@ execution, deduplicated, ranked, explained."""
 from __future__ import annotations
 
 import concurrent.futures as futures
+import logging
 import time
 from dataclasses import replace
 from functools import partial
@@ -25,6 +26,7 @@ from sqlfix.normalize import normalize_sql
 from sqlfix.prompts import make_edit
 from sqlfix.schema.model import Schema
 
+log = logging.getLogger(__name__)
 # Rule steps spent on each failing model candidate (model output is usually one slip away).
 MODEL_REPAIR_DEPTH = 1
 
@@ -134,7 +136,8 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
 
 
 def _gather(sql, error, schema, dialect, config, model, verifier, question) -> list[Candidate]:
-    """Run the rule search and the model side by side; return every verified candidate."""
+    """Run the rule search and the model, side by side or the model after the rules as
+    ``config.model_when`` says; return every verified candidate."""
     rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
     if model is None or not config.use_model:
         return rules() if config.use_rules else []  # no thread to start: the rules alone take milliseconds
@@ -142,7 +145,13 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question) -> l
         found = _dedupe(rules(), dialect)  # once: deduplicating merges votes, and the result is deduplicated again
         if found and (config.model_when == "fallback" or not judge(sql, error, found, config, dialect).unsure):
             return found
-        return found + _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
+        if not found:
+            return _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
+        try:
+            return found + _model_candidates(model, sql, error, schema, dialect, config, verifier, question)
+        except SqlfixError as exc:  # a second opinion that fails leaves the rules' (unsure) fix standing
+            log.warning("the model could not be asked about an unsure rule fix: %s", exc)
+            return found
     pool = futures.ThreadPoolExecutor(max_workers=max(1, config.workers), thread_name_prefix="sqlfix-fix")
     jobs = [pool.submit(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)]
     if config.use_rules:

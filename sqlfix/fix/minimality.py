@@ -82,12 +82,13 @@ class _Profile:
 
 
 def mark_overreach(original: str, error: ExecError | None, candidates: list[Candidate], dialect: str) -> None:
-    """Set ``overreach`` on each of ``candidates`` (fixes of ``original`` failing with ``error``)."""
+    """Set ``overreach`` on each of ``candidates`` (fixes of ``original`` failing with ``error``;
+    a chained repair may also change what the errors it met on the way need)."""
     for candidate in candidates:
-        candidate.overreach = overreach(original, candidate.sql, error, dialect)
+        candidate.overreach = overreach(original, candidate.sql, error, dialect, later=candidate.chain_errors)
 
 
-def overreach(original: str, candidate: str, error: ExecError | None, dialect: str) -> tuple[str, ...]:
+def overreach(original: str, candidate: str, error: ExecError | None, dialect: str, *, later: tuple[ExecError, ...] = ()) -> tuple[str, ...]:
     """Name the changes of ``candidate`` that repairing ``error`` in ``original`` does not need.
 
     Args:
@@ -96,6 +97,8 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         error: the original's error: its kind, names and position mark the region a fix may
             rewrite; None for a query that runs (a semantic repair: nothing is checked).
         dialect: the sqlglot dialect both are tokenized in.
+        later: the errors a chained repair met after its first steps (``Candidate.chain_errors``):
+            what they name and what their kinds allow is part of the region too.
 
     Returns:
         One short phrase per change (``"drops DISTINCT"``, ``"drops the column longitude"``,
@@ -112,25 +115,26 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         # target of a COPY goes), so its clauses may move; but a file or URL it *reads* that is
         # swapped for a local table is a guess at where that data lives.
         return tuple(f"reads a table instead of {name}(...)" for name, count in before.sources.items() if after.sources[name] < count)
-    region = _Region.of(before_tokens, error)
+    region = _Region.of(before_tokens, error, later)
+    kinds = {error.kind, *(e.kind for e in later)}
     moved_to_having = after.kept[TokenType.HAVING] - before.kept[TokenType.HAVING]
     reasons = [f"drops {label}" for label in _dropped_keywords(before.kept, after.kept, region.kinds, moved_to_having)]
-    if not (error.kind == ErrorKind.OTHER and "subquery" in error.message.lower()):  # "Subquery returns 2 columns": a column must go
+    if not any(e.kind == ErrorKind.OTHER and "subquery" in e.message.lower() for e in (error, *later)):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
     reasons += _lost_calls(before, after, region.names)
     if after.tuples > before.tuples:
         reasons.append("leaves a bare list of values (a call's arguments without the call)")
-    if error.kind in (ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE):
-        reasons += _replacements(before, after, region.names, error.kind)
+    if kinds & {ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE}:
+        reasons += _replacements(before, after, region.names, ErrorKind.UNKNOWN_TABLE in kinds)
     reasons += _truncated_calls(before.calls, after.calls, after.words)
-    reasons += _dropped_values(before, after, error)
+    reasons += _dropped_values(before, after, kinds)
     if before.kept_lists == after.kept_lists:  # else the input's lists are unreadable (``SELEC``, ``GRUOP BY``)
         commas = after.commas - before.commas
         # Also in a set operation whose branches differ in width: which column the narrow
         # branch lacks (or the wide one has too many) is a guess.
         if _adds_items(before.select_list, after.select_list, commas):
             reasons.append("adds a select item")
-        if _adds_items(before.group_list, after.group_list, commas) and error.kind != ErrorKind.GROUP_BY:
+        if _adds_items(before.group_list, after.group_list, commas) and ErrorKind.GROUP_BY not in kinds:
             reasons.append("adds a GROUP BY item")
     return tuple(reasons)
 
@@ -150,11 +154,12 @@ class _Region:
     kinds: frozenset[TokenType]
 
     @classmethod
-    def of(cls, tokens: list[Token], error: ExecError) -> "_Region":
-        """The engine's identifier and the names it quotes, the tokens next to the position it
-        points at and, for a function from another dialect, the whole call."""
+    def of(cls, tokens: list[Token], error: ExecError, later: tuple[ExecError, ...] = ()) -> "_Region":
+        """The engines' identifiers and the names they quote, the tokens next to the position
+        ``error`` points at (``later`` errors point into other texts) and, for a function from
+        another dialect, the whole call."""
         names = set()
-        for name in [error.identifier or "", *_quoted_names(error.message)]:
+        for name in [name for e in (error, *later) for name in (e.identifier or "", *_quoted_names(e.message))]:
             if name:
                 names.add(name.lower())
                 names.update(part.lower().strip('"`') for part in name.split("."))
@@ -162,7 +167,7 @@ class _Region:
         near = range(max(0, at[0] - 1), min(len(tokens), at[0] + 2)) if at else range(0)
         names.update(tokens[i].text.lower() for i in near)
         kinds = {tokens[i].token_type for i in near}
-        if error.kind == ErrorKind.DIALECT:
+        if any(e.kind == ErrorKind.DIALECT for e in (error, *later)):
             levels = depths(tokens)
             for index, token in enumerate(tokens[:-1]):
                 if token.text.lower() in names and tokens[index + 1].token_type == TokenType.L_PAREN:
@@ -297,18 +302,18 @@ def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> li
     return reasons
 
 
-def _dropped_values(before: _Profile, after: _Profile, error: ExecError) -> list[str]:
+def _dropped_values(before: _Profile, after: _Profile, kinds: set[ErrorKind]) -> list[str]:
     """Literal values of the input missing from the candidate; a type mismatch is fixed by
     rewriting a value, and a wrong-arity call may lose one numeric argument."""
-    if error.kind == ErrorKind.TYPE_MISMATCH:
+    if ErrorKind.TYPE_MISMATCH in kinds:
         return []
     missing = sorted(before.literal_words - after.words.keys())
-    if error.kind == ErrorKind.WRONG_ARITY and len(missing) == 1 and missing[0].isdigit():
+    if ErrorKind.WRONG_ARITY in kinds and len(missing) == 1 and missing[0].isdigit():
         return []  # the one surplus argument (round(x, 2, 0) -> round(x, 2))
     return ["drops the value " + ", ".join(missing[:3])] if missing else []
 
 
-def _replacements(before: _Profile, after: _Profile, region: frozenset[str], kind: ErrorKind) -> list[str]:
+def _replacements(before: _Profile, after: _Profile, region: frozenset[str], tables: bool) -> list[str]:
     """An unknown name replaced by a name unrelated to it (``fare`` -> ``passenger_id``: no
     shared word, neither spelled inside the other), or an unknown table replaced by one the
     query already reads (a self-join the query did not have)."""
@@ -321,7 +326,7 @@ def _replacements(before: _Profile, after: _Profile, region: frozenset[str], kin
     reasons = []
     if not any(_related(old, new) for old in gone for new in added):
         reasons.append(f"replaces {gone[0]} with the unrelated name {added[0]}")
-    if kind == ErrorKind.UNKNOWN_TABLE:
+    if tables:
         reasons += [f"reads {new} twice (a self-join)" for new in added if new in before.names]
     return reasons
 

@@ -175,7 +175,7 @@ def _model_candidates(model, sql, error, schema, dialect, config, verifier, ques
         elif isinstance(outcome, ExecError) and outcome.engine != "guard":
             for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
                 verified.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
-                                        explanation=proposal.explanation or fixed.explanation))
+                                        explanation=proposal.explanation or fixed.explanation, chain_errors=(outcome, *fixed.chain_errors)))
     return verified
 
 

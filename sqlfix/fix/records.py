@@ -46,6 +46,8 @@ class Candidate:
         prior: the proposal's rank within its rule or sampling order (0 is the rule's first choice).
         overreach: what it changes beyond what the error needs (``sqlfix.fix.minimality``);
             empty for a minimal fix. Such candidates rank below minimal ones.
+        chain_errors: the errors a chained repair met after its first step, in order (each
+            step may change what its own error needs).
     """
 
     sql: str
@@ -62,6 +64,7 @@ class Candidate:
     score: float | None = None
     prior: int = 0
     overreach: tuple[str, ...] = ()
+    chain_errors: tuple[ExecError, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -69,6 +72,7 @@ class Candidate:
         data["error"] = self.error.to_dict() if self.error else None
         data["columns"] = list(self.columns)
         data["overreach"] = list(self.overreach)
+        data["chain_errors"] = [e.to_dict() for e in self.chain_errors]
         return data
 
 

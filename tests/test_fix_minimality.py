@@ -161,3 +161,21 @@ def test_comma_that_splits_a_call_is_unsure_on_clickhouse(shop_clickhouse) -> No
     else:
         assert result.unsure and result.confidence <= FixConfig.unsure_confidence
         assert "it turns the call count_if into a name" in result.unsure_reasons
+
+
+def test_a_chained_repair_may_change_what_each_error_it_met_needs() -> None:
+    broken = "SELEC country, count(*) AS users FROM users GROUP BY contry"
+    fixed = "SELECT country, count(*) AS users FROM users GROUP BY country"
+    first = _error(ErrorKind.SYNTAX, 'syntax error at or near "SELEC"', "SELEC", 0)
+    second = _error(ErrorKind.UNKNOWN_COLUMN, 'Referenced column "contry" not found in FROM clause!', "contry")
+    assert overreach(broken, fixed, first, "duckdb") == ("drops the column contry",)
+    assert overreach(broken, fixed, first, "duckdb", later=(second,)) == ()
+
+
+def test_chained_rule_fix_on_duckdb_is_sure(shop_duckdb) -> None:
+    result = repair(FixRequest("SELEC country, count(*) AS users FROM users GROUP BY contry ORDER BY users DESC"), shop_duckdb.engine,
+                    shop_duckdb.schema, config=FixConfig(use_model=False))
+    assert result.fixed_sql == "SELECT country, count(*) AS users FROM users GROUP BY country ORDER BY users DESC"
+    winner = result.candidates[0]
+    assert winner.depth == 2 and [e.kind for e in winner.chain_errors] == [ErrorKind.UNKNOWN_COLUMN]
+    assert winner.overreach == () and not result.unsure

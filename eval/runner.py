@@ -42,7 +42,7 @@ class CaseResult:
         valid_sql: the prediction executed without error.
         confidence: the system's confidence in its answer (None when it reports none).
         unsure: the system flagged its answer as unsure.
-        unchanged: a repair that returned the broken query itself (no fix).
+        unchanged: a repair that returned the broken query itself, layout aside (no fix).
     """
 
     system: str
@@ -124,7 +124,9 @@ def score(
         engines = pool.engines(case.schema_name, case.dialect)
         comparison = compare_on_databases(prediction.sql, answers, engines, limits=case_limits(case))
     normalized = normalize_sql(prediction.sql, case.dialect) if prediction.sql else None
-    unchanged = bool(normalized and case.broken_sql and normalized == normalize_sql(case.broken_sql, case.dialect))
+    # Layout aside, the very text: normalize_sql would also equate a case or quoting fix
+    # (``Email`` -> ``email`` on ClickHouse) with the query it repairs.
+    unchanged = bool(prediction.sql and case.broken_sql and prediction.sql.split() == case.broken_sql.split())
     return CaseResult(
         system=system,
         case_id=case.id,

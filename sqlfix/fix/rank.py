@@ -28,7 +28,8 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     Scores from the learned ranker are probabilities that the candidate is the intended fix;
     the fallback's scores are vote shares blended with similarity, also in 0..1. Candidates
     with ``overreach`` (set by ``sqlfix.fix.minimality.mark_overreach``) come after every
-    minimal one whatever their score.
+    minimal one whatever their score; scores equal to two decimals are ordered by the rule's
+    own preference (``prior``).
     """
     if not candidates:
         return []
@@ -40,7 +41,9 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
         scores = [row[FEATURE_NAMES.index("heuristic")] for row in rows]
     for candidate, score in zip(candidates, scores):
         candidate.score = score
-    return sorted(candidates, key=lambda c: (bool(c.overreach), -(c.score or 0.0), c.depth, len(c.sql)))
+    # Scores that agree to two decimals are a tie the ranker cannot break; the rule's own
+    # order of proposals (``prior``) does, then fewer chained repairs and the shorter query.
+    return sorted(candidates, key=lambda c: (bool(c.overreach), -round(c.score or 0.0, 2), c.depth, c.prior, len(c.sql)))
 
 
 def confidence(ranked: list[Candidate]) -> float:

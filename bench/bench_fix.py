@@ -3,7 +3,9 @@
 Runs ``sqlfix.fix.repair`` on every golden repair case (rules only by default; ``--model SPEC``
 adds the model), checks each answer by execution equivalence against the case's ``fixed_sql``,
 and prints the repair rate per error kind and category, latency p50/p95 (target: rules-only
-p50 < 50 ms, with the 135M model on CPU p50 < 1.5 s) and where the time goes.
+p50 < 50 ms, with the 135M model on CPU p50 < 1.5 s) and where the time goes, including what
+the minimality check (``sqlfix.fix.minimality``, run on every candidate) adds to a request,
+timed again on each request's own candidates, and how many fixes come out sure or unsure.
 
     .venv/bin/python bench/bench_fix.py                    # rules only
     .venv/bin/python bench/bench_fix.py --model default    # rules + the bundled model
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from eval.equivalence import GoldAnswer, compare_sql  # noqa: E402
 from sqlfix.fix import FixConfig, repair, request_from_row  # noqa: E402
 from sqlfix.fix.database import open_database  # noqa: E402
+from sqlfix.fix.minimality import mark_overreach  # noqa: E402
 from sqlfix.fix.model_choice import choose_model  # noqa: E402
 
 console = Console()
@@ -97,9 +100,12 @@ def main() -> None:
         elapsed = (time.perf_counter() - started) * 1000
         if profiler:
             profiler.disable()
+        check_started = time.perf_counter()
+        mark_overreach(request.sql, result.error, result.candidates, request.dialect or database.engine.dialect)
+        check_ms = (time.perf_counter() - check_started) * 1000
         verdict = compare_sql(result.fixed_sql, [GoldAnswer(case["fixed_sql"])], database.engine)
         rows.append({"case": case, "ms": elapsed, "ok": verdict.correct, "fixed": result.fixed_sql, "source": result.source,
-                     "tried": result.evidence.candidates_tried})
+                     "tried": result.evidence.candidates_tried, "check_ms": check_ms, "unsure": result.unsure})
 
     _report(rows, model is not None)
     if args.failures:
@@ -136,6 +142,14 @@ def _report(rows: list[dict], with_model: bool) -> None:
     console.print(f"latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {statistics.mean(latencies):.1f} ms, max {max(latencies):.1f} ms")
     console.print(f"p50 target {target:.0f} ms: ratio p50/target = {p50 / target:.2f} ({'met' if p50 < target else 'MISSED'})")
     console.print(f"executions per request: mean {statistics.mean(r['tried'] for r in rows):.1f}")
+    checks = [row["check_ms"] for row in rows]
+    without = [row["ms"] - row["check_ms"] for row in rows]
+    console.print(f"minimality check per request: p50 {percentile(checks, 0.5):.2f} ms, p95 {percentile(checks, 0.95):.2f} ms; "
+                  f"latency p50 without it {percentile(without, 0.5):.1f} ms (ratio with/without {p50 / max(1e-9, percentile(without, 0.5)):.2f})")
+    fixed = [row for row in rows if row["fixed"]]
+    unsure = [row for row in fixed if row["unsure"]]
+    console.print(f"fixes returned {len(fixed)}: sure {len(fixed) - len(unsure)} ({sum(r['ok'] for r in fixed if not r['unsure'])} right), "
+                  f"unsure {len(unsure)} ({sum(r['ok'] for r in unsure)} right)")
 
 
 def _plot(rows: list[dict], path: Path) -> None:

@@ -21,7 +21,7 @@ def evaluate(
         None, "--system", "-s",
         help="rules, gold, a model spec (default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model>: "
              "what sqlfix fix/ask --model runs), model:<spec>, model-edit:<spec>, pipeline:<spec>, pipeline-always:<spec>, "
-             "icl:<spec>@<dataset>, file:<path>; repeat to compare"
+             "pipeline-fallback:<spec>, icl:<spec>@<dataset>, file:<path>; repeat to compare"
     ),
     base_url: str = typer.Option(None, help="endpoint of openai:<model> systems (default: $OPENAI_BASE_URL)"),
     record: Path = typer.Option(None, help="write the requests the systems make of their models here (JSONL[.gz]); the models answer nothing"),
@@ -34,7 +34,7 @@ def evaluate(
     seed: int = typer.Option(0, help="seed of the perturbed copies"),
     no_cache: bool = typer.Option(False, "--no-cache", help="ask the systems again instead of reusing cached answers"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bars"),
-    gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy"),
+    gate: bool = typer.Option(False, "--gate", help="CI gate: evaluate the baseline's system and fail below its accuracy or above its fixed-wrong count"),
     baseline: Path = typer.Option(BASELINE_PATH, help="baseline file of the gate"),
     update_baseline: bool = typer.Option(False, "--update-baseline", help="with --gate: record the measured accuracy"),
     tolerance: float = typer.Option(0.0, help="with --update-baseline: accuracy drop still allowed"),
@@ -72,6 +72,14 @@ def evaluate(
             f"valid {summary.valid_sql.value:.1%}  p50 {summary.latency_p50_ms:.0f} ms",
             highlight=False,
         )
+        outcomes, total = summary.outcomes, sum(summary.outcomes.values())
+        if total:
+            console.print(
+                f"{'':<28} {'':<9} of {total} failing: fixed-correct {outcomes['fixed_correct']}, fixed-wrong {outcomes['fixed_wrong']} "
+                f"({summary.fixed_wrong.value:.1%}), unsure {outcomes['unsure_correct'] + outcomes['unsure_wrong']} "
+                f"({outcomes['unsure_correct']} of them right), no fix {outcomes['no_fix']}; confidence >= 0.8: {summary.confident} correct",
+                highlight=False,
+            )
     splits = summarise_splits(run.results, run.unseen_schemas)
     if run.unseen_schemas:
         for summary in splits:
@@ -86,8 +94,8 @@ def evaluate(
     if update_baseline:
         recorded = baseline_from(splits, systems[0], task, run.golden_version, tolerance, split="seen")
         write_baseline(recorded, baseline)
-        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases of seen schemas",
-                      highlight=False)
+        console.print(f"baseline recorded in {baseline}: {recorded.accuracy:.1%} on {recorded.cases} cases of seen schemas, "
+                      f"{recorded.fixed_wrong} fixed-wrong", highlight=False)
         return
     outcome = check_gate([*summaries, *splits], recorded, run.golden_version)
     console.print(outcome.message, style="green" if outcome.passed else "bold red", highlight=False)

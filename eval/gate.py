@@ -1,5 +1,6 @@
 """The CI gate: evaluate the default CPU system on the golden set and fail when accuracy
-drops below the baseline recorded in ``eval/baseline.json``."""
+drops below the baseline recorded in ``eval/baseline.json``, or when more failing queries get
+a wrong fix that runs (``fixed_wrong``) than the baseline recorded."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class Baseline:
         tolerance: how far below ``accuracy`` still passes.
         split: the cases it counts: ``all``, or those on ``seen`` schemas (the golden set's
             ``splits.json``), so adding unseen schemas does not move the gate.
+        fixed_wrong: failing queries that got a fix which runs, is not flagged unsure and is
+            not equivalent to the answer (``Summary.fixed_wrong``); more fails the gate. None
+            (an older baseline) checks accuracy only.
     """
 
     system: str
@@ -39,6 +43,7 @@ class Baseline:
     golden_version: str | None = None
     tolerance: float = 0.0
     split: str = "all"
+    fixed_wrong: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,12 @@ def check_gate(summaries: list[Summary], baseline: Baseline, golden_version: str
     note = f" ({'; '.join(notes)})" if notes else ""
     cases = "" if baseline.split == "all" else f" ({baseline.split} schemas)"
     summary = f"{baseline.system} on {baseline.task}{cases}: accuracy {measured.accuracy}, baseline {baseline.accuracy:.1%}"
+    if baseline.fixed_wrong is not None:
+        summary += f"; fixed-wrong {measured.fixed_wrong}, baseline {baseline.fixed_wrong}"
     if measured.accuracy.value + _RECORDING_PRECISION < floor:
         return GateOutcome(False, f"FAIL {summary}, below the floor {floor:.1%}{note}")
+    if baseline.fixed_wrong is not None and measured.fixed_wrong.hits > baseline.fixed_wrong:
+        return GateOutcome(False, f"FAIL {summary}: more wrong fixes that run than the baseline{note}")
     return GateOutcome(True, f"PASS {summary}{note}")
 
 
@@ -92,7 +101,7 @@ def baseline_from(
     if measured is None:
         raise InputFormatError(f"no {task} results for system {system} ({split} cases) to record as the baseline")
     return Baseline(system, task, round(measured.accuracy.value, 6), measured.accuracy.total, golden_version, tolerance,
-                    split)
+                    split=split, fixed_wrong=measured.fixed_wrong.hits)
 
 
 def _measured(summaries: list[Summary], system: str, task: str, split: str) -> Summary | None:

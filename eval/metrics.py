@@ -45,6 +45,14 @@ class Summary:
         latency_p50_ms, latency_p95_ms: the system's time per case.
         split: ``all`` cases, or only those on ``seen`` or ``unseen`` schemas (see
             :func:`summarise_splits`).
+        outcomes: what the answers to failing queries amount to (``CaseResult.outcome``:
+            fixed_correct, fixed_wrong, unsure_correct, unsure_wrong, no_fix); for text-to-SQL
+            every question counts.
+        outcomes_per_error_kind: the same per error kind (repair; ``semantic`` included).
+        fixed_wrong: answers to failing queries that run, are not flagged unsure and are not
+            equivalent to the gold answer, out of the failing queries.
+        calibration: share correct per confidence bucket, over answers with a confidence.
+        confident: correct answers among those with confidence >= :data:`CONFIDENT`.
     """
 
     system: str
@@ -60,6 +68,11 @@ class Summary:
     latency_p50_ms: float = 0.0
     latency_p95_ms: float = 0.0
     split: str = "all"
+    outcomes: dict[str, int] = field(default_factory=dict)
+    outcomes_per_error_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    fixed_wrong: Rate = Rate(0, 0)
+    calibration: list["Bucket"] = field(default_factory=list)
+    confident: Rate = Rate(0, 0)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (rates as ``{"hits", "total", "value"}``)."""
@@ -81,7 +94,57 @@ class Summary:
             "verdicts": self.verdicts,
             "latency_p50_ms": round(self.latency_p50_ms, 3),
             "latency_p95_ms": round(self.latency_p95_ms, 3),
+            "outcomes": self.outcomes,
+            "outcomes_per_error_kind": self.outcomes_per_error_kind,
+            "fixed_wrong": rate(self.fixed_wrong),
+            "calibration": [{"low": b.low, "high": b.high, **rate(b.correct)} for b in self.calibration],
+            "confident": rate(self.confident),
         }
+
+
+OUTCOMES = ("fixed_correct", "fixed_wrong", "unsure_correct", "unsure_wrong", "no_fix")
+# Confidence bucket edges of the calibration table; the last bucket includes 1.0.
+BUCKET_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)
+# The confidence from which ``sqlfix fix`` calls a fix sure (``FixConfig.sure_confidence``).
+CONFIDENT = 0.8
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Answers whose confidence lies in ``[low, high)`` (``high`` included for the last), and
+    how many of them were correct."""
+
+    low: float
+    high: float
+    correct: Rate
+
+
+def calibration(results: list[CaseResult]) -> list[Bucket]:
+    """Share correct per confidence bucket over answers that carry a confidence (a repair
+    returning the broken query unchanged is no answer).
+
+    Example:
+        >>> calibration([])[-1]
+        Bucket(low=0.9, high=1.0, correct=Rate(hits=0, total=0))
+    """
+    answered = [r for r in results if r.confidence is not None and r.predicted_sql is not None and not r.unchanged]
+    buckets = []
+    for number, (low, high) in enumerate(zip(BUCKET_EDGES, BUCKET_EDGES[1:])):
+        last = number == len(BUCKET_EDGES) - 2
+        inside = [r for r in answered if low <= r.confidence < high or (last and r.confidence == high)]
+        buckets.append(Bucket(low, high, _rate(inside, lambda r: r.correct)))
+    return buckets
+
+
+def failing(results: list[CaseResult]) -> list[CaseResult]:
+    """The results the precision numbers count: repairs of queries that fail (semantic repairs
+    of queries that run are reported per error kind only), every text-to-SQL question."""
+    return [r for r in results if r.task != "repair" or r.error_kind is not None]
+
+
+def _outcomes(results: list[CaseResult]) -> dict[str, int]:
+    counts = Counter(r.outcome for r in results)
+    return {name: counts.get(name, 0) for name in OUTCOMES}
 
 
 def _rate(results: list[CaseResult], hit: Callable[[CaseResult], bool]) -> Rate:
@@ -122,6 +185,15 @@ def summarise(results: Iterable[CaseResult]) -> list[Summary]:
                 verdicts=dict(Counter(r.verdict for r in group)),
                 latency_p50_ms=float(np.percentile(latencies, 50)) if len(group) else 0.0,
                 latency_p95_ms=float(np.percentile(latencies, 95)) if len(group) else 0.0,
+                outcomes=_outcomes(failing(group)),
+                outcomes_per_error_kind={
+                    kind: _outcomes([r for r in group if _error_kind_label(r) == kind])
+                    for kind in sorted({_error_kind_label(r) for r in group})
+                } if task == "repair" else {},
+                fixed_wrong=_rate(failing(group), lambda r: r.outcome == "fixed_wrong"),
+                calibration=calibration(failing(group)),
+                confident=_rate([r for r in failing(group) if r.confidence is not None and r.confidence >= CONFIDENT and not r.unchanged
+                                 and r.predicted_sql is not None], lambda r: r.correct),
             )
         )
     return summaries

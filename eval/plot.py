@@ -1,4 +1,4 @@
-"""The accuracy-per-category chart of a report (matplotlib, written as PNG)."""
+"""The charts of a report (matplotlib, written as PNG): accuracy per category, calibration."""
 
 from __future__ import annotations
 
@@ -35,6 +35,37 @@ def plot_accuracy(summaries: list[Summary], path: Path) -> Path:
         if rows:
             axis.legend(fontsize=8, loc="upper right")
         axis.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def plot_calibration(summaries: list[Summary], path: Path) -> Path:
+    """Draw a reliability diagram: share correct per confidence bucket for every system that
+    reports a confidence (marker size grows with the bucket's answers); return ``path``."""
+    figure, axis = plt.subplots(figsize=(6.5, 5.0))
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfect calibration")
+    for summary in summaries:
+        filled = [b for b in summary.calibration if b.correct.total]
+        if not filled:
+            continue
+        centres = [(b.low + b.high) / 2 for b in filled]
+        shares = [b.correct.value for b in filled]
+        sizes = [20 + 4 * b.correct.total for b in filled]
+        line = axis.plot(centres, shares, marker="", label=f"{summary.system} ({summary.task})")[0]
+        axis.scatter(centres, shares, s=sizes, color=line.get_color(), zorder=3)
+        for centre, share, bucket in zip(centres, shares, filled):
+            axis.annotate(str(bucket.correct.total), (centre, share), textcoords="offset points", xytext=(6, -10), fontsize=7)
+    axis.axvline(0.8, color="#a00", linewidth=0.8, linestyle=":")
+    axis.set_xlim(0, 1.02)
+    axis.set_ylim(0, 1.05)
+    axis.set_xlabel("confidence (bucket centre; numbers: answers in the bucket)")
+    axis.set_ylabel("share correct")
+    axis.set_title("calibration")
+    axis.legend(fontsize=8, loc="upper left")
+    axis.grid(alpha=0.3)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)

@@ -1,5 +1,5 @@
-"""Write an evaluation's report: ``report.md``, ``report.html`` (the plot embedded),
-``accuracy.png`` and ``results.json`` (every case result and every summary)."""
+"""Write an evaluation's report: ``report.md``, ``report.html`` (the plots embedded),
+``accuracy.png``, ``calibration.png`` and ``results.json`` (every case result and every summary)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from eval.equivalence import Verdict
-from eval.metrics import Summary, summarise, summarise_splits
-from eval.plot import plot_accuracy
+from eval.metrics import CONFIDENT, OUTCOMES, Summary, summarise, summarise_splits
+from eval.plot import plot_accuracy, plot_calibration
 from eval.runner import EvalRun
 
 _FAILURES_SHOWN = 200
@@ -54,7 +54,7 @@ def report_sections(summaries: list[Summary], splits: list[Summary] | None = Non
             [[s.system, s.task, s.split, str(s.accuracy), str(s.superset), str(s.valid_sql)]
              for s in sorted(splits or [], key=lambda s: (s.system, s.task))],
         ))
-    sections.append(verdicts)
+    sections += [verdicts, *precision_sections(summaries)]
     for task, attribute, title in (
         ("text2sql", "per_category", "Text-to-SQL accuracy per category"),
         ("repair", "per_category", "Repair accuracy per category"),
@@ -68,6 +68,40 @@ def report_sections(summaries: list[Summary], splits: list[Summary] | None = Non
             table = [[key, *[str(getattr(s, attribute).get(key, "-")) for s in rows]] for key in keys]
             sections.append(Section(title, [attribute.replace("per_", ""), *[s.system for s in rows]], table))
     return sections
+
+
+_OUTCOME_HEADERS = ["fixed, correct", "fixed, wrong (runs, not equivalent)", "unsure, correct", "unsure, wrong", "no fix"]
+
+
+def precision_sections(summaries: list[Summary]) -> list[Section]:
+    """Precision tables: what the answers to failing queries amount to per system (and per
+    error kind for repair), and the calibration of the systems' confidence."""
+    shown = [s for s in summaries if sum(s.outcomes.values())]
+    overall = Section(
+        "Precision (failing queries; an unsure answer is flagged, not trusted)",
+        ["system", "task", *_OUTCOME_HEADERS, f"confidence >= {CONFIDENT} correct"],
+        [[s.system, s.task, *[_share(s.outcomes[name], sum(s.outcomes.values())) for name in OUTCOMES], str(s.confident)] for s in shown],
+    )
+    per_kind = Section(
+        "Precision per error kind (repair)",
+        ["system", "error kind", *_OUTCOME_HEADERS],
+        [[s.system, kind, *[str(counts[name]) for name in OUTCOMES]] for s in shown for kind, counts in s.outcomes_per_error_kind.items()],
+    )
+    calibrated = [s for s in shown if any(b.correct.total for b in s.calibration)]
+    sections = [overall, per_kind] if shown else []
+    if calibrated:
+        edges = [(b.low, b.high) for b in calibrated[0].calibration]
+        sections.append(Section(
+            "Calibration (share correct per confidence bucket)",
+            ["confidence", *[f"{s.system} ({s.task})" for s in calibrated]],
+            [[f"{low:.1f}–{high:.1f}", *[str(s.calibration[i].correct) if s.calibration[i].correct.total else "-" for s in calibrated]]
+             for i, (low, high) in enumerate(edges)],
+        ))
+    return sections
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count / total:.1%} ({count})" if total else "-"
 
 
 def markdown(sections: list[Section], heading: str) -> str:
@@ -88,12 +122,15 @@ def write_report(run: EvalRun, out: Path) -> list[Summary]:
     splits = summarise_splits(run.results, run.unseen_schemas)
     sections = report_sections(summaries, splits)
     png = plot_accuracy(summaries, out / "accuracy.png")
+    calibration_png = plot_calibration(summaries, out / "calibration.png")
     perturbed = run.config.perturbed_copies
     heading = (
         f"Golden set {run.golden_version or 'unversioned'}, {len(run.cases)} cases, "
         f"systems: {', '.join(run.config.systems)}" + (f", test-suite mode with {perturbed} perturbed copies" if perturbed else "")
     )
-    (out / "report.md").write_text(markdown(sections, heading) + "\n![accuracy per category](accuracy.png)\n")
+    (out / "report.md").write_text(
+        markdown(sections, heading) + "\n![accuracy per category](accuracy.png)\n\n![calibration](calibration.png)\n"
+    )
     environment = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html", "j2"]))
     html = environment.get_template("report.html.j2").render(
         golden_version=run.golden_version,
@@ -102,6 +139,7 @@ def write_report(run: EvalRun, out: Path) -> list[Summary]:
         perturbed=perturbed,
         sections=sections,
         plot_png=base64.b64encode(png.read_bytes()).decode(),
+        calibration_png=base64.b64encode(calibration_png.read_bytes()).decode(),
         failures=[r for r in run.results if not r.correct][:_FAILURES_SHOWN],
     )
     (out / "report.html").write_text(html)

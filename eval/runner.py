@@ -40,6 +40,9 @@ class CaseResult:
         detail: why the verdict (mismatch reason, engine message, system failure).
         exact_match: the prediction equals a gold query after ``normalize_sql``.
         valid_sql: the prediction executed without error.
+        confidence: the system's confidence in its answer (None when it reports none).
+        unsure: the system flagged its answer as unsure.
+        unchanged: a repair that returned the broken query itself, layout aside (no fix).
     """
 
     system: str
@@ -59,11 +62,26 @@ class CaseResult:
     detail: str
     exact_match: bool
     valid_sql: bool
+    confidence: float | None = None
+    unsure: bool = False
+    unchanged: bool = False
 
     @property
     def correct(self) -> bool:
         """True for an exact execution match."""
         return self.verdict == Verdict.EXACT.value
+
+    @property
+    def outcome(self) -> str:
+        """What the answer amounts to for a user: ``fixed_correct``, ``fixed_wrong`` (runs but
+        is not equivalent: the harm a wrong fix does), ``unsure_correct`` / ``unsure_wrong``
+        (returned, but flagged unsure) or ``no_fix`` (nothing, a failing query, or the
+        broken query unchanged)."""
+        if self.predicted_sql is None or self.unchanged or not self.valid_sql:
+            return "no_fix"
+        if self.unsure:
+            return "unsure_correct" if self.correct else "unsure_wrong"
+        return "fixed_correct" if self.correct else "fixed_wrong"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -107,6 +125,9 @@ def score(
         engines = pool.engines(case.schema_name, case.dialect)
         comparison = compare_on_databases(prediction.sql, answers, engines, limits=case_limits(case))
     normalized = normalize_sql(prediction.sql, case.dialect) if prediction.sql else None
+    # Layout aside, the very text: normalize_sql would also equate a case or quoting fix
+    # (``Email`` -> ``email`` on ClickHouse) with the query it repairs.
+    unchanged = bool(prediction.sql and case.broken_sql and prediction.sql.split() == case.broken_sql.split())
     return CaseResult(
         system=system,
         case_id=case.id,
@@ -125,6 +146,9 @@ def score(
         detail=comparison.detail,
         exact_match=normalized is not None and normalized in {normalize_sql(a.sql, case.dialect) for a in answers},
         valid_sql=prediction.sql is not None and comparison.verdict in (Verdict.EXACT, Verdict.SUPERSET, Verdict.MISMATCH),
+        confidence=prediction.confidence,
+        unsure=prediction.unsure,
+        unchanged=unchanged,
     )
 
 

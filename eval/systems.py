@@ -14,9 +14,11 @@ Specs:
       the edit is applied to the broken query).
     * ``pipeline:<spec>``: rules + model with best-of-k, execution checks and the ranker
       (``sqlfix.fix.repair`` / ``sqlfix.fix.ask``), the model asked only when no rule fix runs
-      (``FixConfig.model_when="fallback"``, the CLI's default).
+      or the rules' best fix is unsure (``FixConfig.model_when="unsure"``, the CLI's default).
     * ``pipeline-always:<spec>``: the same with rules and model side by side on every repair
       (``model_when="always"``): the ranker chooses between their fixes (repair only).
+    * ``pipeline-fallback:<spec>``: the same, the model asked only when no rule fix runs
+      (``model_when="fallback"``, the default before unsure fixes asked the model).
     * ``icl:<spec>@<dataset>``: the model prompted with the 5 dataset examples most similar
       to the case (question for text-to-SQL, broken query and error for repair).
     * ``file:<path.jsonl>``: predictions read from a file, paired with cases by ``id``.
@@ -55,6 +57,22 @@ ICL_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A system's query with the trust it puts in it (systems that say nothing keep the defaults).
+
+    Attributes:
+        sql: the query; None when the system has none.
+        confidence: 0..1 as the system reports it (``FixResult.confidence``); None when it
+            reports none.
+        unsure: the system itself flags the answer as unsure (``FixResult.unsure``).
+    """
+
+    sql: str | None
+    confidence: float | None = None
+    unsure: bool = False
+
+
+@dataclass(frozen=True)
 class Prediction:
     """What a system answered for one case.
 
@@ -62,20 +80,26 @@ class Prediction:
         sql: the predicted (or repaired) query; None when the system gave none.
         latency_ms: wall-clock time the system took.
         error: why the system gave no answer (its own failure, not the query's).
+        confidence: the system's confidence in ``sql`` (None when it reports none).
+        unsure: the system flagged ``sql`` as unsure.
     """
 
     sql: str | None
     latency_ms: float
     error: str | None = None
+    confidence: float | None = None
+    unsure: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"sql": self.sql, "latency_ms": self.latency_ms, "error": self.error}
+        return {"sql": self.sql, "latency_ms": self.latency_ms, "error": self.error, "confidence": self.confidence, "unsure": self.unsure}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Prediction":
         """Rebuild a prediction from :meth:`to_dict` output."""
-        return cls(data.get("sql"), float(data.get("latency_ms") or 0.0), data.get("error"))
+        confidence = data.get("confidence")
+        return cls(data.get("sql"), float(data.get("latency_ms") or 0.0), data.get("error"),
+                   None if confidence is None else float(confidence), bool(data.get("unsure", False)))
 
 
 class System(Protocol):
@@ -89,8 +113,9 @@ class System(Protocol):
         """Identifies the system's current behaviour (its code or weights) for the cache."""
         ...
 
-    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
-        """Return the predicted SQL for ``case`` (raise SqlfixError when the system fails)."""
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> "str | Answer | None":
+        """Return the predicted SQL for ``case``, as an :class:`Answer` when the system says how
+        far to trust it (raise SqlfixError when the system fails)."""
         ...
 
 
@@ -98,11 +123,12 @@ def predict(system: System, case: GoldenCase, engine: Engine, schema: Schema) ->
     """Run ``system`` on one case, timing it and turning its failures into data."""
     started = time.perf_counter()
     try:
-        sql = system.answer(case, engine, schema)
-        error = None if sql else "the system returned no query"
+        answer = system.answer(case, engine, schema)
+        answer = answer if isinstance(answer, Answer) else Answer(answer)
+        error = None if answer.sql else "the system returned no query"
     except SqlfixError as exc:
-        sql, error = None, f"{type(exc).__name__}: {exc}"
-    return Prediction(sql, (time.perf_counter() - started) * 1000, error)
+        answer, error = Answer(None), f"{type(exc).__name__}: {exc}"
+    return Prediction(answer.sql, (time.perf_counter() - started) * 1000, error, answer.confidence, answer.unsure)
 
 
 def case_error(case: GoldenCase, engine: Engine) -> ExecError | None:
@@ -194,16 +220,18 @@ class RulesSystem:
         """A hash of the ``sqlfix.fix`` sources."""
         return _source_fingerprint("sqlfix.fix")
 
-    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
-        """Return the repaired query."""
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> Answer:
+        """Return the repaired query with its confidence."""
         return _pipeline_repair(case, engine, schema, model=None)
 
 
-def _pipeline_repair(case: GoldenCase, engine: Engine, schema: Schema, *, model: ChatModel | None, model_when: str = "fallback") -> str | None:
+def _pipeline_repair(case: GoldenCase, engine: Engine, schema: Schema, *, model: ChatModel | None, model_when: str | None = None) -> Answer:
     from sqlfix.fix import FixConfig, FixRequest, repair
 
     request = FixRequest(case.broken_sql or "", case.dialect, case_error(case, engine), case.question)
-    return repair(request, engine, schema, config=FixConfig(model_when=model_when), model=model).fixed_sql
+    config = FixConfig(model_when=model_when) if model_when else FixConfig()
+    result = repair(request, engine, schema, config=config, model=model)
+    return Answer(result.fixed_sql, result.confidence, result.unsure)
 
 
 class ModelSystem:
@@ -276,23 +304,24 @@ class PipelineSystem(ModelSystem):
     """Rules + model with best-of-k, execution verification and the ranker; ``model_when``
     as in :class:`sqlfix.fix.FixConfig`."""
 
-    def __init__(self, spec: str, model_spec: str, *, loader: Callable[[str], ChatModel] | None = None, model_when: str = "fallback") -> None:
+    def __init__(self, spec: str, model_spec: str, *, loader: Callable[[str], ChatModel] | None = None, model_when: str | None = None) -> None:
         super().__init__(spec, model_spec, loader=loader)
         self.model_when = model_when
-        if model_when == "always":  # text-to-SQL runs the same ``ask`` either way
+        if model_when:  # text-to-SQL runs the same ``ask`` whatever the repair does
             self.tasks = frozenset({"repair"})
 
     def fingerprint(self) -> str:
         """The model's fingerprint combined with the ``sqlfix.fix`` sources."""
         return hashlib.sha256((super().fingerprint() + _source_fingerprint("sqlfix.fix")).encode()).hexdigest()[:16]
 
-    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> str | None:
-        """Return the pipeline's repaired query or answer."""
+    def answer(self, case: GoldenCase, engine: Engine, schema: Schema) -> Answer:
+        """Return the pipeline's repaired query or answer with its confidence."""
         if case.task == "repair":
             return _pipeline_repair(case, engine, schema, model=self.model, model_when=self.model_when)
         from sqlfix.fix import FixConfig, ask
 
-        return ask(case.question or "", engine, schema, config=FixConfig(), model=self.model).sql
+        result = ask(case.question or "", engine, schema, config=FixConfig(), model=self.model)
+        return Answer(result.sql, result.confidence)
 
 
 class ExampleIndex:
@@ -344,7 +373,7 @@ def _example_turns(row: dict[str, Any]) -> tuple[Message, Message]:
     return Message("user", f"Question: {row['question']}"), Message("assistant", row["sql"])
 
 
-SYSTEM_KINDS = ("model", "model-edit", "pipeline", "pipeline-always", "icl", "file")
+SYSTEM_KINDS = ("model", "model-edit", "pipeline", "pipeline-always", "pipeline-fallback", "icl", "file")
 
 
 def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None, check_files: bool = True) -> System:
@@ -369,11 +398,11 @@ def build_system(spec: str, *, loader: Callable[[str], ChatModel] | None = None,
         model_spec, _, dataset = rest.rpartition("@")
         if model_spec:
             return _model_system(spec, model_spec, kind, loader, check_files, ExampleIndex.from_path(dataset))
-    if kind in ("model", "model-edit", "pipeline", "pipeline-always") and rest:
+    if kind in ("model", "model-edit", "pipeline", "pipeline-always", "pipeline-fallback") and rest:
         return _model_system(spec, rest, kind, loader, check_files)
     raise SqlfixError(
         f"unknown system {spec!r}; use rules, gold, a model spec, model:<spec>, model-edit:<spec>, pipeline:<spec>, "
-        "pipeline-always:<spec>, icl:<spec>@<dataset> or file:<path>"
+        "pipeline-always:<spec>, pipeline-fallback:<spec>, icl:<spec>@<dataset> or file:<path>"
     )
 
 
@@ -386,5 +415,5 @@ def _model_system(spec: str, model_spec: str, kind: str, loader: Callable[[str],
             return RulesSystem(spec)
         raise SqlfixError(f"'{RULES}' names no model for the system {spec!r}: use the system '{RULES}' for the rules alone")
     if kind.startswith("pipeline"):
-        return PipelineSystem(spec, model_spec, loader=loader, model_when="always" if kind == "pipeline-always" else "fallback")
+        return PipelineSystem(spec, model_spec, loader=loader, model_when=kind.partition("-")[2] or None)
     return ModelSystem(spec, model_spec, loader=loader, examples=examples, output="edit" if kind == "model-edit" else "full")

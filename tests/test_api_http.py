@@ -45,6 +45,18 @@ def test_fix_returns_verified_minimal_fix(rules_api):
     assert body["edit"] == "- emial\n+ email"
     assert body["evidence"]["executed"] is True and body["evidence"]["columns"] == ["email"]
     assert body["error"]["kind"] == "unknown_column" and body["source"] == "rule:identifiers"
+    sure = post(f"{rules_api}/v1/fix", json={"sql": "SELECT emial FROM users", "db": "shop"}).json()
+    assert sure["unsure"] is False and sure["unsure_reasons"] == [] and sure["confidence"] >= 0.8
+
+
+def test_fix_that_changes_more_than_the_error_needs_is_marked_unsure(rules_api):
+    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"  # the rules' fix closes round( too early
+    body = post(f"{rules_api}/v1/fix", json={"sql": broken, "db": "shop"}).json()
+    assert body["fixed_sql"] and body["unsure"] is True and body["confidence"] <= 0.5
+    assert body["unsure_reasons"] == ["it adds a select item"]
+    assert body["candidates"][0]["overreach"] == ["adds a select item"]
+    withheld = post(f"{rules_api}/v1/fix", json={"sql": broken, "db": "shop", "abstain": True}).json()
+    assert withheld["fixed_sql"] is None and withheld["unsure"] is True and withheld["candidates"]
 
 
 def test_fix_uses_the_error_the_client_sends(rules_api):

@@ -77,6 +77,15 @@ def test_fix_from_file_on_clickhouse(run, tmp_path):
     assert json.loads(done.stdout)["fixed_sql"] == "SELECT email FROM users LIMIT 3"
 
 
+def test_unsure_fix_says_so_and_exits_3_or_is_withheld(run):
+    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"  # the rules' fix closes round( too early
+    done = run("fix", broken, "--no-model")
+    assert done.returncode == 3, done.stderr
+    assert "unsure:" in done.stdout and "adds a select item" in done.stdout
+    withheld = run("fix", broken, "--no-model", "--abstain")
+    assert withheld.returncode == 1 and "withheld as unsure" in " ".join(withheld.stdout.split())
+
+
 def test_unfixable_query_exits_1(run):
     done = run("fix", "SELECT zzzqqq FROM users", "--no-model")
     assert done.returncode == 1 and "no fix" in done.stdout

@@ -26,6 +26,8 @@ def _answers(user: str, n: int, temperature: float) -> list[str]:
         return [greedy] if temperature == 0 else samples[:n]
     if SEMANTIC_QUESTION in user:
         return ["The OR needs parentheses.\n```sql\nSELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'\n```"] * n
+    if "round(avg(price), 1 AS" in user:
+        return ["- 1 AS\n+ 1) AS"] * n if edit_format else ["SELECT category, round(avg(price), 1) AS avg_price FROM products GROUP BY category"] * n
     if "Question: How many premium users are there?" in user:
         greedy = "SELECT count(*) FROM users WHERE plan = 'premium'"
         return [greedy] if temperature == 0 else ["SELECT count(*) FROM usres WHERE plan = 'premium'", "SELECT count(*) FROM users WHERE plan = 'free'"][:n]
@@ -50,13 +52,39 @@ def test_model_and_rules_candidates_are_verified_and_ranked(shop_duckdb):
     assert result.explanation == "Column `emial` does not exist; the schema has `email`."
 
 
-def test_by_default_the_model_is_asked_only_when_the_rules_find_nothing(shop_duckdb):
+def test_by_default_the_model_is_asked_only_when_the_rules_find_nothing_or_are_unsure(shop_duckdb):
     with openai_server(_answers) as server:
         fixed_by_rules = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
         assert fixed_by_rules.source == "rule:identifiers" and server.requests == []
         rules_cannot = repair(FixRequest("SELECT zzzqqq FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
         assert len(server.requests) == 2  # greedy answers in both output formats
     assert rules_cannot.fixed_sql == "SELECT 1" and rules_cannot.source == "model:full"
+
+
+def test_an_unsure_rule_fix_asks_the_model_whose_minimal_fix_ranks_first(shop_duckdb):
+    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+    rules_only = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
+    assert rules_only.unsure and rules_only.candidates[0].overreach  # the rules close round( too early: unsure
+    with openai_server(_answers) as server:
+        fallback = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1, model_when="fallback"), model=_model(server))
+        assert server.requests == [] and fallback.fixed_sql == rules_only.fixed_sql  # "fallback": a rule fix runs, no model
+        result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
+        assert len(server.requests) == 2  # the default asks when the rules are unsure: greedy, both output formats
+    assert result.fixed_sql == "SELECT category, round(avg(price), 1) AS avg_price FROM products GROUP BY category"
+    assert result.source.startswith("model:") and not result.candidates[0].overreach
+    assert any(c.overreach for c in result.candidates[1:])  # the rules' fix is still offered, below it
+
+
+def test_a_failing_model_leaves_the_rules_unsure_fix_standing(shop_duckdb):
+    def fail(user: str, n: int, temperature: float) -> list[str]:
+        raise RuntimeError("the endpoint breaks the connection")
+
+    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+    with openai_server(fail) as server:
+        model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
+        result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=model)
+        assert server.requests  # the model was asked, and failed
+    assert result.fixed_sql is not None and result.unsure and result.source.startswith("rule:")
 
 
 def test_failing_model_candidate_is_repaired_by_the_rules(shop_duckdb):

@@ -99,6 +99,25 @@ def test_alternatives_can_be_browsed_and_reject_keeps_the_original(monkeypatch, 
     assert [json.loads(x)["event"] for x in log.read_text().splitlines()][-1] == "fix_rejected"
 
 
+def test_unsure_fix_shows_a_badge_and_why(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    type_and_run(app, "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category")
+    app.button(key="fix").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any("Unsure" in m.value and "badge" in m.value for m in app.markdown)
+    assert any("adds a select item" in w.value for w in app.warning)
+
+
+def test_sure_fix_has_no_unsure_badge(monkeypatch, tmp_path) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    type_and_run(app, BROKEN)
+    app.button(key="fix").click()
+    app.run()
+    assert any(c.value == FIXED for c in app.code)
+    assert not any("Unsure" in m.value for m in app.markdown) and not app.warning
+
+
 def test_write_statement_is_refused_and_history_records_it(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl")
     type_and_run(app, "DELETE FROM users")

@@ -121,6 +121,9 @@ def _fix_panel(session: EditorSession, ws: Workspace, proposal: FixProposal) -> 
         rows = f", {option.rows} rows" if option.rows is not None else ""
         confidence = f" · confidence {option.confidence:.0%}" if option.confidence is not None else ""
         st.caption(f"Evidence: {ran}{rows}{confidence} · by {option.source}")
+        if option.unsure:
+            st.badge("Unsure", icon=":material/warning:", color="orange")
+            st.warning("Check this fix before accepting it: " + "; ".join(option.unsure_reasons) + ".", icon=":material/help:")
         accept_col, reject_col, _ = st.columns([1, 1, 4])
         if accept_col.button("Accept", type="primary", key="accept", width="stretch"):
             session.accept(ws)

@@ -24,6 +24,9 @@ class FixOption:
         rows: rows it returned when it ran.
         confidence: 0..1 for the pipeline's answer; None for the other candidates.
         source: which repairer wrote it (``rule:<name>``, ``model:full``...).
+        unsure: not to be trusted without a look (``FixResult.unsure``; for the other
+            candidates: they change more than the error needs).
+        unsure_reasons: why, one phrase each.
     """
 
     sql: str
@@ -33,6 +36,8 @@ class FixOption:
     rows: int | None
     confidence: float | None
     source: str
+    unsure: bool = False
+    unsure_reasons: tuple[str, ...] = ()
 
 
 def unified_diff(before: str, after: str) -> str:
@@ -66,6 +71,8 @@ def propose_fix(
         rows=evidence.row_count,
         confidence=result.confidence,
         source=result.source or "",
+        unsure=result.unsure,
+        unsure_reasons=tuple(result.unsure_reasons),
     )
     seen = {result.fixed_sql.strip()}
     options = [best]
@@ -96,4 +103,6 @@ def _candidate_option(broken: str, candidate: Candidate) -> FixOption:
         rows=candidate.row_count,
         confidence=None,
         source=candidate.source,
+        unsure=bool(candidate.overreach),
+        unsure_reasons=tuple(f"it {reason}" for reason in candidate.overreach),
     )

@@ -116,19 +116,24 @@ def create_app(settings: ApiSettings):
         all, a busy model gives 429 and a late one 503, both with ``Retry-After``."""
         deadline = time.monotonic() + settings.request_timeout_s
         database = _database(served, body.db)
-        use_model = wants_model(body.model, model) and settings.fix_config.use_model and body.use_model
-        config = replace(settings.fix_config, use_model=use_model, k=body.k or settings.fix_config.k)
+        config = settings.fix_config
+        use_model = wants_model(body.model, model) and config.use_model and body.use_model
+        config = replace(config, use_model=use_model, k=body.k or config.k,
+                         abstain=config.abstain if body.abstain is None else body.abstain)
         error = ExecError.from_dict(body.error.model_dump()) if body.error else None
         request = FixRequest(sql=body.sql, dialect=body.dialect, error=error, question=body.question)
         queued = True
-        if model is not None and config.use_model and config.use_rules and config.model_when == "fallback":
+        if model is not None and config.use_model and config.use_rules and config.model_when in ("fallback", "unsure"):
             # The rules answer most requests in milliseconds and take the database's queue;
-            # the model (seconds) is asked after, outside that queue, behind its own.
+            # the model (seconds) is asked after, outside that queue, behind its own: alone when
+            # the rules found nothing, beside them when their fix is unsure.
             ruled = await _serve(database, deadline, lambda engine, schema, budget: repair(
                 request, engine, schema, config=replace(config.rules_only(), request_timeout_s=budget)))
-            if ruled.fixed_sql is not None and not (ruled.error is None and request.question and config.semantic):
+            second_opinion = ruled.unsure and config.model_when == "unsure"
+            if ruled.fixed_sql is not None and not second_opinion and not (ruled.error is None and request.question and config.semantic):
                 return ruled.to_dict()
-            request, config, queued = replace(request, error=ruled.error), replace(config, use_rules=False), False
+            rules_again = second_opinion or (ruled.fixed_sql is not None and config.model_when == "unsure")
+            request, config, queued = replace(request, error=ruled.error), replace(config, use_rules=rules_again), False
         result = await _serve(database, deadline, lambda engine, schema, budget: repair(
             request, engine, schema, config=replace(config, request_timeout_s=budget), model=model), queued=queued)
         if result.fixed_sql is None:

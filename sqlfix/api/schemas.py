@@ -54,6 +54,7 @@ class FixBody(BaseModel):
     model: str | None = Field(None, description=MODEL_FIELD)
     use_model: bool = Field(True, description="False: deterministic repairers only (the same as model 'rules').")
     k: int | None = Field(None, ge=1, le=16, description="Model samples per output format.")
+    abstain: bool | None = Field(None, description="True: withhold an unsure fix (fixed_sql null, unsure true); default: the server's setting.")
 
 
 class CandidateBody(BaseModel):
@@ -68,6 +69,7 @@ class CandidateBody(BaseModel):
     columns: list[str]
     votes: int
     score: float | None
+    overreach: list[str] = Field(default_factory=list, description="What it changes beyond what the error needs (empty: minimal).")
 
 
 class EvidenceBody(BaseModel):
@@ -100,6 +102,8 @@ class FixResponse(BaseModel):
     model_status: Literal["ok", "unavailable", "busy", "timeout"] | None = Field(description="None when no model was asked.")
     notice: str = Field(description="What was left out and why; empty when nothing was.")
     retry_after_s: float | None = Field(description="When the model was unavailable or busy: seconds after which it may answer.")
+    unsure: bool = Field(description="True: do not trust the fix without a look (it changes more than the error needs, a fix as small answers differently, or its confidence is below 0.5); the confidence is calibrated: >= 0.8 was right >= 95% of the time on the golden set.")
+    unsure_reasons: list[str] = Field(description="Why it is unsure, one phrase each.")
 
 
 class AskBody(BaseModel):

@@ -32,13 +32,16 @@ def fix(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Model samples per output format (best-of-k)."),
     timeout: float = typer.Option(FixConfig.timeout_s, "--timeout", min=0.1, help="Per-candidate execution limit in seconds."),
+    abstain: bool = typer.Option(False, "--abstain", help="Print no fix when the best one is unsure (exit status 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Repair a failing SQL query: prints the fix, a coloured diff, the explanation and a confidence.
-    Exit status 0 when a verified fix (or the query itself) runs, 1 when none was found."""
+    Exit status 0 when a verified fix (or the query itself) runs, 3 when the fix runs but is
+    unsure (it changes more than the error needs, a fix as small answers differently, or its
+    confidence is below 0.5), 1 when none was found (or, with --abstain, only an unsure one)."""
     text = _read_sql(sql, file)
     chat_model, warning = choose_model(spec_from_options(model, no_model), base_url=base_url)
-    config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None)
+    config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None, abstain=abstain)
     if warning and not as_json:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     database = open_database(db, schema_source=schema)
@@ -52,7 +55,7 @@ def fix(
         if result.sources.notice:  # the model failed or ran out of time: the rules answered alone
             err_console.print(f"[yellow]warning:[/] {result.sources.notice}", highlight=False)
         _show(result, text)
-    raise typer.Exit(0 if result.fixed_sql else 1)
+    raise typer.Exit(1 if not result.fixed_sql else 3 if result.unsure else 0)
 
 
 def _read_sql(sql: str | None, file: Path | None) -> str:
@@ -76,7 +79,8 @@ def _show(result: FixResult, original: str) -> None:
     if result.error is not None:
         console.print(f"[bold red]error[/] ({result.error.kind.value}): {result.error.message.splitlines()[0]}", highlight=False)
     if result.fixed_sql is None:
-        console.print(f"[bold red]no fix:[/] {result.explanation}", highlight=False)
+        label = "[bold yellow]unsure, no fix given:[/]" if result.unsure else "[bold red]no fix:[/]"
+        console.print(f"{label} {result.explanation}", highlight=False)
         return
     if result.fixed_sql == original:
         console.print(f"[green]ok:[/] {result.explanation}", highlight=False)
@@ -85,5 +89,7 @@ def _show(result: FixResult, original: str) -> None:
     console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"), soft_wrap=True)
     evidence = result.evidence
     rows = f"{evidence.row_count}{'+' if evidence.truncated else ''} rows"
+    if result.unsure:
+        console.print(f"[bold yellow]unsure:[/] check this fix before using it: {'; '.join(result.unsure_reasons)}", highlight=False)
     console.print(f"[bold]why:[/] {result.explanation}", highlight=False)
     console.print(f"[dim]confidence {result.confidence:.2f} · {result.source} · {rows} · {evidence.elapsed_ms:.0f} ms[/]", highlight=False)

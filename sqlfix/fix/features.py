@@ -15,7 +15,7 @@ SOURCES = ("identifiers", "qualify", "join_keys", "group_by", "functions", "punc
 KINDS = tuple(kind.value for kind in ErrorKind)
 FEATURE_NAMES = (
     "similarity", "edit_chars", "edit_words", "length_delta", "depth", "prior", "empty", "log_rows",
-    "truncated", "n_columns", "votes", "vote_share", "similarity_rank", "heuristic",
+    "truncated", "n_columns", "votes", "vote_share", "similarity_rank", "heuristic", "overreach",
     *(f"source={s}" for s in SOURCES),
     *(f"kind={k}" for k in KINDS),
 )
@@ -58,6 +58,7 @@ def candidate_features(original: str, error_kind: str | None, candidates: list[C
             float(ranks[index]),
         ]
         row.append(heuristic_score(row[0], votes / total_votes, c.depth, c.prior, c.row_count == 0))
+        row.append(float(len(c.overreach)))
         row.extend(float(_has_source(c.source, s)) for s in SOURCES)
         row.extend(float(error_kind == k) for k in KINDS)
         rows.append(row)

@@ -15,8 +15,10 @@ from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
 from sqlfix.fix.model_source import ask_proposals, repair_proposals
+from sqlfix.fix.minimality import mark_overreach
 from sqlfix.fix.rank import confidence, rank
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult, SourcesReport
+from sqlfix.fix.trust import judge
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
 from sqlfix.models.base import ChatModel
@@ -80,7 +82,9 @@ def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, co
         error = outcome
     deadline = time.perf_counter() + config.request_timeout_s
     candidates, _ = _gather(request.sql, error, schema, dialect, config, model, verifier, request.question, deadline)
-    return error, _dedupe(candidates, dialect)
+    candidates = _dedupe(candidates, dialect)
+    mark_overreach(request.sql, error, candidates, dialect)
+    return error, candidates
 
 
 def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel) -> AskResult:
@@ -157,19 +161,21 @@ def _runs_already(request, outcome, engine, schema, dialect, config, model, veri
 
 
 def _gather(sql, error, schema, dialect, config, model, verifier, question, deadline) -> tuple[list[Candidate], SourcesReport]:
-    """Run the rule search and the model (side by side, or the model only when the rules find
-    nothing) until ``deadline``; return every verified candidate, rules first, and what was
-    left out. Rules first, so a query both sources propose keeps the rule's precise explanation."""
+    """Run the rule search and the model until ``deadline``, side by side or the model after
+    the rules as ``config.model_when`` says; return every verified candidate, rules first, and
+    what was left out. Rules first, so a query both sources propose keeps the rule's precise
+    explanation. A model that fails leaves the rules' candidates (unsure ones too) standing."""
     rules = partial(rule_candidates, sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
     if model is None or not config.use_model:
         return (rules() if config.use_rules else []), SourcesReport()  # no thread to start: the rules alone take milliseconds
-    fallback = config.model_when == "fallback" and config.use_rules
-    if fallback:
-        found = rules()
-        if found:
-            return found, SourcesReport()
     work = partial(_model_candidates, model, sql, error, schema, dialect, config, verifier, question)
-    return side_by_side(work, None if fallback or not config.use_rules else rules, deadline)
+    if config.model_when not in ("fallback", "unsure") or not config.use_rules:
+        return side_by_side(work, rules if config.use_rules else None, deadline)
+    found = _dedupe(rules(), dialect)  # once: deduplicating merges votes, and the result is deduplicated again
+    if found and (config.model_when == "fallback" or not judge(sql, error, found, config, dialect).unsure):
+        return found, SourcesReport()
+    from_model, sources = side_by_side(work, None, deadline)
+    return found + from_model, sources
 
 
 def _model_candidates(model, sql, error, schema, dialect, config, verifier, question, found: list[Candidate], stop: threading.Event) -> None:
@@ -191,7 +197,7 @@ def _model_candidates(model, sql, error, schema, dialect, config, verifier, ques
             elif isinstance(outcome, ExecError) and outcome.engine != "guard":
                 for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
                     found.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
-                                         explanation=proposal.explanation or fixed.explanation))
+                                         explanation=proposal.explanation or fixed.explanation, chain_errors=(outcome, *fixed.chain_errors)))
 
 
 def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
@@ -208,21 +214,26 @@ def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:
 
 def _result(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, verifier: Verifier, started: float,
             sources: SourcesReport | None = None) -> FixResult:
-    dialect = verifier.dialect
-    ranked = rank(sql, error.kind.value if error else None, _dedupe(candidates, dialect), ranker_path=config.ranker_path, learned=config.use_ranker)
-    winner = ranked[0] if ranked else None
+    judgement = judge(sql, error, _dedupe(candidates, verifier.dialect), config, verifier.dialect)
+    ranked = judgement.ranked
+    winner = ranked[0] if ranked and not (config.abstain and judgement.unsure) else None
     fixed = winner.sql if winner else None
+    explanation = explain(error, winner)
+    if judgement.unsure and winner is None:
+        explanation = f"A fix was found but withheld as unsure: {'; '.join(judgement.unsure_reasons)}."
     return FixResult(
         fixed_sql=fixed,
         diff=unified_diff(sql, fixed) if fixed else "",
         edit=make_edit(sql, fixed) if fixed else "",
-        explanation=explain(error, winner),
+        explanation=explanation,
         evidence=_evidence(winner, error, verifier, len(ranked), started),
-        confidence=1.0 if winner is not None and winner.source == "original" and len(ranked) == 1 else confidence(ranked),
+        confidence=judgement.confidence,
         source=winner.source if winner else None,
         error=error,
         candidates=ranked,
         sources=sources or SourcesReport(),
+        unsure=judgement.unsure,
+        unsure_reasons=judgement.unsure_reasons,
     )
 
 

@@ -1,5 +1,6 @@
 """Ranking verified candidates: a LightGBM reward model when its file is present, else a
-majority vote over results with similarity to the input as the tie-break."""
+majority vote over results with similarity to the input as the tie-break; minimal fixes
+(``sqlfix.fix.minimality``) before those that change more than the error needs."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
     ``learned=False`` skips the reward model (it is trained on repairs; ``ask`` votes instead).
 
     Scores from the learned ranker are probabilities that the candidate is the intended fix;
-    the fallback's scores are vote shares blended with similarity, also in 0..1.
+    the fallback's scores are vote shares blended with similarity, also in 0..1. Candidates
+    with ``overreach`` (set by ``sqlfix.fix.minimality.mark_overreach``) come after every
+    minimal one whatever their score; scores equal to two decimals are ordered by the rule's
+    own preference (``prior``).
     """
     if not candidates:
         return []
@@ -40,15 +44,19 @@ def rank(original: str, error_kind: str | None, candidates: list[Candidate], *, 
         scores = [row[FEATURE_NAMES.index("heuristic")] for row in rows]
     for candidate, score in zip(candidates, scores):
         candidate.score = score
-    return sorted(candidates, key=lambda c: (-(c.score or 0.0), c.depth, len(c.sql)))
+    # Scores that agree to two decimals are a tie the ranker cannot break; the rule's own
+    # order of proposals (``prior``) does, then fewer chained repairs and the shorter query.
+    return sorted(candidates, key=lambda c: (bool(c.overreach), -round(c.score or 0.0, 2), c.depth, c.prior, len(c.sql)))
 
 
 def confidence(ranked: list[Candidate]) -> float:
-    """Confidence in the top candidate: its score, discounted when a rival scores close to it."""
+    """Confidence in the top candidate: its score, discounted when a rival with a *different*
+    result scores close to it (rivals returning the same rows give the same answer)."""
     if not ranked:
         return 0.0
     top = ranked[0].score or 0.0
-    margin = top - (ranked[1].score or 0.0) if len(ranked) > 1 else top
+    rival = next((c for c in ranked[1:] if c.result_key is None or c.result_key != ranked[0].result_key), None)
+    margin = top - (rival.score or 0.0) if rival is not None else top
     return round(max(0.0, min(1.0, top * (0.5 + 0.5 * math.tanh(4 * margin + 0.5)))), 3)
 
 

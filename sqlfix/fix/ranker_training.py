@@ -8,7 +8,14 @@ of the rows' fixes and compared with the majority-vote fallback on the rest (top
 over rows with at least one correct candidate). Golden cases are never read: datagen already
 drops rows that match them.
 
-    .venv/bin/python -m sqlfix.fix.ranker_training data/demo --out sqlfix/fix/ranker.lgb.txt
+The candidates include fixes that run but are wrong (label 0), rows where *every* candidate
+is wrong among them, and the ``overreach`` of each (``sqlfix.fix.minimality``) is a feature:
+the ranker learns that a fix which runs is not thereby right. The held-out rows also report
+how the confidence the pipeline derives from the scores is calibrated: how many winners at
+``FixConfig.sure_confidence`` or above are right, and how many rows whose candidates are all
+wrong still get a sure fix.
+
+    .venv/bin/python -m sqlfix.fix.ranker_training data/demo --out sqlfix/fix/ranker.lgb.txt --cache /tmp/groups.pkl
 
 A model served elsewhere (a GPU host) takes two passes, as ``sqlfix eval`` does: ``--record
 FILE`` writes the requests the model would get and stops; answered there
@@ -36,7 +43,9 @@ from sqlfix.fix.config import FixConfig
 from sqlfix.fix.database import Database, open_database
 from sqlfix.fix.features import FEATURE_NAMES, candidate_features
 from sqlfix.fix.pipeline import gather_candidates
+from sqlfix.fix.minimality import mark_overreach
 from sqlfix.fix.rank import BUNDLED_RANKER, rank
+from sqlfix.fix.trust import judge
 from sqlfix.fix.verify import result_key
 from sqlfix.models.replay import RecordingModel, replay_loader, write_requests
 
@@ -122,8 +131,12 @@ def train(groups: list[Group], seed: int = 0):
     if len(set(labels)) < 2:
         raise SqlfixError("the training candidates are all right or all wrong; the ranker needs both")
     data = lightgbm.Dataset(numpy.array(features), numpy.array(labels), feature_name=[n.replace("=", "_").replace(":", "_") for n in FEATURE_NAMES])
-    # Small trees: a few hundred labelled candidates, most rows with one or two of them.
-    params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 4, "min_data_in_leaf": 20, "seed": seed, "verbose": -1}
+    # Small trees: a few hundred labelled candidates, most rows with one or two of them. What
+    # is known for sure is built in: a rule's later proposals, more chained repairs and more
+    # overreach never make a candidate likelier right.
+    decreasing = {"prior", "depth", "overreach"}
+    params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 4, "min_data_in_leaf": 20, "seed": seed, "verbose": -1,
+              "monotone_constraints": [-1 if name in decreasing else 0 for name in FEATURE_NAMES]}
     return lightgbm.train(params, data, num_boost_round=100)
 
 
@@ -138,6 +151,26 @@ def top1(groups: list[Group], path: str | None) -> tuple[int, int]:
         winner = ranked[0]
         hits += group.labels[group.candidates.index(winner)]
     return hits, total
+
+
+def calibration(groups: list[Group], path: str | None) -> tuple[int, int, int, int]:
+    """On held-out groups: (sure winners that are right, sure winners, sure winners of groups
+    with no right candidate, groups with no right candidate); "sure" as ``sqlfix fix`` says it."""
+    config = FixConfig(ranker_path=path, use_ranker=path is not None)
+    right = sure = wrong_sure = hopeless = 0
+    for group in groups:
+        if not group.held_out:
+            continue
+        candidates = list(group.candidates)
+        judgement = judge(group.row["broken_sql"], request_from_row(group.row).error, candidates, config, group.row.get("dialect") or "duckdb")
+        hopeless += not any(group.labels)
+        if judgement.unsure:
+            continue
+        sure += 1
+        correct = group.labels[group.candidates.index(judgement.ranked[0])]
+        right += correct
+        wrong_sure += not any(group.labels)
+    return right, sure, wrong_sure, hopeless
 
 
 def main() -> None:
@@ -179,7 +212,8 @@ def run() -> None:
     rows = sample_rows(read_rows(args.source), args.limit, args.seed)
     if args.cache and args.cache.exists():
         groups = pickle.loads(args.cache.read_bytes())
-        for group in groups:
+        for group in groups:  # the minimality check and the features may have changed since
+            mark_overreach(group.row["broken_sql"], request_from_row(group.row).error, group.candidates, group.row.get("dialect") or "duckdb")
             group.features = candidate_features(group.row["broken_sql"], group.row.get("error_kind"), group.candidates)
     else:
         groups = collect_groups(rows, FixConfig(use_model=model is not None, model_when="always", timeout_s=2.0), model)
@@ -197,6 +231,10 @@ def run() -> None:
     trained = sum(not g.held_out for g in groups)
     console.print(f"rows {len(rows)}, with candidates {len(groups)} ({trained} train, {len(groups) - trained} held out)")
     console.print(f"held-out top-1: ranker {learned}/{total} ({learned / max(1, total):.1%}), fallback {fallback}/{total} ({fallback / max(1, total):.1%})")
+    for name, path in (("ranker", str(args.out)), ("fallback", None)):
+        right, sure, wrong_sure, hopeless = calibration(groups, path)
+        console.print(f"held-out sure fixes ({name}): {right}/{sure} right ({right / max(1, sure):.1%}); "
+                      f"{wrong_sure} of {hopeless} rows without a right candidate got a sure fix")
     importance = sorted(zip(FEATURE_NAMES, booster.feature_importance("gain")), key=lambda p: -p[1])[:8]
     console.print("top features: " + ", ".join(f"{name} {gain:.0f}" for name, gain in importance))
     console.print(f"saved {args.out}")

@@ -44,6 +44,10 @@ class Candidate:
         votes: how many proposals (any source) produced this normalised query or this result.
         score: the ranker's score (higher is better).
         prior: the proposal's rank within its rule or sampling order (0 is the rule's first choice).
+        overreach: what it changes beyond what the error needs (``sqlfix.fix.minimality``);
+            empty for a minimal fix. Such candidates rank below minimal ones.
+        chain_errors: the errors a chained repair met after its first step, in order (each
+            step may change what its own error needs).
     """
 
     sql: str
@@ -59,12 +63,16 @@ class Candidate:
     votes: int = 1
     score: float | None = None
     prior: int = 0
+    overreach: tuple[str, ...] = ()
+    chain_errors: tuple[ExecError, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         data = asdict(self)
         data["error"] = self.error.to_dict() if self.error else None
         data["columns"] = list(self.columns)
+        data["overreach"] = list(self.overreach)
+        data["chain_errors"] = [e.to_dict() for e in self.chain_errors]
         return data
 
 
@@ -135,11 +143,17 @@ class FixResult:
         edit: the same change as a compact ``- old`` / ``+ new`` edit (``prompts.make_edit``).
         explanation: one sentence on what was wrong.
         evidence: execution evidence for the answer.
-        confidence: 0..1, from the ranker's score.
+        confidence: 0..1, calibrated on the golden set: fixes at 0.8 or more were right at
+            least 95% of the time (``sqlfix eval`` prints the calibration table).
         source: the winning candidate's source.
         error: the original error (None when the input ran).
         candidates: every verified candidate, best first.
         sources: whether the model and the rules finished (a partial answer says why not).
+        unsure: the fix is not to be trusted without a look: it changes more than the error
+            needs, another fix as small answers differently, or its confidence is below
+            ``FixConfig.sure_confidence`` (0.5). With ``FixConfig.abstain`` an unsure fix is withheld
+            (``fixed_sql`` None, the candidates kept).
+        unsure_reasons: why, one short phrase each (empty when sure).
     """
 
     fixed_sql: str | None
@@ -152,6 +166,8 @@ class FixResult:
     error: ExecError | None
     candidates: list[Candidate] = field(default_factory=list)
     sources: SourcesReport = field(default_factory=SourcesReport)
+    unsure: bool = False
+    unsure_reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -166,6 +182,8 @@ class FixResult:
             "error": self.error.to_dict() if self.error else None,
             "candidates": [c.to_dict() for c in self.candidates],
             **self.sources.to_dict(),
+            "unsure": self.unsure,
+            "unsure_reasons": list(self.unsure_reasons),
         }
 
 

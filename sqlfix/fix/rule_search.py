@@ -24,6 +24,7 @@ class _State:
     error: ExecError
     rules: tuple[str, ...] = ()
     explanations: tuple[str, ...] = ()
+    chain_errors: tuple[ExecError, ...] = ()
 
 
 def rule_candidates(
@@ -54,6 +55,7 @@ def rule_candidates(
                     explanation=" ".join((*state.explanations, fix.explanation)),
                     depth=step,
                     prior=prior,
+                    chain_errors=state.chain_errors,
                 )
                 outcome = verifier.run(fix.sql)
                 if outcome is None:
@@ -63,7 +65,7 @@ def rule_candidates(
                     found.append(candidate)
                 elif outcome.kind not in _UNFIXABLE and _error_key(outcome) not in seen_errors:
                     seen_errors.add(_error_key(outcome))
-                    next_state = _State(fix.sql, outcome, (*state.rules, fix.rule), (*state.explanations, fix.explanation))
+                    next_state = _State(fix.sql, outcome, (*state.rules, fix.rule), (*state.explanations, fix.explanation), (*state.chain_errors, outcome))
                     failing.append((_progress(state.error, outcome), next_state))
         if found or time.monotonic() > deadline:
             return found

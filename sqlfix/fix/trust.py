@@ -1,0 +1,73 @@
+"""How far to trust the best fix: its calibrated confidence and, when it is not to be trusted
+blindly, why (it changes more than its error needs, a rival as small answers differently, or
+its confidence is low)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlfix.errors import ExecError
+from sqlfix.fix.config import FixConfig
+from sqlfix.fix.minimality import mark_overreach
+from sqlfix.fix.rank import confidence, rank
+from sqlfix.fix.records import Candidate
+
+# A rival fix scoring within this much of the winner makes the pick a guess (see ``doubts``).
+RIVAL_MARGIN = 0.15
+
+
+@dataclass
+class Judgement:
+    """The ranked candidates and how far the winner can be trusted."""
+
+    ranked: list[Candidate]
+    confidence: float
+    unsure_reasons: list[str]
+
+    @property
+    def unsure(self) -> bool:
+        """The winner is not to be trusted blindly."""
+        return bool(self.unsure_reasons)
+
+
+def judge(sql: str, error: ExecError | None, candidates: list[Candidate], config: FixConfig, dialect: str) -> Judgement:
+    """Rank ``candidates`` (verified, deduplicated fixes of ``sql``) minimal first and judge
+    the winner: its confidence, capped at ``config.unsure_confidence`` when there is a reason to
+    doubt it, and those reasons (a confidence below ``config.sure_confidence`` is one)."""
+    mark_overreach(sql, error, candidates, dialect)
+    ranked = rank(sql, error.kind.value if error else None, candidates, ranker_path=config.ranker_path, learned=config.use_ranker)
+    if not ranked:
+        return Judgement(ranked, 0.0, [])
+    if ranked[0].source == "original" and len(ranked) == 1:
+        return Judgement(ranked, 1.0, [])
+    reasons = doubts(ranked)
+    score = confidence(ranked)
+    if reasons:
+        score = min(score, config.unsure_confidence)
+    elif score < config.sure_confidence:
+        reasons = [f"its confidence {score:.2f} is below {config.sure_confidence:.2f}"]
+    return Judgement(ranked, score, reasons)
+
+
+def doubts(ranked: list[Candidate], *, rival_margin: float = RIVAL_MARGIN) -> list[str]:
+    """Why the top candidate of ``ranked`` may be the wrong fix (empty: no reason known).
+
+    Its own overreach, and a rival as small (no overreach, no more chained repairs) that
+    returns a different result and scores within ``rival_margin`` of it: then the error has
+    two readings and the ranker's pick is a guess (``salary`` -> ``e.salary`` or ``sh.salary``).
+    """
+    if not ranked:
+        return []
+    top = ranked[0]
+    reasons = [f"it {reason}" for reason in top.overreach]
+    for rival in ranked[1:]:
+        if (not rival.overreach and rival.depth <= top.depth and rival.result_key != top.result_key
+                and (top.score or 0.0) - (rival.score or 0.0) <= rival_margin):
+            reasons.append(f"another fix as small gives a different result: {_short(rival.sql)}")
+            break
+    return reasons
+
+
+def _short(sql: str, limit: int = 120) -> str:
+    flat = " ".join(sql.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

@@ -147,7 +147,7 @@ def test_usage_counter_is_shared_with_the_run(tmp_path):
 
 def test_llm_generator_names_the_timeout_when_every_request_times_out(tmp_path):
     db = build_tiny_duckdb(tmp_path / "tiny.duckdb")
-    with ScriptedOpenAI(tiny_responder, ["timeout"] * 100, sleep_s=0.6) as server:
+    with ScriptedOpenAI(tiny_responder, ["timeout"] * 100) as server:
         config = _llm_config(tmp_path, db, server.url, llm_max_retries=0, llm_timeout_s=0.2,
                              llm_requests_per_schema=1)
         with pytest.raises(EndpointError, match=r"timed out after 0.2 s\).*--llm-timeout 0.2 s"):

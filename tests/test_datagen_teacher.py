@@ -88,7 +88,7 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     plan = json.loads((run / "plan.json").read_text())
     assert plan["counts"]["round1_requests"] == {"backtranslate": 12, "mistake": 4, "propose": 1}
     teacher = Teacher()
-    with ScriptedOpenAI(teacher, ["500", "timeout"], sleep_s=1.0) as server:
+    with ScriptedOpenAI(teacher, ["500", "timeout"]) as server:
         model = load_teacher("openai:teacher", base_url=server.url, timeout_s=0.4)
         counts = answer_rounds(run, model, retries=2, backoff_s=0.01, concurrency=1, timeout_s=0.4)
         calls = len(server.requests)
@@ -133,7 +133,7 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
 
 def test_a_slow_teacher_fails_with_the_timeout_named(tmp_path):
     run = _plan(tmp_path, sql_per_source=2, proposals_per_source=0, mistakes_per_source=0)
-    with ScriptedOpenAI(Teacher(), ["timeout"] * 20, sleep_s=1.0) as server:
+    with ScriptedOpenAI(Teacher(), ["timeout"] * 20) as server:
         model = load_teacher("openai:teacher", base_url=server.url, timeout_s=0.3)
         with pytest.raises(EndpointError, match=r"timed out.*--teacher-timeout 0.3 s"):
             answer_rounds(run, model, retries=1, backoff_s=0.01, timeout_s=0.3)

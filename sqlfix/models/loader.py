@@ -29,6 +29,7 @@ def load_model(
     device: str | None = None,
     merge: bool = True,
     static_cache: bool = False,
+    runtime: str = "torch",
 ) -> ChatModel:
     """Load the model named by ``spec``.
 
@@ -45,7 +46,11 @@ def load_model(
         * ``openai:<model>``: an OpenAI-compatible endpoint (``base_url`` or ``OPENAI_BASE_URL``,
           key from ``api_key`` or ``OPENAI_API_KEY``).
 
-    ``device``, ``merge`` and ``static_cache`` apply to local models (see :class:`HFChatModel`);
+    ``runtime`` runs a local model in ``torch`` (float, :class:`HFChatModel`), ``ct2`` (int8
+    CTranslate2 on the CPU, converted once into the cache, :class:`~sqlfix.models.ct2.CT2ChatModel`)
+    or ``auto`` (:func:`~sqlfix.models.runtime.pick_runtime`: ct2 on a CPU where ctranslate2 is
+    installed, else torch).
+    ``device``, ``merge`` and ``static_cache`` apply to torch models (see :class:`HFChatModel`);
     ``base_url``, ``api_key`` and ``timeout_s`` to endpoints. Raises :class:`SqlfixError` for an
     unknown spec, a missing package (naming the pip command) or a folder that is no model.
 
@@ -62,9 +67,16 @@ def load_model(
             raise SqlfixError("the spec 'openai:' needs a model name, as in openai:gpt-4o-mini")
         return OpenAIChatModel(model_name, base_url=base_url, api_key=api_key, timeout_s=timeout_s or DEFAULT_TIMEOUT_S)
     base, adapter_dir = resolve_local_spec(spec)
+    name = "default" if spec == "default" else spec
+    from sqlfix.models.runtime import pick_runtime
+
+    if pick_runtime(runtime, device) == "ct2":
+        from sqlfix.models.ct2 import CT2ChatModel
+        from sqlfix.models.quantize import ensure_quantized
+
+        return CT2ChatModel(ensure_quantized(resolve_base(base), adapter_dir), name=name)
     from sqlfix.models.hf import HFChatModel
 
-    name = "default" if spec == "default" else spec
     return HFChatModel(
         resolve_base(base), adapter_dir=adapter_dir, merge=merge, device=device, name=name, static_cache=static_cache
     )

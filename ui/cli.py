@@ -28,7 +28,7 @@ def streamlit_command(port: int) -> list[str]:
 def ui(
     port: int = typer.Option(8501, help="Port to serve on (127.0.0.1 only)."),
     db: str = typer.Option(UIConfig.db, help="Database opened first: demo://shop, demo+clickhouse://hr, a .duckdb file, chdb:///path, a ClickHouse URL, or a schema file."),
-    model: str = typer.Option(UIConfig.model, help="Model for Fix and Ask (default, smollm2-135m, openai:<model>...), or 'rules'."),
+    model: str = typer.Option(UIConfig.model, help="Model for Fix and Ask: auto (this machine's default: the 1.5B adapter on a GPU, or in int8 on a CPU where installed), default (the bundled 135M), openai:<model>..., or 'rules'."),
     base_url: str = typer.Option(None, help="OpenAI-compatible endpoint for openai: models (else OPENAI_BASE_URL)."),
     log_file: Path = typer.Option(Path(UIConfig.log_file), help="Interaction log (JSONL) read by `sqlfix datagen --from-log`."),
     no_log: bool = typer.Option(False, "--no-log", help="Do not log interactions."),

@@ -22,7 +22,8 @@ class UIConfig:
 
     Attributes:
         db: the database opened first (any ``open_engine`` URL, a DuckDB file, a schema file).
-        model: the model spec for Fix and Ask (``default``, ``smollm2-135m``, ``openai:<name>``...);
+        model: the model spec for Fix and Ask (``auto``: the machine's default, see
+            ``sqlfix.models.hardware``; ``default``, ``smollm2-135m``, ``openai:<name>``...);
             ``rules`` means rules-only fixes and no Ask.
         base_url: the OpenAI-compatible endpoint for ``openai:`` models (else ``OPENAI_BASE_URL``).
         log_file: the interaction log (JSONL, read by ``sqlfix datagen --from-log``).
@@ -35,7 +36,7 @@ class UIConfig:
     """
 
     db: str = "demo://shop"
-    model: str = "default"
+    model: str = "auto"
     base_url: str | None = None
     log_file: str = str(Path("~") / ".sqlfix" / "interactions.jsonl")
     log_enabled: bool = True

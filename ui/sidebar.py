@@ -41,7 +41,7 @@ def settings_panel(settings: Settings) -> None:
     with st.expander("Settings"):
         settings.model = st.text_input(
             "Model", value=settings.model, key="set_model",
-            help="default, smollm2-135m, qwen2.5-coder-0.5b, <base>+<adapter_dir>, openai:<model>, or rules",
+            help="auto (this machine's default), default (the bundled 135M), smollm2-135m, qwen2.5-coder-0.5b, <base>+<adapter_dir>, openai:<model>, or rules",
         ).strip() or settings.model
         settings.base_url = st.text_input(
             "Endpoint base URL (openai: models)", value=settings.base_url or "", key="set_base_url"

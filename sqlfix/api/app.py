@@ -59,8 +59,12 @@ class _SharedModel:
     """Serialises generation on one model instance shared by all requests."""
 
     def __init__(self, model: ChatModel) -> None:
-        self.name = model.name
         self._model = model
+
+    @property
+    def name(self) -> str:
+        """The model's name (a model loading in the background names itself once loaded)."""
+        return self._model.name
         self._lock = threading.Lock()
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256):

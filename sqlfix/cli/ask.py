@@ -12,9 +12,10 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, ask as ask_sql
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, model_line
 
 console = Console()
+err_console = Console(stderr=True)
 
 
 def ask(
@@ -31,6 +32,9 @@ def ask(
     chat_model, warning = choose_model(model, base_url=base_url)
     if chat_model is None:
         raise SqlfixError(f"sqlfix ask needs a model: {warning}")
+    if warning:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    err_console.print(f"[dim]{model_line(chat_model, model)}[/]", highlight=False)
     database = open_database(db, schema_source=schema)
     try:
         result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k), model=chat_model)

@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, FixResult, repair
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, model_line
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,14 +38,18 @@ def fix(
     Exit status 0 when a verified fix (or the query itself) runs, 1 when none was found."""
     text = _read_sql(sql, file)
     config = FixConfig(k=k, timeout_s=timeout, use_model=not no_model)
-    chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
-    if warning and not as_json:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    # Loaded only if the rules find no fix: most fixes then take milliseconds, not a model load.
+    chat_model, _ = choose_model(model, use_model=not no_model, base_url=base_url, lazy=True)
     database = open_database(db, schema_source=schema)
     try:
         result = repair(FixRequest(sql=text, dialect=dialect, question=question), database.engine, database.schema, config=config, model=chat_model)
     finally:
         database.close()
+    loaded = chat_model.loaded() if chat_model is not None else None
+    if chat_model is not None and chat_model.warning and not as_json:
+        err_console.print(f"[yellow]warning:[/] {chat_model.warning}", highlight=False)
+    if loaded is not None and not as_json:
+        err_console.print(f"[dim]{model_line(loaded, model)}[/]", highlight=False)
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     else:

@@ -10,7 +10,9 @@ from rich.console import Console
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model
+from sqlfix.fix.model_choice import choose_model, model_line
+from sqlfix.fix.prefix import warm_in_background
+from sqlfix.models.base import ChatModel
 
 err_console = Console(stderr=True)
 
@@ -38,9 +40,23 @@ def serve(
         if not sep or not name.strip() or not url.strip():
             raise SqlfixError(f"--db takes NAME=URL, got {entry!r}")
         databases[name.strip()] = open_database(url.strip())
-    chat_model, warning = choose_model(model, use_model=not no_model, base_url=base_url)
-    if warning:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    # The model loads and warms each database's schema prefix in the background: the rules
+    # answer from the first request, the model once loaded (see ``sqlfix.fix.prefix``).
+    chat_model, _ = choose_model(model, use_model=not no_model, base_url=base_url, lazy=True)
+    if chat_model is not None:
+        warm_in_background(chat_model, [(d.schema, d.engine.dialect) for d in databases.values()], on_ready=_announce(model))
     config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
     settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _announce(spec: str | None):
+    """Print which model serves (or why none does) once the background load ends."""
+
+    def announce(model: ChatModel | None, warning: str | None) -> None:
+        if warning:
+            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        if model is not None:
+            err_console.print(model_line(model, spec), highlight=False)
+
+    return announce

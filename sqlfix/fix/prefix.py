@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlfix.models.base import ChatModel
+from sqlfix.models.lazy import LazyModel
 from sqlfix.prompts import ask_messages
 from sqlfix.schema.model import Schema
 
@@ -26,16 +28,28 @@ def warm_schema(model: ChatModel, schema: Schema, dialect: str) -> int:
     return warm([ask_messages(ask_schema_prompt(schema, probe), probe, dialect) for probe in _PROBES])
 
 
-def warm_in_background(model: ChatModel, schemas: list[tuple[Schema, str]]) -> threading.Thread:
-    """Start a daemon thread that warms each ``(schema, dialect)`` in turn; return it.
-    A failure there is not the caller's: the first question computes its prefix itself."""
+def warm_in_background(
+    model: ChatModel,
+    schemas: list[tuple[Schema, str]],
+    *,
+    on_ready: Callable[[ChatModel | None, str | None], None] | None = None,
+) -> threading.Thread:
+    """Start a daemon thread that loads ``model`` (a :class:`~sqlfix.models.lazy.LazyModel`
+    loads then; ``on_ready`` hears the loaded model or None, and the load's warning) and warms
+    each ``(schema, dialect)`` in turn; return the thread. A failed warm-up is logged, not
+    raised: the first question then computes its prefix itself."""
 
     def run() -> None:
+        loaded = model.get_or_none() if isinstance(model, LazyModel) else model
+        if on_ready is not None:
+            on_ready(loaded, model.warning if isinstance(model, LazyModel) else None)
+        if loaded is None:
+            return
         for schema, dialect in schemas:
             try:
-                warm_schema(model, schema, dialect)
+                warm_schema(loaded, schema, dialect)
             except Exception as exc:  # noqa: BLE001 - a failed warm-up only costs the first question time
-                logging.getLogger(__name__).warning("schema prefix warm-up failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                logging.getLogger(__name__).warning("schema prefix warm-up failed: %s", (str(exc).strip().splitlines() or [type(exc).__name__])[0])
                 return
 
     thread = threading.Thread(target=run, name="sqlfix-warm-prefix", daemon=True)

@@ -45,6 +45,8 @@ class CT2ChatModel:
         threads: CPU threads per call (default: every core).
     """
 
+    runtime = "ct2"
+
     def __init__(self, model_dir: str | Path, *, name: str, threads: int | None = None) -> None:
         import ctranslate2
         from transformers import AutoTokenizer
@@ -55,9 +57,10 @@ class CT2ChatModel:
             self.generator = ctranslate2.Generator(
                 str(model_dir), device="cpu", compute_type="int8", intra_threads=threads or os.cpu_count() or 1
             )
-        except (RuntimeError, ValueError) as exc:
-            raise SqlfixError(f"cannot load the quantized model in {model_dir}: {str(exc).splitlines()[0]}") from exc
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+            self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        except (RuntimeError, ValueError, OSError) as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line}") from exc
         vocab = self.tokenizer.get_vocab()
         ends = [self.tokenizer.eos_token_id] if self.tokenizer.eos_token_id is not None else []
         ends += [vocab[token] for token in END_OF_TURN_TOKENS if token in vocab and vocab[token] not in ends]

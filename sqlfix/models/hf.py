@@ -63,6 +63,8 @@ class HFChatModel:
             ignored with ``static_cache``).
     """
 
+    runtime = "torch"
+
     def __init__(
         self,
         model_dir: str | Path,

@@ -71,10 +71,9 @@ def load_model(
     from sqlfix.models.runtime import pick_runtime
 
     if pick_runtime(runtime, device) == "ct2":
-        from sqlfix.models.ct2 import CT2ChatModel
-        from sqlfix.models.quantize import ensure_quantized
+        from sqlfix.models.quantize import load_quantized
 
-        return CT2ChatModel(ensure_quantized(resolve_base(base), adapter_dir), name=name)
+        return load_quantized(resolve_base(base), adapter_dir, name=name)
     from sqlfix.models.hf import HFChatModel
 
     return HFChatModel(

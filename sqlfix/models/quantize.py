@@ -11,6 +11,7 @@ the finished folder appears by one rename, so no reader sees half a model.
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -54,6 +55,22 @@ def ensure_quantized(base_dir: Path, adapter_dir: Path | None) -> Path:
         if not is_complete(target):
             convert_to_ct2(base_dir, adapter_dir, target)
     return target
+
+
+def load_quantized(base_dir: Path, adapter_dir: Path | None, *, name: str):
+    """Load the int8 model of ``base_dir`` + ``adapter_dir`` as a
+    :class:`~sqlfix.models.ct2.CT2ChatModel`, converting it first when needed; a cached model
+    that does not load (a truncated or corrupt file) is converted anew once."""
+    from sqlfix.models.ct2 import CT2ChatModel
+
+    folder = ensure_quantized(base_dir, adapter_dir)
+    try:
+        return CT2ChatModel(folder, name=name)
+    except SqlfixError as exc:
+        logging.getLogger(__name__).warning("%s; converting it again", exc)
+        with FileLock(str(folder) + ".lock"):
+            shutil.rmtree(folder, ignore_errors=True)
+        return CT2ChatModel(ensure_quantized(base_dir, adapter_dir), name=name)
 
 
 def convert_to_ct2(base_dir: Path, adapter_dir: Path | None, target: Path) -> None:

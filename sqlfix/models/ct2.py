@@ -36,8 +36,11 @@ class CT2ChatModel:
     Prefix cache: a prompt that starts with a known head runs with that head as CTranslate2's
     static prompt, whose KV state is computed once and reused (copied per batch row). Heads
     become known through :meth:`warm` (the schema's head, computed ahead of the first question)
-    or as the head shared with the previous prompt when at least 64 tokens long. Calls are
-    serialized by a lock, so one instance is safe to share between threads.
+    or as the head shared with the previous prompt when at least 64 tokens long. Unlike the
+    float runtime's, these answers are not always those of a one-pass prefill: int8 rounding
+    differs with how the prompt is split (the 135M model's greedy answer to one shop question
+    changed from ``COUNT(DISTINCT order_id)`` to ``COUNT(*)``). Calls are serialized by a lock,
+    so one instance is safe to share between threads.
 
     Args:
         model_dir: a CTranslate2 model folder with its tokenizer (:func:`~sqlfix.models.quantize.ensure_quantized`).
@@ -118,6 +121,11 @@ class CT2ChatModel:
                 self.generator.generate_batch([self._tokens(prompts[0][length:])], max_length=1,
                                               include_prompt_in_result=False, static_prompt=self._tokens(head))
         return length
+
+    @property
+    def prefix_lengths(self) -> list[int]:
+        """Token lengths of the prompt heads whose state is kept (warmed ones first)."""
+        return [len(head) for head in self._heads]
 
     def _head_for(self, prompt: list[int]) -> tuple[int, ...]:
         """The longest kept head ``prompt`` starts with (and is longer than), else the head it

@@ -31,6 +31,8 @@ def choose_model(
     if lazy:
         from sqlfix.models.lazy import LazyModel
 
+        if spec is not None:
+            _check_spec(spec)
         return LazyModel(lambda: load_chosen(spec, base_url), name=spec or DEFAULT_MODEL), None
     return load_chosen(spec, base_url)
 
@@ -55,6 +57,26 @@ def load_chosen(spec: str | None, base_url: str | None = None) -> tuple[ChatMode
         except _LOAD_FAILURES as exc:
             failures.append(f"{candidate} ({runtime}) unavailable: {_first_line(exc)}")
     return None, f"default model unavailable ({'; '.join(failures)}); using the rules only"
+
+
+def _check_spec(spec: str) -> None:
+    """Refuse a spec that names no model, before anything loads (a lazy model would only fail
+    on first use, long after the command line was read)."""
+    from pathlib import Path
+
+    from sqlfix.models.loader import resolve_local_spec
+    from sqlfix.models.sources import SOURCES
+
+    try:
+        if spec.strip().startswith("openai:"):
+            if not spec.strip().removeprefix("openai:"):
+                raise SqlfixError("the spec 'openai:' needs a model name, as in openai:gpt-4o-mini")
+            return
+        base, _ = resolve_local_spec(spec.strip())
+        if base not in SOURCES and not (Path(base).expanduser() / "config.json").is_file():
+            raise SqlfixError(f"unknown model {base!r}: not one of default, {', '.join(SOURCES)}, openai:<model>, or a model folder")
+    except SqlfixError as exc:
+        raise SqlfixError(f"cannot load model {spec!r}: {exc}") from exc
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
 from sqlfix.fix.model_source import greedy_ask_proposal, more_ask_proposals, repair_proposals
+from sqlfix.fix.prefix import warm_schema
 from sqlfix.fix.rank import confidence, rank
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult
 from sqlfix.fix.rule_search import rule_candidates
@@ -94,6 +95,9 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         raise SqlfixError("the question is empty")
     dialect = engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
+    # The schema head computed once up front serves the greedy answer and the samples alike
+    # (a no-op when serve or the editor warmed it already).
+    warm_schema(model, schema, dialect)
     proposals, messages = greedy_ask_proposal(model, schema, question, dialect, config)
     verified = _verify_answers(proposals, schema, dialect, config, verifier)
     greedy_s = time.perf_counter() - started

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlfix.errors import SqlfixError
 from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
 from sqlfix.models.base import Generation, Message
+from sqlfix.models.quantize import TOKENIZER_DIR
 
 TOP_P = 0.95
 PREFIX_MIN_TOKENS = 64
@@ -60,7 +61,7 @@ class CT2ChatModel:
             self.generator = ctranslate2.Generator(
                 str(model_dir), device="cpu", compute_type="int8", intra_threads=threads or os.cpu_count() or 1
             )
-            self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+            self.tokenizer = AutoTokenizer.from_pretrained(str(Path(model_dir) / TOKENIZER_DIR))
         except (RuntimeError, ValueError, OSError) as exc:
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line}") from exc

@@ -23,7 +23,10 @@ from sqlfix.models.cache import models_cache_dir
 
 QUANTIZATION = "int8"
 QUANTIZED_MARKER = "sqlfix-quantized.txt"
-_MODEL_FILES = ("model.bin", "config.json", QUANTIZED_MARKER)
+# The tokenizer lives in its own folder: beside CTranslate2's config.json, transformers would read
+# that as the model's config and take the Qwen tokenizer for a Mistral one with a broken regex.
+TOKENIZER_DIR = "tokenizer"
+_MODEL_FILES = ("model.bin", "config.json", f"{TOKENIZER_DIR}/tokenizer_config.json", QUANTIZED_MARKER)
 
 
 def quantized_dir(base_dir: Path, adapter_dir: Path | None) -> Path:
@@ -98,7 +101,7 @@ def convert_to_ct2(base_dir: Path, adapter_dir: Path | None, target: Path) -> No
         ctranslate2.converters.TransformersConverter(merged, load_as_float16=False).convert(
             str(staging), quantization=QUANTIZATION, force=True
         )
-        tokenizer.save_pretrained(staging)
+        tokenizer.save_pretrained(staging / TOKENIZER_DIR)
     (staging / QUANTIZED_MARKER).write_text(f"{base_dir}\n{adapter_dir or '(no adapter)'}\n{QUANTIZATION}\n")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)

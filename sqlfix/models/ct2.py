@@ -37,7 +37,8 @@ class CT2ChatModel:
     Prefix cache: a prompt that starts with a known head runs with that head as CTranslate2's
     static prompt, whose KV state is computed once and reused (copied per batch row). Heads
     become known through :meth:`warm` (the schema's head, computed ahead of the first question)
-    or as the head shared with the previous prompt when at least 64 tokens long. Unlike the
+    or as the head shared with the previous, different prompt when at least 64 tokens long. The
+    ``n`` sampled rows of a prompt with no kept head share one prefill of it. Unlike the
     float runtime's, these answers are not always those of a one-pass prefill: int8 rounding
     differs with how the prompt is split (the 135M model's greedy answer to one shop question
     changed from ``COUNT(DISTINCT order_id)`` to ``COUNT(*)``). Calls are serialized by a lock,
@@ -88,14 +89,20 @@ class CT2ChatModel:
             raise SqlfixError(f"n must be at least 1, got {n}")
         prompt = self._prompt_ids(messages)
         with self._lock:
-            head = self._head_for(prompt)
-            tail = prompt[len(head):]
             rows = 1 if temperature == 0 else n
+            head = self._head_for(prompt)
+            keep = bool(head)
+            if not head and rows > 1:
+                # Rows of one prompt: its head computed once and tiled, not once per row (not
+                # kept: CTranslate2 would hold it for the model's life).
+                head = tuple(prompt[:-1])
+            tail = prompt[len(head):]
             options = dict(
                 max_length=max_tokens,
                 include_prompt_in_result=False,
                 end_token=self._end_ids,
                 static_prompt=self._tokens(head) if head else None,
+                cache_static_prompt=keep,
             )
             if temperature == 0 and n > 1:
                 options.update(beam_size=n, num_hypotheses=n)
@@ -130,13 +137,14 @@ class CT2ChatModel:
 
     def _head_for(self, prompt: list[int]) -> tuple[int, ...]:
         """The longest kept head ``prompt`` starts with (and is longer than), else the head it
-        shares with the previous prompt when long enough (kept from now on), else none."""
+        shares with the previous, *different* prompt when long enough (kept from now on: a head
+        two prompts share is one more are likely to), else none."""
         self._last_prompt, previous = prompt, self._last_prompt
         known = [h for h in self._heads if len(h) < len(prompt) and tuple(prompt[: len(h)]) == h]
         if known:
             return max(known, key=len)
-        shared = min(common_length(prompt, previous), len(prompt) - 1)
-        if shared < PREFIX_MIN_TOKENS or len(self._heads) >= PREFIX_CACHE_ENTRIES:
+        shared = common_length(prompt, previous)
+        if shared < PREFIX_MIN_TOKENS or shared >= min(len(prompt), len(previous)) or len(self._heads) >= PREFIX_CACHE_ENTRIES:
             return ()
         head = tuple(prompt[:shared])
         self._remember(head, first=False)

@@ -3,7 +3,6 @@ the model the tables the question or query is about, within the budget, and answ
 
 from __future__ import annotations
 
-
 import duckdb
 import pytest
 

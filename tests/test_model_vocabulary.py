@@ -100,7 +100,8 @@ def test_ui_passes_the_spec_to_the_app(sqlfix, monkeypatch) -> None:
     for options in (("--model", "rules"), ("--no-model",), ("--model", "RULES")):
         assert sqlfix("ui", *options, "--port", "1").returncode == 0
     assert [UIConfig.from_env(env).model for env in started] == ["rules", "rules", "RULES"]
-    assert sqlfix("ui", "--port", "1").returncode == 0 and UIConfig.from_env(started[-1]).model == "default"
+    assert sqlfix("ui", "--port", "1").returncode == 0 and UIConfig.from_env(started[-1]).model == "auto"
+    assert sqlfix("ui", "--model", "auto", "--port", "1").returncode == 0 and UIConfig.from_env(started[-1]).model == "auto"
 
 
 def test_the_editor_settings_refuse_an_unknown_spec(monkeypatch, tmp_path) -> None:
@@ -126,6 +127,10 @@ def test_eval_takes_the_vocabulary(sqlfix, tmp_path) -> None:
     assert lines[0][3:5] == lines[1][3:5]  # the same accuracy: the same system
     assert one_line_error(sqlfix("eval", "--system", "model:rules", "--out", str(out), "--quiet"),
                           "'rules' names no model for the system 'model:rules': use the system 'rules' for the rules alone")
+    from eval.systems import build_system
+
+    auto = build_system("pipeline:auto")  # this machine's default, loaded only when it runs
+    assert (auto.spec, auto.model_spec) == ("pipeline:auto", "auto")
 
 
 def test_serve_with_rules_is_a_rules_server(tmp_path) -> None:
@@ -168,6 +173,11 @@ def _api_field_checks(url: str, served: str | None) -> None:
     assert ruled.status_code == 200 and ruled.json()["fixed_sql"] == RULES_FIX
     asked = httpx.post(f"{url}/v1/sql", json={"question": "How many users?", "model": "rules"}, timeout=60)
     assert asked.status_code == 400 and asked.json()["error"]["message"] == RULES_CANNOT_ASK
+    auto = httpx.post(f"{url}/v1/fix", json={"sql": MISSPELT, "model": "auto"}, timeout=60)
+    if served:  # auto: whichever model the server chose for its machine
+        assert auto.status_code == 200 and auto.json()["fixed_sql"], auto.text
+    else:
+        assert auto.status_code == 404 and auto.json()["error"]["message"] == "this server does not serve 'auto'; it serves 'rules' only"
     other = httpx.post(f"{url}/v1/fix", json={"sql": MISSPELT, "model": "default"}, timeout=60)
     serves = f"'{served}' and 'rules'" if served else "'rules' only"
     assert other.status_code == 404 and other.json()["error"] == {

@@ -22,8 +22,9 @@ class UIConfig:
     Attributes:
         db: the database opened first (any ``open_engine`` URL, a DuckDB file, a schema file).
         model: the model spec for Fix and Ask, of the vocabulary in :mod:`sqlfix.models.specs`
-            (``default``, ``qwen2.5-coder-0.5b-sqlfix``, ``openai:<name>``...); ``rules`` means
-            rules-only fixes and no Ask.
+            (``auto``: the machine's default, see ``sqlfix.models.hardware``; ``default``,
+            ``qwen2.5-coder-0.5b-sqlfix``, ``openai:<name>``...); ``rules`` means rules-only
+            fixes and no Ask.
         base_url: the OpenAI-compatible endpoint for ``openai:`` models (else ``OPENAI_BASE_URL``).
         log_file: the interaction log (JSONL, read by ``sqlfix datagen --from-log``).
         log_enabled: False turns interaction logging off (``--no-log``).
@@ -35,7 +36,7 @@ class UIConfig:
     """
 
     db: str = "demo://shop"
-    model: str = "default"
+    model: str = "auto"
     base_url: str | None = None
     log_file: str = str(Path("~") / ".sqlfix" / "interactions.jsonl")
     log_enabled: bool = True

@@ -10,7 +10,6 @@ import streamlit as st
 
 from sqlfix.engines.base import ResultSet
 from sqlfix.errors import ExecError, SqlfixError
-from sqlfix.models.base import ChatModel
 from sqlfix.models.specs import RULES_CANNOT_ASK
 from ui import resources
 from ui.config import UIConfig
@@ -34,6 +33,8 @@ RUN_BUTTON = {
 
 def render(session: EditorSession, ws: Workspace, settings: Settings, config: UIConfig) -> None:
     """Render the whole Editor page for one session."""
+    if settings.uses_model:
+        resources.model(settings.model, settings.base_url)  # starts loading in the background
     _ask_box(session, ws, settings)
     submitted = _editor(session, config)
     run_col, fix_col, info_col = st.columns([1, 1, 4])
@@ -41,7 +42,7 @@ def render(session: EditorSession, ws: Workspace, settings: Settings, config: UI
         session.run(ws)
     failing = isinstance(session.outcome, ExecError)
     if fix_col.button("Fix", key="fix", disabled=not failing or session.proposal is not None, width="stretch"):
-        _guarded(lambda: _with_spinner("Looking for a fix…", lambda: session.fix(ws, _model_or_none(settings))))
+        _guarded(lambda: _fix(session, ws, settings))
     info_col.caption("Ctrl+Enter in the editor runs the query.")
     if ws.db.allow_write:
         info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
@@ -97,7 +98,8 @@ def _ask_box(session: EditorSession, ws: Workspace, settings: Settings) -> None:
     if not settings.uses_model:
         session.notice = RULES_CANNOT_ASK + " in Settings."
         return
-    _guarded(lambda: _with_spinner("Writing SQL…", lambda: session.ask(ws, question, resources.model(settings.model, settings.base_url))))
+    lazy = resources.model(settings.model, settings.base_url)
+    _guarded(lambda: _with_spinner("Writing SQL…", lambda: session.ask(ws, question, lazy.get())))
 
 
 def _fix_panel(session: EditorSession, ws: Workspace, proposal: FixProposal) -> None:
@@ -176,8 +178,31 @@ def _history(session: EditorSession) -> None:
             st.rerun()
 
 
-def _model_or_none(settings: Settings) -> ChatModel | None:
-    return resources.model(settings.model, settings.base_url) if settings.uses_model else None
+def _fix(session: EditorSession, ws: Workspace, settings: Settings) -> None:
+    """Fix with the model when it has loaded; while it loads, with the rules alone (they answer in
+    milliseconds, and the model is asked only when they find nothing sure), waiting for the model
+    only when they find no fix, or an unsure one."""
+    lazy = resources.model(settings.model, settings.base_url) if settings.uses_model else None
+    if lazy is None or lazy.ready():
+        model = lazy.get_or_none() if lazy is not None else None
+        _with_spinner("Looking for a fix…", lambda: session.fix(ws, model))
+        if lazy is not None and model is None and session.proposal is None:
+            _not_loaded(session, lazy.warning)
+        return
+    by_rules = _with_spinner("Looking for a fix…", lambda: session.fix(ws, None))
+    if by_rules is not None and not by_rules.current.unsure:
+        return
+    waiting = "The rules' fix is unsure" if by_rules is not None else "No rule fix"
+    model = _with_spinner(f"{waiting}: waiting for the model to load…", lazy.get_or_none)
+    if model is None:
+        _not_loaded(session, lazy.warning)
+        return
+    session.notice = None
+    _with_spinner("Asking the model for a fix…", lambda: session.fix(ws, model))
+
+
+def _not_loaded(session: EditorSession, warning: str | None) -> None:
+    session.notice = " ".join(filter(None, [session.notice, f"The model did not load: {warning}"]))
 
 
 def _with_spinner(text: str, action: Callable[[], T]) -> T:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sqlfix.models.base import ChatModel
+from sqlfix.fix.model_choice import choose_model
+from sqlfix.models.lazy import LazyModel
 from ui.sources import DatabaseChoice, OpenDatabase, open_database
 
 
@@ -15,9 +16,11 @@ def database(choice: DatabaseChoice, write_mode: bool) -> OpenDatabase:
     return open_database(choice, write_mode=write_mode)
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def model(spec: str, base_url: str | None) -> ChatModel:
-    """Load the model ``spec`` once per server; ``base_url`` is the endpoint of ``openai:`` specs."""
-    from sqlfix.models import load_model
-
-    return load_model(spec, base_url=base_url)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def model(spec: str, base_url: str | None) -> LazyModel:
+    """The model ``spec`` (a spec of :mod:`sqlfix.models.specs` naming a model; ``auto``: the
+    machine's default), once per server, loading in a background thread from the first call on,
+    so no page waits for it; ``base_url`` is the endpoint of ``openai:`` specs. A failed load is
+    in its ``warning``, not raised."""
+    chosen, _ = choose_model(spec, base_url=base_url, lazy=True)
+    return chosen.start()

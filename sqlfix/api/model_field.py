@@ -1,6 +1,6 @@
 """The ``model`` field of ``/v1/fix`` and ``/v1/sql``: a spec of the one vocabulary
 (:mod:`sqlfix.models.specs`) naming the model a request wants from those the server has:
-``rules`` (always) and the model it was started with.
+``rules`` (always) and the model it was started with (``auto``: whichever that is).
 
 Specs from requests are read without looking at the server's files (``check_files=False``),
 so a client cannot probe which folders exist: a folder spec other than the served one is
@@ -27,7 +27,8 @@ class ModelFieldError(Exception):
 def wants_model(requested: str | None, served: ChatModel | None, *, question: bool = False) -> bool:
     """Whether a request with ``model`` = ``requested`` runs the served model (False: rules only).
 
-    ``None`` takes what the server runs; ``rules`` the rules alone (refused for a question);
+    ``None`` and ``auto`` take what the server runs (it chose the model for its machine; ``auto``
+    is a 404 on a rules-only server); ``rules`` the rules alone (refused for a question);
     any other spec must name the served model (``default`` and ``smollm2-135m-sqlfix`` are one):
     a spec of the vocabulary it does not serve is a 404, a word or folder outside it a 400.
 
@@ -44,7 +45,7 @@ def wants_model(requested: str | None, served: ChatModel | None, *, question: bo
         if question:
             raise ModelFieldError(400, "invalid_request", RULES_CANNOT_ASK)
         return False
-    if served is not None and _served_spec(served) == wanted:
+    if served is not None and (wanted.is_auto or _served_spec(served) == wanted):
         return True
     if wanted.kind == "local" and wanted.base not in SOURCES and wanted.adapter_dir is None:
         # A bare word or folder the server does not serve: unknown, whatever its disk holds.

@@ -12,16 +12,17 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, ask as ask_sql
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model, question_model_spec
+from sqlfix.fix.model_choice import choose_model, model_line, question_model_spec
 
 console = Console()
+err_console = Console(stderr=True)
 
 
 def ask(
     question: str = typer.Argument(..., help="The question to answer with SQL."),
     db: str = typer.Option("demo://shop", "--db", help="Database URL (demo://shop, duckdb:///path.duckdb, chdb:///path ...)."),
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default; rules cannot answer questions)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one; rules cannot answer questions)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Queries sampled (best-of-k)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -32,6 +33,9 @@ def ask(
     chat_model, warning = choose_model(model, base_url=base_url)
     if chat_model is None:
         raise SqlfixError(f"sqlfix ask needs a model: {warning}")
+    if warning:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    err_console.print(f"[dim]{model_line(chat_model, model)}[/]", highlight=False)
     database = open_database(db, schema_source=schema)
     try:
         result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k), model=chat_model)

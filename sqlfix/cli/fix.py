@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, FixResult, repair
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model, spec_from_options
+from sqlfix.fix.model_choice import choose_model, model_line, spec_from_options
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,7 +27,7 @@ def fix(
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
     dialect: Optional[str] = typer.Option(None, "--dialect", help="Dialect of the query (default: the engine's)."),
     question: Optional[str] = typer.Option(None, "--question", "-q", help="What the query should answer (enables semantic repair)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one)."),
     no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Model samples per output format (best-of-k)."),
@@ -40,15 +40,20 @@ def fix(
     unsure (it changes more than the error needs, a fix as small answers differently, or its
     confidence is below 0.5), 1 when none was found (or, with --abstain, only an unsure one)."""
     text = _read_sql(sql, file)
-    chat_model, warning = choose_model(spec_from_options(model, no_model), base_url=base_url)
+    spec = spec_from_options(model, no_model)
+    # Loaded only if the rules find no fix: most fixes then take milliseconds, not a model load.
+    chat_model, _ = choose_model(spec, base_url=base_url, lazy=True)
     config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None, abstain=abstain)
-    if warning and not as_json:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     database = open_database(db, schema_source=schema)
     try:
         result = repair(FixRequest(sql=text, dialect=dialect, question=question), database.engine, database.schema, config=config, model=chat_model)
     finally:
         database.close()
+    loaded = chat_model.loaded() if chat_model is not None else None
+    if chat_model is not None and chat_model.warning and not as_json:
+        err_console.print(f"[yellow]warning:[/] {chat_model.warning}", highlight=False)
+    if loaded is not None and not as_json:
+        err_console.print(f"[dim]{model_line(loaded, spec)}[/]", highlight=False)
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     else:

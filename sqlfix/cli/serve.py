@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from typing import Optional
 
 import typer
@@ -14,15 +13,16 @@ from sqlfix.api.settings import GRACE_S, ApiSettings
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig
 from sqlfix.fix.database import open_database
-from sqlfix.fix.model_choice import choose_model, spec_from_options
-from sqlfix.models.specs import parse_model_spec
+from sqlfix.fix.model_choice import choose_model, model_line, spec_from_options
+from sqlfix.fix.prefix import warm_in_background
+from sqlfix.models.base import ChatModel
 
 err_console = Console(stderr=True)
 
 
 def serve(
     db: list[str] = typer.Option(["shop=demo://shop"], "--db", help="NAME=URL of an allowed database (repeatable); the first is the default."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: default)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one)."),
     no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: serve the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
@@ -49,21 +49,19 @@ def serve(
     from sqlfix.api.app import create_app
 
     spec = spec_from_options(model, no_model)
-    if spec is not None:
-        parse_model_spec(spec)  # a spec outside the vocabulary fails before any database opens
+    # A spec outside the vocabulary fails here, before any database opens; the model itself loads
+    # in the background (a local model capped to all cores but one: the rules need CPU too).
+    chat_model, _ = choose_model(spec, base_url=base_url, lazy=True, threads=model_threads or max(1, (os.cpu_count() or 2) - 1))
     databases = {}
     for entry in db:
         name, sep, url = entry.partition("=")
         if not sep or not name.strip() or not url.strip():
             raise SqlfixError(f"--db takes NAME=URL, got {entry!r}")
         databases[name.strip()] = open_database(url.strip())
-    chat_model, warning = choose_model(spec, base_url=base_url)
-    if warning:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    if chat_model is not None and "torch" in sys.modules:  # a local model: it must not starve the rules of CPU
-        import torch
-
-        torch.set_num_threads(model_threads or max(1, (os.cpu_count() or 2) - 1))
+    if chat_model is not None:
+        # The model loads and warms each database's schema prefix in the background: the rules
+        # answer from the first request, the model once loaded (see ``sqlfix.fix.prefix``).
+        warm_in_background(chat_model, [(d.schema, d.engine.dialect) for d in databases.values()], on_ready=_announce(spec))
     config = FixConfig(k=k, use_model=chat_model is not None, request_timeout_s=timeout, timeout_s=exec_timeout)
     settings = ApiSettings(databases=databases, model=chat_model, fix_config=config, max_body_bytes=max_body_kb * 1024, request_timeout_s=timeout,
                            body_timeout_s=body_timeout, db_running=db_running, db_waiting=db_queue,
@@ -74,3 +72,15 @@ def serve(
     finally:
         for database in databases.values():
             database.close()
+
+
+def _announce(spec: str | None):
+    """Print which model serves (or why none does) once the background load ends."""
+
+    def announce(model: ChatModel | None, warning: str | None) -> None:
+        if warning:
+            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        if model is not None:
+            err_console.print(model_line(model, spec), highlight=False)
+
+    return announce

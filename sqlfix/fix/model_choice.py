@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from sqlfix.errors import SqlfixError
 from sqlfix.models.base import ChatModel
-from sqlfix.models.specs import DEFAULT, RULES, RULES_CANNOT_ASK, ModelSpec, parse_model_spec
+from sqlfix.models.specs import AUTO, DEFAULT, RULES, RULES_CANNOT_ASK, ModelSpec, parse_model_spec
+
+# What loading a local model can raise besides SqlfixError: a missing library, an unreadable or
+# corrupt file in the cache (reported by torch, safetensors or CTranslate2).
+_LOAD_FAILURES = (SqlfixError, ImportError, OSError, RuntimeError, ValueError)
 
 
 def spec_from_options(model: str | None, no_model: bool) -> str | None:
     """The spec a command's ``--model`` / ``--no-model`` options name: ``--no-model`` is
-    ``--model rules``; None when neither was given (the default model, see :func:`choose_model`).
+    ``--model rules``; None when neither was given (``auto``: this machine's default model,
+    see :func:`choose_model`).
 
     Example:
         >>> spec_from_options(None, True)
@@ -24,32 +29,79 @@ def spec_from_options(model: str | None, no_model: bool) -> str | None:
 
 
 def question_model_spec(spec: str | None) -> ModelSpec:
-    """The spec of a model that answers questions (``None``: the default); ``rules`` cannot.
+    """The spec of a model that answers questions (``None``: ``auto``); ``rules`` cannot.
 
     Raises:
         SqlfixError: ``rules`` (one line saying why), or a spec outside the vocabulary.
     """
-    parsed = parse_model_spec(DEFAULT if spec is None else spec)
+    parsed = parse_model_spec(AUTO if spec is None else spec)
     if parsed.is_rules:
         raise SqlfixError(RULES_CANNOT_ASK)
     return parsed
 
 
-def choose_model(spec: str | None, *, base_url: str | None = None) -> tuple[ChatModel | None, str | None]:
-    """Load the model ``spec`` names: ``None`` means the bundled default, ``rules`` no model.
+def choose_model(
+    spec: str | None, *, base_url: str | None = None, lazy: bool = False, threads: int | None = None
+) -> tuple[ChatModel | None, str | None]:
+    """Load the model ``spec`` names: ``rules`` means no model; ``None`` and ``auto`` this
+    machine's default (:func:`~sqlfix.models.hardware.default_model_choice`: the 1.5B adapter on
+    a GPU, and on a CPU too in int8 when it is installed, else the bundled 135M one). A named
+    local model runs on the runtime that suits the machine
+    (:func:`~sqlfix.models.runtime.pick_runtime`); ``threads`` caps a local model's CPU threads.
 
-    Returns ``(model, warning)``. A spec outside the vocabulary, or an explicitly named model
-    that fails to load, raises :class:`SqlfixError`; the *default* model failing to load (no
-    torch installed, adapter missing) degrades to rules only with a warning, so the rules
-    always work.
+    Returns ``(model, warning)``. A spec outside the vocabulary raises :class:`SqlfixError` at
+    once; an explicitly named model that fails to load raises it too. The machine's default
+    failing to load (no torch installed, adapter missing, a broken cache) falls back to the
+    bundled 135M model, then to rules only with a warning, so the rules always work. With
+    ``lazy`` the model is a :class:`~sqlfix.models.lazy.LazyModel` that loads on first use (or
+    in the background once started), and load failures surface then, in its ``warning``.
     """
-    if parse_model_spec(DEFAULT if spec is None else spec).is_rules:
+    parsed = parse_model_spec(AUTO if spec is None else spec)
+    if parsed.is_rules:
         return None, None
-    try:
-        from sqlfix.models import load_model
+    named = None if parsed.is_auto else spec
+    if lazy:
+        from sqlfix.models.lazy import LazyModel
 
-        return load_model(spec or DEFAULT, base_url=base_url), None
-    except (SqlfixError, ImportError) as exc:
-        if spec is not None:
-            raise SqlfixError(f"cannot load model {spec!r}: {exc}") from exc
-        return None, f"default model unavailable ({exc}); using the rules only"
+        return LazyModel(lambda: load_chosen(named, base_url, threads), name=named or AUTO), None
+    return load_chosen(named, base_url, threads)
+
+
+def load_chosen(spec: str | None, base_url: str | None = None, threads: int | None = None) -> tuple[ChatModel | None, str | None]:
+    """Load ``spec`` (None: the machine's default, with its fallbacks): ``(model, warning)`` as
+    :func:`choose_model` describes."""
+    from sqlfix.models import load_model
+
+    if spec is not None and not parse_model_spec(spec).is_auto:
+        try:
+            return load_model(spec, base_url=base_url, runtime="auto", threads=threads), None
+        except _LOAD_FAILURES as exc:
+            raise SqlfixError(f"cannot load model {spec!r}: {_first_line(exc)}") from exc
+    from sqlfix.models.hardware import default_model_choice
+
+    choice = default_model_choice()
+    failures = []
+    for candidate, runtime in dict.fromkeys([(choice.spec, choice.runtime), (DEFAULT, choice.runtime), (DEFAULT, "torch")]):
+        try:
+            return load_model(candidate, runtime=runtime, threads=threads), "; ".join(failures) or None
+        except _LOAD_FAILURES as exc:
+            failures.append(f"{candidate} ({runtime}) unavailable: {_first_line(exc)}")
+    return None, f"default model unavailable ({'; '.join(failures)}); using the rules only"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def model_line(model: ChatModel, spec: str | None) -> str:
+    """One line naming the model a surface uses and how it was chosen, for its start-up output."""
+    runtime = {"ct2": "int8 on the CPU (CTranslate2)", "torch": "torch"}.get(getattr(model, "runtime", ""), "")
+    named = spec is not None and not parse_model_spec(spec).is_auto
+    how = "as named" if named else _default_reason()
+    return f"model: {model.name}" + (f", {runtime}" if runtime else "") + f" ({how}; --model picks another)"
+
+
+def _default_reason() -> str:
+    from sqlfix.models.hardware import default_model_choice
+
+    return f"default for this machine: {default_model_choice().reason}"

@@ -14,8 +14,9 @@ from sqlfix.fix.budget import model_failure, side_by_side
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.diff import unified_diff
 from sqlfix.fix.explain import explain
-from sqlfix.fix.model_source import ask_proposals, repair_proposals
 from sqlfix.fix.minimality import mark_overreach
+from sqlfix.fix.model_source import greedy_ask_proposal, more_ask_proposals, repair_proposals
+from sqlfix.fix.prefix import warm_schema
 from sqlfix.fix.rank import confidence, rank
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult, SourcesReport
 from sqlfix.fix.trust import judge
@@ -28,6 +29,9 @@ from sqlfix.schema.model import Schema
 
 # Rule steps spent on each failing model candidate (model output is usually one slip away).
 MODEL_REPAIR_DEPTH = 1
+# The batch of k - 1 samples costs about this many times the greedy answer's time (measured on
+# CPU: 2-3x for 3 rows with the schema prefix cached).
+SAMPLES_COST = 2.0
 
 
 def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel | None = None) -> FixResult:
@@ -89,7 +93,11 @@ def gather_candidates(request: FixRequest, engine: Engine, schema: Schema, *, co
 
 def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | None = None, model: ChatModel) -> AskResult:
     """Answer ``question`` with SQL: sample ``config.k`` queries, run them, repair failing ones
-    with the rules, and pick the best by majority vote over results (ties: the greedy answer)."""
+    with the rules, and pick the best by majority vote over results (ties: the greedy answer).
+
+    The greedy answer comes first; the ``k - 1`` samples follow as one batch, unless the greedy
+    answer runs and the batch would not fit the rest of ``config.request_timeout_s`` (about
+    twice the greedy answer's time): then the greedy answer is returned as soon as it runs."""
     started = time.perf_counter()
     config = config or FixConfig()
     if not question or not question.strip():
@@ -100,21 +108,25 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
 
     def answers(found: list[Candidate], stop: threading.Event) -> None:
         try:
-            proposals = ask_proposals(model, schema, question, dialect, config)
+            # The schema head computed once up front serves the greedy answer and the samples
+            # alike (a no-op when serve or the editor warmed it already).
+            warm_schema(model, schema, dialect)
+            proposals, messages = greedy_ask_proposal(model, schema, question, dialect, config)
         except Exception as exc:  # any model failure: no answer, said so in ``sources``
             raise model_failure(model, exc) from None
         greedy.extend(p.sql for p in proposals[:1])
-        for proposal in proposals:
-            if stop.is_set():
-                return
-            outcome = verifier.check(proposal)
-            if isinstance(outcome, ResultSet):
-                found.append(proposal)
-            elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-                for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
-                    fixed.source = f"{proposal.source}+{fixed.source}"
-                    fixed.prior = proposal.prior
-                    found.append(fixed)
+        _verify_answers(proposals, schema, dialect, config, verifier, found, stop)
+        greedy_s = time.perf_counter() - started
+        # The k - 1 samples decode as one batch that takes at least as long as the greedy answer
+        # did: when they would not fit the rest of the request's budget, a greedy answer that
+        # runs is it.
+        if config.k <= 1 or stop.is_set() or (found and SAMPLES_COST * greedy_s > config.request_timeout_s - greedy_s):
+            return
+        try:
+            more = more_ask_proposals(model, messages, config)
+        except Exception as exc:  # the answers verified so far still count
+            raise model_failure(model, exc) from None
+        _verify_answers(more, schema, dialect, config, verifier, found, stop)
 
     verified, sources = side_by_side(answers, None, started + config.request_timeout_s)
     ranked = rank(greedy[0] if greedy else "", None, _dedupe(verified, dialect), learned=False)
@@ -131,6 +143,23 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         candidates=ranked,
         sources=sources,
     )
+
+
+def _verify_answers(proposals: list[Candidate], schema: Schema, dialect: str, config: FixConfig, verifier: Verifier,
+                    found: list[Candidate], stop: threading.Event) -> None:
+    """Append to ``found`` the ``ask`` proposals that run and rule repairs of those that fail,
+    one by one (so an answer cut short by the time budget keeps them); stop once ``stop`` is set."""
+    for proposal in proposals:
+        if stop.is_set():
+            return
+        outcome = verifier.check(proposal)
+        if isinstance(outcome, ResultSet):
+            found.append(proposal)
+        elif isinstance(outcome, ExecError) and outcome.engine != "guard":
+            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
+                fixed.source = f"{proposal.source}+{fixed.source}"
+                fixed.prior = proposal.prior
+                found.append(fixed)
 
 
 def _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started) -> FixResult:

@@ -62,7 +62,6 @@ class ModelGuard:
 
     def __init__(self, model: ChatModel, *, max_waiting: int = 4, wait_s: float = 30.0, backoff_s: float = 1.0, max_backoff_s: float = 60.0) -> None:
         """Guard ``model``: at most ``max_waiting`` queued calls, each waiting ``wait_s`` at most."""
-        self.name = model.name
         self.model = model
         self.max_waiting = max_waiting
         self.wait_s = wait_s
@@ -75,6 +74,11 @@ class ModelGuard:
         self._error: str | None = None
         self._retry_at = 0.0
         self._call_s = 1.0  # running mean of a call's duration, for Retry-After
+
+    @property
+    def name(self) -> str:
+        """The model's name (a model loading in the background names itself once loaded)."""
+        return self.model.name
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256) -> list[Generation]:
         """Generate with the model, or raise :class:`ModelUnavailableError` (down, or busy)."""

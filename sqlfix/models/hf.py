@@ -14,14 +14,13 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, 
 from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
+from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
 from sqlfix.models.base import Generation, Message
 
 TOP_P = 0.95
 PREFIX_MIN_TOKENS = 64
 PREFIX_CACHE_ENTRIES = 8
 STATIC_CACHE_TOKENS = 4096  # static KV caches are sized in steps of this many tokens
-END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>")
-FENCE = "```"
 
 
 def default_device() -> str:
@@ -64,6 +63,8 @@ class HFChatModel:
             ignored with ``static_cache``).
     """
 
+    runtime = "torch"
+
     def __init__(
         self,
         model_dir: str | Path,
@@ -86,7 +87,7 @@ class HFChatModel:
         if adapter_dir is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FutureWarning)
-                model = _with_adapter(model, Path(adapter_dir), merge=merge)
+                model = with_adapter(model, Path(adapter_dir), merge=merge)
         self.model = model.to(self.device).eval()
         self._cache_arg = _cache_argument(self.model)
         self._eos_ids = self._end_token_ids()
@@ -159,6 +160,24 @@ class HFChatModel:
             for i in range(len(chats))
         ]
 
+    def warm(self, chats: list[list[Message]]) -> int:
+        """Compute and keep the KV cache of the head the rendered ``chats`` share (at least two
+        chats that differ only after it, e.g. one schema with two questions); return its length
+        in tokens (0 when shorter than the 64 worth keeping, or with ``static_cache``)."""
+        prompts = [self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
+                                                      add_generation_prompt=True, tokenize=True, return_dict=False)
+                   for chat in chats]
+        length = min(common_length(prompts[0], other) for other in prompts[1:]) if len(prompts) > 1 else 0
+        if length < PREFIX_MIN_TOKENS or not self.prefix_cache:
+            return 0
+        head = tuple(prompts[0][:length])
+        with self._lock, torch.inference_mode():
+            if head not in self._prefixes:
+                self._prefixes[head] = self._encode(head)
+                while len(self._prefixes) > PREFIX_CACHE_ENTRIES:
+                    self._prefixes.popitem(last=False)
+        return length
+
     def _static_cache(self, batch: int, tokens: int):
         """The kept static cache for ``batch`` rows, emptied; a new one (recompiling the decoder
         step) only for a first batch size or a call longer than the kept one holds."""
@@ -178,11 +197,11 @@ class HFChatModel:
         limit = len(prompt) - 1  # the last prompt token must still run, to give the first logits
         best, best_length = None, 0
         for prefix in self._prefixes:
-            length = min(_common_length(prompt, prefix), limit)
+            length = min(common_length(prompt, prefix), limit)
             if length > best_length:
                 best, best_length = prefix, length
         if best_length < PREFIX_MIN_TOKENS:
-            best_length = min(_common_length(prompt, self._last_prompt), limit)
+            best_length = min(common_length(prompt, self._last_prompt), limit)
             best = tuple(prompt[:best_length]) if best_length >= PREFIX_MIN_TOKENS else None
             if best is not None:
                 self._prefixes[best] = self._encode(best)
@@ -215,7 +234,7 @@ class HFChatModel:
 
     def _decode(self, token_ids: list[int], prompt_len: int) -> Generation:
         end = next((i for i, t in enumerate(token_ids) if t in self._answer_end_ids), len(token_ids))
-        text = _cut_after_first_block(self.tokenizer.decode(token_ids[:end], skip_special_tokens=True))
+        text = cut_after_first_block(self.tokenizer.decode(token_ids[:end], skip_special_tokens=True))
         return Generation(text=text.strip(), prompt_tokens=prompt_len, completion_tokens=end)
 
     def _end_token_ids(self) -> list[int]:
@@ -246,13 +265,6 @@ class _FenceStop(StoppingCriteria):
         return done
 
 
-def _cut_after_first_block(text: str) -> str:
-    """``text`` up to the end of its first complete fenced block (all of it when it has none)."""
-    start = text.find(FENCE)
-    close = text.find(FENCE, start + len(FENCE)) if start >= 0 else -1
-    return text[: close + len(FENCE)] if close >= 0 else text
-
-
 def _decoding_options(n: int, temperature: float, max_new_tokens: int) -> dict:
     """generate() options: ``n`` samples at ``temperature``, or the ``n`` best beams when it is 0."""
     if n < 1:
@@ -265,22 +277,14 @@ def _decoding_options(n: int, temperature: float, max_new_tokens: int) -> dict:
     return options
 
 
-def _common_length(a: list[int], b: list[int]) -> int:
-    length = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        length += 1
-    return length
-
-
 def _cache_argument(model: torch.nn.Module) -> str:
     """The name the model's ``forward`` and ``generate`` take a KV cache under: ``cache`` from
     transformers 5.2x on (``past_key_values`` is deprecated there), ``past_key_values`` before."""
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
-def _with_adapter(model: torch.nn.Module, adapter_dir: Path, *, merge: bool) -> torch.nn.Module:
+def with_adapter(model: torch.nn.Module, adapter_dir: Path, *, merge: bool) -> torch.nn.Module:
+    """Apply the LoRA adapter in ``adapter_dir`` to ``model``, folded into its weights when ``merge``."""
     from peft import PeftModel
 
     if not (adapter_dir / "adapter_config.json").is_file():

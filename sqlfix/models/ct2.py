@@ -1,0 +1,186 @@
+"""The quantized CPU runtime: an int8 CTranslate2 model behind the
+:class:`~sqlfix.models.base.ChatModel` protocol.
+
+Chosen by measurement on a 2-core CPU (``bench/bench_cpu_runtime.py``, ``docs/cpu_runtime.md``):
+int8 weights take a quarter of float32's memory and bandwidth, and CTranslate2 keeps the KV
+state of a *static prompt* (the head every prompt for one schema shares: system prompt,
+dialect, schema) after computing it once, so a question only encodes its own tail.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlfix.errors import SqlfixError
+from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
+from sqlfix.models.base import Generation, Message
+
+# The tokenizer lives in its own folder: beside CTranslate2's config.json, transformers would read
+# that as the model's config and take the Qwen tokenizer for a Mistral one with a broken regex.
+TOKENIZER_DIR = "tokenizer"
+
+TOP_P = 0.95
+PREFIX_MIN_TOKENS = 64
+# CTranslate2 keeps every static prompt's state for the model's life (there is no eviction), so
+# only this many distinct heads are cached: for the 1.5B model ~60 KB per token, 130 MB per head
+# of a demo schema. Past the cap, prompts run without a static prompt (a full prefill).
+PREFIX_CACHE_ENTRIES = 8
+
+
+class CT2ChatModel:
+    """An int8 CTranslate2 generator with its tokenizer, answering chat messages.
+
+    Decoding matches :class:`~sqlfix.models.hf.HFChatModel`: greedy at temperature 0 (the
+    ``n`` best beams when ``n`` > 1); otherwise ``n`` nucleus samples (top-p 0.95) decoded as
+    one batch; an answer ends after its first complete fenced block.
+
+    Prefix cache: a prompt that starts with a known head runs with that head as CTranslate2's
+    static prompt, whose KV state is computed once and reused (copied per batch row). Heads
+    become known through :meth:`warm` (the schema's head, computed ahead of the first question)
+    or as the head shared with the previous, different prompt when at least 64 tokens long. The
+    ``n`` sampled rows of a prompt with no kept head share one prefill of it. Unlike the
+    float runtime's, these answers are not always those of a one-pass prefill: int8 rounding
+    differs with how the prompt is split (the 135M model's greedy answer to one shop question
+    changed from ``COUNT(DISTINCT order_id)`` to ``COUNT(*)``). Calls are serialized by a lock,
+    so one instance is safe to share between threads.
+
+    Args:
+        model_dir: a CTranslate2 model folder with its tokenizer (:func:`~sqlfix.models.quantize.ensure_quantized`).
+        name: the name reported to callers.
+        threads: CPU threads per call (default: every core).
+    """
+
+    runtime = "ct2"
+
+    def __init__(self, model_dir: str | Path, *, name: str, threads: int | None = None) -> None:
+        import ctranslate2
+        from transformers import AutoTokenizer
+
+        self.name = name
+        self.device = "cpu"
+        try:
+            self.generator = ctranslate2.Generator(
+                str(model_dir), device="cpu", compute_type="int8", intra_threads=threads or os.cpu_count() or 1
+            )
+            self.tokenizer = AutoTokenizer.from_pretrained(str(Path(model_dir) / TOKENIZER_DIR))
+        except (RuntimeError, ValueError, OSError) as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line}") from exc
+        vocab = self.tokenizer.get_vocab()
+        ends = [self.tokenizer.eos_token_id] if self.tokenizer.eos_token_id is not None else []
+        ends += [vocab[token] for token in END_OF_TURN_TOKENS if token in vocab and vocab[token] not in ends]
+        if not ends:
+            raise SqlfixError("the model's tokenizer names no end-of-sequence token")
+        self._end_ids = ends
+        self._lock = threading.Lock()
+        self._heads: list[tuple[int, ...]] = []
+        self._last_prompt: list[int] = []
+
+    def generate(
+        self,
+        messages: list[Message],
+        *,
+        n: int = 1,
+        temperature: float = 0.0,
+        max_tokens: int = 256,
+    ) -> list[Generation]:
+        """Return ``n`` completions of the chat ``messages`` (see the class docstring)."""
+        if n < 1:
+            raise SqlfixError(f"n must be at least 1, got {n}")
+        prompt = self._prompt_ids(messages)
+        with self._lock:
+            rows = 1 if temperature == 0 else n
+            head = self._head_for(prompt)
+            keep = bool(head)
+            if not head and rows > 1:
+                # Rows of one prompt: its head computed once and tiled, not once per row (not
+                # kept: CTranslate2 would hold it for the model's life).
+                head = tuple(prompt[:-1])
+            tail = prompt[len(head):]
+            options = dict(
+                max_length=max_tokens,
+                include_prompt_in_result=False,
+                end_token=self._end_ids,
+                static_prompt=self._tokens(head) if head else None,
+                cache_static_prompt=keep,
+            )
+            if temperature == 0 and n > 1:
+                options.update(beam_size=n, num_hypotheses=n)
+            elif temperature > 0:
+                options.update(sampling_topk=0, sampling_topp=TOP_P, sampling_temperature=temperature)
+            if options.get("beam_size", 1) == 1:
+                options["callback"] = _FenceStop(self.tokenizer, rows)
+            results = self.generator.generate_batch([self._tokens(tail)] * rows, **options)
+        sequences = [seq for result in results for seq in result.sequences_ids]
+        return [self._decode(ids, len(prompt)) for ids in sequences]
+
+    def warm(self, chats: Sequence[list[Message]]) -> int:
+        """Compute and keep the KV state of the head the rendered ``chats`` share (at least two
+        chats that differ only after the shared part, e.g. one schema with two questions);
+        return its length in tokens (0 when they share too little to be worth it)."""
+        prompts = [self._prompt_ids(chat) for chat in chats]
+        length = min(common_length(prompts[0], other) for other in prompts[1:]) if len(prompts) > 1 else 0
+        if length < PREFIX_MIN_TOKENS:
+            return 0
+        head = tuple(prompts[0][:length])
+        with self._lock:
+            if head not in self._heads:
+                self._remember(head, first=True)
+                self.generator.generate_batch([self._tokens(prompts[0][length:])], max_length=1,
+                                              include_prompt_in_result=False, static_prompt=self._tokens(head))
+        return length
+
+    @property
+    def prefix_lengths(self) -> list[int]:
+        """Token lengths of the prompt heads whose state is kept (warmed ones first)."""
+        return [len(head) for head in self._heads]
+
+    def _head_for(self, prompt: list[int]) -> tuple[int, ...]:
+        """The longest kept head ``prompt`` starts with (and is longer than), else the head it
+        shares with the previous, *different* prompt when long enough (kept from now on: a head
+        two prompts share is one more are likely to), else none."""
+        self._last_prompt, previous = prompt, self._last_prompt
+        known = [h for h in self._heads if len(h) < len(prompt) and tuple(prompt[: len(h)]) == h]
+        if known:
+            return max(known, key=len)
+        shared = common_length(prompt, previous)
+        if shared < PREFIX_MIN_TOKENS or shared >= min(len(prompt), len(previous)) or len(self._heads) >= PREFIX_CACHE_ENTRIES:
+            return ()
+        head = tuple(prompt[:shared])
+        self._remember(head, first=False)
+        return head
+
+    def _remember(self, head: tuple[int, ...], *, first: bool) -> None:
+        if len(self._heads) < PREFIX_CACHE_ENTRIES:
+            self._heads.insert(0, head) if first else self._heads.append(head)
+
+    def _prompt_ids(self, messages: list[Message]) -> list[int]:
+        chat = [{"role": m.role, "content": m.content} for m in messages]
+        return list(self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False))
+
+    def _tokens(self, ids: Sequence[int]) -> list[str]:
+        return self.tokenizer.convert_ids_to_tokens(list(ids))
+
+    def _decode(self, ids: list[int], prompt_len: int) -> Generation:
+        end = next((i for i, t in enumerate(ids) if t in self._end_ids), len(ids))
+        text = cut_after_first_block(self.tokenizer.decode(ids[:end], skip_special_tokens=True))
+        return Generation(text=text.strip(), prompt_tokens=prompt_len, completion_tokens=end)
+
+
+class _FenceStop:
+    """A CTranslate2 step callback that stops a row once its text holds a complete fenced
+    block; only steps whose token has a backtick decode anything."""
+
+    def __init__(self, tokenizer, rows: int) -> None:
+        self.tokenizer = tokenizer
+        self.ids: list[list[int]] = [[] for _ in range(rows)]
+
+    def __call__(self, step) -> bool:
+        row = self.ids[step.batch_id]
+        row.append(step.token_id)
+        if "`" not in step.token:
+            return False
+        return self.tokenizer.decode(row, skip_special_tokens=True).count(FENCE) >= 2

@@ -1,0 +1,69 @@
+"""A chat model loaded on first use or in a background thread, so a surface never waits for a
+model it does not need (a fix the rules find in milliseconds, an editor's first page)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from sqlfix.errors import SqlfixError
+from sqlfix.models.base import ChatModel, Generation, Message
+
+Loader = Callable[[], tuple[ChatModel | None, str | None]]
+
+
+class LazyModel:
+    """Holds a ``loader`` that returns ``(model, warning)``; loads it on the first
+    :meth:`generate` (or at once in a daemon thread after :meth:`start`) and then answers with
+    it. Safe to share between threads: one load, the others wait for it."""
+
+    def __init__(self, loader: Loader, *, name: str) -> None:
+        self.name = name
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._model: ChatModel | None = None
+        self.warning: str | None = None
+
+    def start(self) -> "LazyModel":
+        """Begin loading in a daemon thread (once); return self."""
+        threading.Thread(target=self.get_or_none, name=f"sqlfix-load-{self.name}", daemon=True).start()
+        return self
+
+    def ready(self) -> bool:
+        """True once loading has finished (with a model or with a warning)."""
+        return self._loaded.is_set()
+
+    def loaded(self) -> ChatModel | None:
+        """The model when it has loaded, else None (never waits)."""
+        return self._model if self._loaded.is_set() else None
+
+    def get_or_none(self) -> ChatModel | None:
+        """The model, loading it now (or waiting for the load under way); None when it could
+        not load (:attr:`warning` says why)."""
+        with self._lock:
+            if not self._loaded.is_set():
+                try:
+                    self._model, self.warning = self._loader()
+                except SqlfixError as exc:
+                    self._model, self.warning = None, str(exc)
+                self._loaded.set()
+                if self._model is not None:
+                    self.name = self._model.name
+        return self._model
+
+    def get(self) -> ChatModel:
+        """The model (see :meth:`get_or_none`); raises :class:`SqlfixError` when it could not load."""
+        model = self.get_or_none()
+        if model is None:
+            raise SqlfixError(f"the model did not load: {self.warning}")
+        return model
+
+    def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256) -> list[Generation]:
+        """Answer with the loaded model (loading it first)."""
+        return self.get().generate(messages, n=n, temperature=temperature, max_tokens=max_tokens)
+
+    def warm(self, chats: list[list[Message]]) -> int:
+        """Warm the loaded model's prefix cache when it keeps one (see ``sqlfix.fix.prefix``)."""
+        warm = getattr(self.get(), "warm", None)
+        return warm(chats) if warm is not None else 0

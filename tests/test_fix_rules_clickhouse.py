@@ -22,7 +22,7 @@ CASES = [
     ("syntax", "SELECT email FROM users WHERE (user_id < 10", "SELECT email FROM users WHERE (user_id < 10)", "punctuation"),
     ("syntax", "SELECT email FROM users WHERE country = 'US", "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("syntax", "SELECT email FORM users", "SELECT email FROM users", "punctuation"),
-    ("dialect", "SELECT strftime(signup_date, '%Y') AS y FROM users", "SELECT formatDateTime(signup_date, '%Y') AS y FROM users", "dialect"),
+    ("dialect", "SELECT strftime(signup_date, '%Y') AS y FROM users", "SELECT formatDateTime(signup_date, '%Y') AS y FROM users", "functions"),
     ("wrong_arity", "SELECT round(total, 2, 3) FROM orders", "SELECT round(total, 2) FROM orders", "arity"),
     ("type_mismatch", "SELECT email FROM users WHERE full_name = 5", "SELECT email FROM users WHERE full_name = '5'", "types"),
 ]

@@ -35,7 +35,7 @@ CASES = [
     ("syntax", "SELECT email FROM users WHERE country = 'US", "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("unknown_column", 'SELECT email FROM users WHERE country = "US"', "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("dialect", "SELECT TOP 5 email FROM users ORDER BY signup_date", "SELECT email FROM users ORDER BY signup_date LIMIT 5", "dialect"),
-    ("dialect", "SELECT DATEADD(day, 7, signup_date) AS d FROM users", "SELECT signup_date + INTERVAL 7 DAY AS d FROM users", "dialect"),
+    ("dialect", "SELECT DATEADD(day, 7, signup_date) AS d FROM users", "SELECT signup_date + INTERVAL 7 DAY AS d FROM users", "functions"),
     ("unknown_function", "SELECT toYear(signup_date) AS y FROM users", "SELECT YEAR(signup_date) AS y FROM users", "functions"),
     ("wrong_arity", "SELECT round(total, 2, 3) FROM orders", "SELECT round(total, 2) FROM orders", "arity"),
     ("type_mismatch", "SELECT email FROM users WHERE full_name = 5", "SELECT email FROM users WHERE full_name = '5'", "types"),

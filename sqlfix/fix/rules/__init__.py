@@ -19,6 +19,7 @@ from sqlfix.errors import ExecError
 from sqlfix.fix.rules.arity import arity
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.rules.dialect import dialect
+from sqlfix.fix.rules.foreign_functions import foreign_functions
 from sqlfix.fix.rules.functions import functions
 from sqlfix.fix.rules.group_by import group_by
 from sqlfix.fix.rules.identifiers import identifiers
@@ -31,7 +32,7 @@ from sqlfix.fix.rules.types import types
 from sqlfix.schema.model import Schema
 
 log = logging.getLogger(__name__)
-RULES = (identifiers, qualify, join_keys, group_by, functions, punctuation, types, arity, subqueries, dialect, read_only)
+RULES = (identifiers, qualify, join_keys, group_by, functions, foreign_functions, punctuation, types, arity, subqueries, dialect, read_only)
 
 
 def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:

@@ -9,12 +9,15 @@ from rapidfuzz import fuzz, process
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
+from sqlfix.engines.function_names import known_function_names
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import CASE_SENSITIVE_DIALECTS, RuleContext, RuleFix
 from sqlfix.fix.text import Edit, splice
 
 MAX_CHOICES = 3
 MIN_SIMILARITY = 75
+# The engines always suggest something; a suggestion unlike the name is another function.
+MIN_HINT_SIMILARITY = 70
 
 
 def functions(ctx: RuleContext) -> list[RuleFix]:
@@ -35,12 +38,28 @@ def functions(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _choices(ctx: RuleContext, name: str) -> list[str]:
-    choices = [h for h in ctx.hints if h.replace("_", "").isalnum() and h.lower() != name.lower()]
+    exact = [n for n in known_function_names(ctx.dialect) if n.lower() == name.lower() and n != name]
+    if exact:
+        return exact[:1]  # only the letter case was wrong: nothing else is as likely
+    choices = [h for h in ctx.hints if h.replace("_", "").isalnum() and _related(name, h)]
     if ctx.dialect not in CASE_SENSITIVE_DIALECTS:
         known = _known_functions(ctx.dialect)
         for match, _score, _ in process.extract(name.upper(), known, scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
-            choices.append(match)
+            if _related(name, match):
+                choices.append(match)
     return list(dict.fromkeys(choices))[:MAX_CHOICES]
+
+
+def _related(name: str, other: str) -> bool:
+    """``other`` could be what ``name`` misspells: close in spelling, and not ``name`` with a
+    part cut off (``countif`` is not ``count``, ``string_agg_distinct`` not ``string_agg``:
+    the lost part carries meaning, which ``foreign_functions`` keeps)."""
+    a, b = name.lower(), other.lower()
+    if a == b:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return False
+    return fuzz.ratio(a, b) >= MIN_HINT_SIMILARITY
 
 
 @lru_cache(maxsize=8)

@@ -17,7 +17,7 @@ from sqlfix.fix.text import Edit, splice
 MAX_CHOICES = 3
 MIN_SIMILARITY = 75
 # The engines always suggest something; a suggestion unlike the name is another function.
-MIN_HINT_SIMILARITY = 70
+MIN_HINT_SIMILARITY = 60
 
 
 def functions(ctx: RuleContext) -> list[RuleFix]:
@@ -51,15 +51,24 @@ def _choices(ctx: RuleContext, name: str) -> list[str]:
 
 
 def _related(name: str, other: str) -> bool:
-    """``other`` could be what ``name`` misspells: close in spelling, and not ``name`` with a
-    part cut off (``countif`` is not ``count``, ``string_agg_distinct`` not ``string_agg``:
-    the lost part carries meaning, which ``foreign_functions`` keeps)."""
+    """``other`` could be what ``name`` misspells: close in spelling or its abbreviation
+    (``averge`` → ``avg``), and not ``name`` with a meaningful part cut off (``countif`` is
+    not ``count``, ``string_agg_distinct`` not ``string_agg``: ``foreign_functions`` keeps
+    what the lost part means). A doubled letter (``maxx``) is a slip, not a part."""
     a, b = name.lower(), other.lower()
     if a == b:
         return False
-    if a.startswith(b) or b.startswith(a):
-        return False
-    return fuzz.ratio(a, b) >= MIN_HINT_SIMILARITY
+    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+    if longer.startswith(shorter):
+        return len(longer) - len(shorter) < 2
+    if fuzz.ratio(a, b) >= MIN_HINT_SIMILARITY:
+        return True
+    return len(b) >= 3 and b[0] == a[0] and _subsequence(b, a)
+
+
+def _subsequence(short: str, full: str) -> bool:
+    letters = iter(full)
+    return all(char in letters for char in short)
 
 
 @lru_cache(maxsize=8)

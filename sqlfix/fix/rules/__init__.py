@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 
 from sqlfix.errors import ExecError
 from sqlfix.fix.rules.arity import arity
@@ -35,12 +36,18 @@ log = logging.getLogger(__name__)
 RULES = (identifiers, qualify, join_keys, group_by, functions, foreign_functions, punctuation, types, arity, subqueries, dialect, read_only)
 
 
-def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:
-    """Run every rule on a failing query; return their distinct proposals, best-first per rule."""
-    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema)
+def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema, *, deadline: float = math.inf) -> list[RuleFix]:
+    """Run every rule on a failing query; return their distinct proposals, best-first per rule.
+
+    Past ``deadline`` (``time.monotonic()``) no further rule starts and rules with long loops
+    stop early, so a huge or pathological query costs bounded time.
+    """
+    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema, deadline=deadline)
     seen = {sql}
     fixes = []
     for rule in RULES:
+        if ctx.out_of_time():
+            break
         try:
             proposals = rule(ctx)
         except Exception as exc:  # noqa: BLE001 - one rule tripping on odd SQL must not stop the others

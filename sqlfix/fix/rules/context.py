@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,6 +43,11 @@ class RuleContext:
     dialect: str
     error: ExecError
     schema: Schema
+    deadline: float = math.inf
+
+    def out_of_time(self) -> bool:
+        """True past ``deadline`` (``time.monotonic()``): a rule with a long loop stops there."""
+        return time.monotonic() > self.deadline
 
     @cached_property
     def tokens(self) -> list[Token] | None:

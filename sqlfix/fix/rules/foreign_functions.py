@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
@@ -26,6 +27,9 @@ from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind
 from sqlfix.fix.rules.context import CASE_SENSITIVE_DIALECTS, RuleContext, RuleFix
 from sqlfix.fix.text import Edit, matching_paren, splice, tokenize
 
+# Function names → the sqlglot dialects that read them; regenerate with
+# ``python -m sqlfix.fix.rules.foreign_functions`` after a sqlglot upgrade.
+FOREIGN_NAMES = Path(__file__).with_name("foreign_names.tsv")
 KINDS = {ErrorKind.UNKNOWN_FUNCTION, ErrorKind.DIALECT, ErrorKind.WRONG_ARITY}
 # The longest call text worth reading in ~30 dialects (a call over this is not a slip of a name).
 MAX_CALL_CHARS = 400
@@ -57,6 +61,8 @@ def foreign_functions(ctx: RuleContext) -> list[RuleFix]:
     for index, token in enumerate(tokens[:-1]):
         if tokens[index + 1].token_type != TokenType.L_PAREN or token.token_type in {TokenType.L_PAREN, TokenType.R_PAREN}:
             continue
+        if ctx.out_of_time():
+            break
         is_named = token.text.lower() in named
         if not is_named and is_known_function(token.text, ctx.dialect) is not False:
             continue
@@ -96,7 +102,7 @@ def translate_call(call: str, target: str) -> tuple[Translation, ...]:
     args = rest[:-1] if rest.endswith(")") else rest
     found: dict[str, Translation] = {}
     for translation in (*_readings(call, name, target), *_combinators(name, args, target)):
-        if _squeeze(translation.text, target) != _squeeze(call, target):
+        if _squeeze(translation.text, target) != _squeeze(call, target) and not _case_only(translation.text, call, target):
             found.setdefault(translation.text, translation)
     ordered = sorted(found.values(), key=lambda t: not t.keeps_order)
     return tuple(ordered)
@@ -112,7 +118,7 @@ def _readings(call: str, name: str, target: str) -> list[Translation]:
     votes: dict[str, list[str]] = {}
     order: dict[str, bool] = {}
     renames: dict[str, str] = {}
-    for source in _source_dialects(target):
+    for source in _source_dialects(name, target):
         tree = _parse(call, source)
         if tree is None or isinstance(tree, _NO_TRANSLATION) or tree.find(*_NO_TRANSLATION) is not None:
             continue
@@ -213,6 +219,12 @@ def _squeeze(text: str, target: str) -> str:
     return text if target in CASE_SENSITIVE_DIALECTS else text.lower()
 
 
+def _case_only(text: str, call: str, target: str) -> bool:
+    """``text`` is ``call`` with the name in other letters, not the engine's own spelling."""
+    head = text.partition("(")[0].strip()
+    return text.replace(" ", "").lower() == call.replace(" ", "").lower() and head not in known_function_names(target)
+
+
 def _rename_only(text: str, name: str, call: str) -> str | None:
     """``text`` when it only renames the call (same arguments as written), as the new name
     followed by the user's own argument text; else None."""
@@ -257,12 +269,9 @@ def _covers(leaves: list[tuple[str, str]], wanted: list[tuple[str, str]]) -> boo
 
 @lru_cache(maxsize=1)
 def _date_parts() -> frozenset[str]:
-    """Date-part words every dialect sqlglot knows (``MINUTE``, ``DAY``, ``DD``...)."""
-    parts = set()
-    for name in Dialect.classes:
-        mapping = Dialect.get_or_raise(name).DATE_PART_MAPPING
-        parts |= {str(k).upper() for k in mapping} | {str(v).upper() for v in mapping.values()}
-    return frozenset(parts)
+    """Date-part words sqlglot knows (``MINUTE``, ``DAY``, ``DD``...)."""
+    mapping = Dialect.get_or_raise("").DATE_PART_MAPPING
+    return frozenset({str(k).upper() for k in mapping} | {str(v).upper() for v in mapping.values()})
 
 
 def _in_order(leaves: list[tuple[str, str]], wanted: list[tuple[str, str]]) -> bool:
@@ -293,12 +302,47 @@ def _parse(sql: str, dialect: str) -> exp.Expression | None:
         return None
 
 
-@lru_cache(maxsize=4)
-def _source_dialects(target: str) -> tuple[str, ...]:
-    """Every dialect sqlglot knows except the target (and its generic base)."""
-    return tuple(sorted(name for name in Dialect.classes if name and name != target))
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[str, ...]]:
+    index = {}
+    for line in FOREIGN_NAMES.read_text(encoding="utf-8").splitlines():
+        name, _, dialects = line.partition("\t")
+        index[name] = tuple(dialects.split(","))
+    return index
+
+
+def _source_dialects(name: str, target: str) -> tuple[str, ...]:
+    """The dialects whose parser gives function ``name`` a meaning (``""``: sqlglot's
+    generic SQL, which most dialects share), the target left out."""
+    return tuple(d for d in _index().get(name.upper(), ()) if d != target)
+
+
+def write_index(path: Path = FOREIGN_NAMES) -> int:
+    """Regenerate the index of function names → dialects that read them from the installed
+    sqlglot (run after upgrading it); return the number of names.
+
+    Loading every dialect takes a second or more, which a repair should not pay: the index
+    lets it load only the dialects that know the name at hand.
+    """
+    base = Dialect.get_or_raise("").parser_class
+    index: dict[str, set[str]] = {}
+    for name in (*base.FUNCTIONS, *base.FUNCTION_PARSERS):
+        index.setdefault(name.upper(), set()).add("")
+    for dialect in sorted(d for d in Dialect.classes if d):
+        parser = Dialect.get_or_raise(dialect).parser_class
+        for table, shared in ((parser.FUNCTIONS, base.FUNCTIONS), (parser.FUNCTION_PARSERS, base.FUNCTION_PARSERS)):
+            for name, reader in table.items():
+                if shared.get(name) is not reader:
+                    index.setdefault(name.upper(), set()).add(dialect)
+    lines = [f"{name}\t{','.join(sorted(dialects))}" for name, dialects in sorted(index.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
 
 
 def _title(name: str) -> str:
-    return {"duckdb": "DuckDB", "clickhouse": "ClickHouse", "postgres": "PostgreSQL", "mysql": "MySQL", "tsql": "T-SQL",
+    return {"": "standard SQL", "duckdb": "DuckDB", "clickhouse": "ClickHouse", "postgres": "PostgreSQL", "mysql": "MySQL", "tsql": "T-SQL",
             "bigquery": "BigQuery", "snowflake": "Snowflake", "sqlite": "SQLite", "prql": "PRQL"}.get(name, name.capitalize())
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_index()} names to {FOREIGN_NAMES}")

@@ -14,7 +14,10 @@ from sqlfix.fix.text import NAME_TYPES, Edit, splice
 MAX_CHOICES = 3
 MIN_SIMILARITY = 60
 # Engines always suggest something ("Candidate bindings"); a suggestion unlike the name is noise.
-MIN_HINT_SIMILARITY = 45
+MIN_HINT_SIMILARITY = 50
+# Two fuzzy choices closer than this are a coin toss (``departure_time``: ``actual_departure``
+# or ``scheduled_departure``?): no guess is proposed, since a wrong fix that runs is worse than none.
+AMBIGUOUS_MARGIN = 8
 
 
 def identifiers(ctx: RuleContext) -> list[RuleFix]:
@@ -96,7 +99,9 @@ def _unresolved_in_tree(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
 
 def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool) -> list[str]:
     if is_table:
-        pool = [t.name for t in ctx.schema.tables]
+        # A misspelled table is another table than those the query already reads (no self-join).
+        present = {t.name.lower() for t in ctx.query_tables}
+        pool = [t.name for t in ctx.schema.tables if t.name.lower() not in present] or [t.name for t in ctx.schema.tables]
     elif qualifier and qualifier.lower() in ctx.aliases:
         pool = [c.name for c in ctx.aliases[qualifier.lower()].columns]
     else:
@@ -105,16 +110,21 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
     # The engine's suggestions are about the name its error is about, not about other names.
     hinted = ctx.error_names and ctx.error_names[0].split(".")[-1].lower() == name.lower()
     hints = ctx.hints if hinted else []
-    choices = [by_lower[c] for c in by_lower if _abbreviates(name.lower(), c) or _prefixed(ctx, name.lower(), c)]
-    choices += [
-        by_lower[h.split(".")[-1].lower()]
-        for h in hints
-        if h.split(".")[-1].lower() in by_lower and fuzz.WRatio(name.lower(), h.split(".")[-1].lower()) >= MIN_HINT_SIMILARITY
-    ]
-    if name.lower() in by_lower:
-        choices.insert(0, by_lower[name.lower()])
-    for match, _score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
-        choices.append(by_lower[match])
+    if name.lower() in by_lower and by_lower[name.lower()] != name:
+        return [by_lower[name.lower()]]  # only the letter case was wrong
+    sure = [by_lower[c] for c in by_lower if _abbreviates(name.lower(), c) or _prefixed(ctx, name.lower(), c)]
+    scored: dict[str, float] = {}
+    for hint in hints:
+        key = hint.split(".")[-1].lower()
+        score = fuzz.WRatio(name.lower(), key)
+        if key in by_lower and score >= MIN_HINT_SIMILARITY:
+            scored[by_lower[key]] = max(scored.get(by_lower[key], 0.0), score)
+    for match, score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
+        scored[by_lower[match]] = max(scored.get(by_lower[match], 0.0), score)
+    guesses = sorted(scored, key=lambda c: -scored[c])
+    if not sure and len(guesses) > 1 and scored[guesses[0]] - scored[guesses[1]] < AMBIGUOUS_MARGIN:
+        guesses = []
+    choices = sure + [g for g in guesses if g not in sure]
     unique = [c for i, c in enumerate(choices) if c not in choices[:i] and c != name]
     return unique[:MAX_CHOICES]
 

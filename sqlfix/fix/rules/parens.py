@@ -16,6 +16,7 @@ from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.text import CLAUSE_STARTS, Edit, depths, parse, splice
 
 MAX_CLOSE_POINTS = 5
+MAX_PARSED = 8
 # Calls whose arguments legitimately hold ``AS`` (a cast's type) or clause words.
 _KEYWORD_CALLS = {"CAST", "TRY_CAST", "SAFE_CAST", "EXTRACT", "SUBSTRING", "TRIM", "POSITION", "OVERLAY"}
 _ARGUMENT_ENDS = CLAUSE_STARTS | {TokenType.ALIAS}
@@ -65,13 +66,15 @@ def _close(ctx: RuleContext, opened: int) -> list[RuleFix]:
         if is_call and ends_arguments:
             break
     at = ctx.error_index
+    # Structure first, then nearness to the error; only the best few are parsed (a parse costs
+    # as much as the query is long).
+    places.sort(key=lambda place: (place[0], abs(place[1] - at) if is_call and at is not None else 0 if is_call else -place[1]))
     ranked = []
-    for structure, j in places:
+    for structure, j in places[:MAX_PARSED]:
         point = tokens[j - 1].end + 1
         text = splice(ctx.sql, [Edit(point, point, ")")])
-        distance = abs(j - at) if at is not None else 0
-        ranked.append((structure, parse(text, ctx.dialect) is None, distance if is_call else -j, text))
-    ranked.sort()
+        ranked.append((structure, parse(text, ctx.dialect) is None, text))
+    ranked.sort(key=lambda item: item[:2])
     unique = list(dict.fromkeys(text for *_, text in ranked))
     return [RuleFix(text, "A `(` was never closed; added the `)`.", "punctuation") for text in unique[:MAX_CLOSE_POINTS]]
 

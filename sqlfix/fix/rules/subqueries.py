@@ -1,6 +1,6 @@
 """Subquery and set-operation shapes: an IN subquery selecting several columns keeps the
-first, a scalar subquery returning several rows becomes ``IN``, and UNION branches with
-different column counts are evened out."""
+first, a scalar subquery returning several rows becomes ``IN``, and a UNION branch
+lacking columns of the other gets them copied."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlglot.tokens import TokenType
 
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import RuleContext, RuleFix
-from sqlfix.fix.text import CLAUSE_STARTS, Edit, Scope, depths, scopes, splice
+from sqlfix.fix.text import CLAUSE_STARTS, NAME_TYPES, Edit, Scope, depths, scopes, splice
 
 _SET_OPERATIONS = {TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT}
 
@@ -64,6 +64,9 @@ def _scalar_to_in(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
+    """The narrower branch gets the columns it lacks, copied from the wider one at the same
+    place. Nothing is dropped (the user asked for every column), and a missing literal or a
+    value only the other branch's tables hold is not guessed: no fix beats a wrong label."""
     branches = [s for s in scopes(ctx.tokens) if s.depth == 0]
     if len(branches) != 2:
         return []
@@ -73,12 +76,36 @@ def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
     long_index = 0 if len(widths[0]) > len(widths[1]) else 1
     longer, shorter = widths[long_index], widths[1 - long_index]
     tokens, sql = ctx.tokens, ctx.sql
-    drop = Edit(tokens[longer[len(shorter) - 1][1]].end + 1, tokens[longer[-1][1]].end + 1, "")
-    copied = ", ".join(sql[tokens[a].start : tokens[b].end + 1] for a, b in longer[len(shorter):])
-    at = tokens[shorter[-1][1]].end + 1
-    pad = Edit(at, at, f", {copied}")
-    why = "Both sides of a set operation must return the same number of columns"
-    return [
-        RuleFix(splice(sql, [drop]), f"{why}; dropped the extra columns.", "subqueries"),
-        RuleFix(splice(sql, [pad]), f"{why}; added the missing columns.", "subqueries"),
-    ]
+    texts = [_item_key(ctx, item) for item in longer]
+    kept = [_item_key(ctx, item) for item in shorter]
+    if any(k not in texts for k in kept) or [t for t in texts if t in kept] != kept:
+        return []  # the narrower branch's columns are not a subsequence of the wider one's
+    edits, cursor = [], 0
+    for position, (item, key) in enumerate(zip(longer, texts)):
+        if cursor < len(kept) and key == kept[cursor]:
+            cursor += 1
+            continue
+        if not _copyable(tokens[item[0] : item[1] + 1]):
+            return []
+        text = sql[tokens[item[0]].start : tokens[item[1]].end + 1]
+        if cursor == 0:
+            at = tokens[shorter[0][0]].start
+            edits.append(Edit(at, at, f"{text}, "))
+        else:
+            at = tokens[shorter[cursor - 1][1]].end + 1
+            edits.append(Edit(at, at, f", {text}"))
+    why = "Both sides of a set operation must return the same number of columns; added the missing columns."
+    return [RuleFix(splice(sql, edits), why, "subqueries")] if edits else []
+
+
+def _item_key(ctx: RuleContext, item: tuple[int, int]) -> str:
+    """A select item's expression without its alias, for matching items across branches."""
+    tokens = ctx.tokens[item[0] : item[1] + 1]
+    if len(tokens) > 2 and tokens[-2].token_type == TokenType.ALIAS:
+        tokens = tokens[:-2]
+    return " ".join(t.text.lower() for t in tokens)
+
+
+def _copyable(tokens) -> bool:
+    """Columns and expressions over them; not a literal label (each branch has its own)."""
+    return any(t.token_type in NAME_TYPES for t in tokens) and not any(t.token_type in {TokenType.STRING, TokenType.NUMBER} for t in tokens)

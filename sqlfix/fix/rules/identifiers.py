@@ -119,10 +119,12 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
         score = fuzz.WRatio(name.lower(), key)
         if key in by_lower and score >= MIN_HINT_SIMILARITY:
             scored[by_lower[key]] = max(scored.get(by_lower[key], 0.0), score)
-    for match, score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
-        scored[by_lower[match]] = max(scored.get(by_lower[match], 0.0), score)
+    rivals = {by_lower[m]: score for m, score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=None, score_cutoff=MIN_HINT_SIMILARITY)}
+    for match, score in rivals.items():
+        if score >= MIN_SIMILARITY:
+            scored[match] = max(scored.get(match, 0.0), score)
     guesses = sorted(scored, key=lambda c: -scored[c])
-    if not sure and len(guesses) > 1 and scored[guesses[0]] - scored[guesses[1]] < AMBIGUOUS_MARGIN:
+    if not sure and guesses and any(r != guesses[0] and scored[guesses[0]] - score < AMBIGUOUS_MARGIN for r, score in rivals.items()):
         guesses = []
     choices = sure + [g for g in guesses if g not in sure]
     unique = [c for i, c in enumerate(choices) if c not in choices[:i] and c != name]

@@ -1,6 +1,6 @@
 """Subquery and set-operation shapes: an IN subquery selecting several columns keeps the
-first, a scalar subquery returning several rows becomes ``IN``, and a UNION branch
-lacking columns of the other gets them copied."""
+first, a scalar subquery returning several rows becomes ``IN``, and a second UNION
+branch is made as wide as the first."""
 
 from __future__ import annotations
 
@@ -64,24 +64,27 @@ def _scalar_to_in(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
-    """The narrower branch gets the columns it lacks, copied from the wider one at the same
-    place. Nothing is dropped (the user asked for every column), and a missing literal or a
-    value only the other branch's tables hold is not guessed: no fix beats a wrong label."""
+    """The first branch sets the result's shape. A wider second branch loses its extra
+    trailing columns; a narrower second branch gets the columns it lacks, copied from the
+    first at the same place, unless one is a literal label (each branch has its own, and no
+    fix beats a wrong label)."""
     branches = [s for s in scopes(ctx.tokens) if s.depth == 0]
     if len(branches) != 2:
         return []
-    widths = [_items(ctx, b) for b in branches]
-    if len(widths[0]) == len(widths[1]):
+    first, second = (_items(ctx, b) for b in branches)
+    if len(first) == len(second) or not first or not second:
         return []
-    long_index = 0 if len(widths[0]) > len(widths[1]) else 1
-    longer, shorter = widths[long_index], widths[1 - long_index]
     tokens, sql = ctx.tokens, ctx.sql
-    texts = [_item_key(ctx, item) for item in longer]
-    kept = [_item_key(ctx, item) for item in shorter]
+    why = "Both sides of a set operation must return the same number of columns"
+    if len(second) > len(first):
+        drop = Edit(tokens[second[len(first) - 1][1]].end + 1, tokens[second[-1][1]].end + 1, "")
+        return [RuleFix(splice(sql, [drop]), f"{why}; the second dropped the columns the first lacks.", "subqueries")]
+    texts = [_item_key(ctx, item) for item in first]
+    kept = [_item_key(ctx, item) for item in second]
     if any(k not in texts for k in kept) or [t for t in texts if t in kept] != kept:
         return []  # the narrower branch's columns are not a subsequence of the wider one's
     edits, cursor = [], 0
-    for position, (item, key) in enumerate(zip(longer, texts)):
+    for item, key in zip(first, texts):
         if cursor < len(kept) and key == kept[cursor]:
             cursor += 1
             continue
@@ -89,13 +92,12 @@ def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
             return []
         text = sql[tokens[item[0]].start : tokens[item[1]].end + 1]
         if cursor == 0:
-            at = tokens[shorter[0][0]].start
+            at = tokens[second[0][0]].start
             edits.append(Edit(at, at, f"{text}, "))
         else:
-            at = tokens[shorter[cursor - 1][1]].end + 1
+            at = tokens[second[cursor - 1][1]].end + 1
             edits.append(Edit(at, at, f", {text}"))
-    why = "Both sides of a set operation must return the same number of columns; added the missing columns."
-    return [RuleFix(splice(sql, edits), why, "subqueries")] if edits else []
+    return [RuleFix(splice(sql, edits), f"{why}; added the missing columns.", "subqueries")] if edits else []
 
 
 def _item_key(ctx: RuleContext, item: tuple[int, int]) -> str:

@@ -36,13 +36,16 @@ log = logging.getLogger(__name__)
 RULES = (identifiers, qualify, join_keys, group_by, functions, foreign_functions, punctuation, types, arity, subqueries, dialect, read_only)
 
 
-def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema, *, deadline: float = math.inf) -> list[RuleFix]:
+def propose(
+    sql: str, dialect_name: str, error: ExecError, schema: Schema, *, deadline: float = math.inf, previous: tuple[str, ...] = ()
+) -> list[RuleFix]:
     """Run every rule on a failing query; return their distinct proposals, best-first per rule.
 
     Past ``deadline`` (``time.monotonic()``) no further rule starts and rules with long loops
-    stop early, so a huge or pathological query costs bounded time.
+    stop early, so a huge or pathological query costs bounded time. ``previous``: the rules
+    that already edited ``sql`` in a chained repair.
     """
-    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema, deadline=deadline)
+    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema, deadline=deadline, previous=previous)
     seen = {sql}
     fixes = []
     for rule in RULES:

@@ -2,7 +2,8 @@
 
 Only constant arguments are dropped (a column the user wrote is information the fix must not
 lose), and only when no other dialect's function of that name takes the call as written
-(T-SQL's ``ISNULL(a, b)`` on ClickHouse is ``coalesce``, not ``isNull(a)``)."""
+(T-SQL's ``ISNULL(a, b)`` on ClickHouse is ``coalesce``, not ``isNull(a)``), and never from
+a call a previous step renamed: the arguments are the user's, the name was the guess."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ _EXPECTED = re.compile(r"should be (\d+)")
 
 def arity(ctx: RuleContext) -> list[RuleFix]:
     """Propose calls of the offending function with its trailing arguments dropped."""
-    if ctx.error.kind != ErrorKind.WRONG_ARITY or not ctx.tokens:
-        return []
+    if ctx.error.kind != ErrorKind.WRONG_ARITY or not ctx.tokens or "functions" in ctx.previous:
+        return []  # after a rename, the wrong arity says the new name was the wrong guess
     tokens, levels = ctx.tokens, depths(ctx.tokens)
     wanted = {name.lower() for name in ctx.error_names}
     expected = _EXPECTED.search(ctx.error.message)

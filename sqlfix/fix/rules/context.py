@@ -37,13 +37,18 @@ class RuleFix:
 
 @dataclass
 class RuleContext:
-    """A failing query with its error and schema, plus lazily computed views of it."""
+    """A failing query with its error and schema, plus lazily computed views of it.
+
+    ``previous`` names the rules whose edits made this query from the user's (in a chained
+    repair); ``deadline`` is when rules with long loops stop (``time.monotonic()``).
+    """
 
     sql: str
     dialect: str
     error: ExecError
     schema: Schema
     deadline: float = math.inf
+    previous: tuple[str, ...] = ()
 
     def out_of_time(self) -> bool:
         """True past ``deadline`` (``time.monotonic()``): a rule with a long loop stops there."""

@@ -195,7 +195,7 @@ def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: b
     tokens = ctx.tokens or []
     found = []
     for index, token in enumerate(tokens):
-        if token.text.lower() != name.lower() or not (token.token_type in NAME_TYPES or token.text.isidentifier()):
+        if token.text.lower() != name.lower() or not (token.token_type in NAME_TYPES or _bare_keyword(ctx, token)):
             continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         if nxt is not None and nxt.token_type == TokenType.L_PAREN:
@@ -207,6 +207,11 @@ def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: b
             continue
         found.append(index)
     return found
+
+
+def _bare_keyword(ctx: RuleContext, token) -> bool:
+    """A keyword written where a name goes (a table called ``session``): unquoted letters, no literal."""
+    return token.text.isidentifier() and ctx.sql[token.start : token.end + 1] == token.text
 
 
 def _renames(ctx: RuleContext, indexes: list[int], good: str) -> list[Edit]:

@@ -33,7 +33,7 @@ def arity(ctx: RuleContext) -> list[RuleFix]:
         close = matching_paren(tokens, index + 1)
         if close is None:
             continue
-        if translate_call(ctx.sql[token.start : tokens[close].end + 1], ctx.dialect):
+        if _read_elsewhere(ctx.sql[token.start : tokens[close].end + 1], token.text, ctx.dialect):
             continue
         commas = [j for j in range(index + 2, close) if tokens[j].token_type == TokenType.COMMA and levels[j] == levels[index] + 1]
         keep_counts = [int(expected.group(1))] if expected else range(len(commas), 0, -1)
@@ -49,3 +49,8 @@ def arity(ctx: RuleContext) -> list[RuleFix]:
 def _constants(tokens) -> bool:
     """The dropped tokens hold no name: literals, operators and punctuation only."""
     return not any(t.token_type in NAME_TYPES for t in tokens)
+
+
+def _read_elsewhere(call: str, name: str, dialect: str) -> bool:
+    """Another dialect has a function of this name taking these arguments (a homonym)."""
+    return any(t.keeps_order and t.text.partition("(")[0].strip().lower() != name.lower() for t in translate_call(call, dialect))

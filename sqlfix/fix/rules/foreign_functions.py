@@ -222,7 +222,7 @@ def _squeeze(text: str, target: str) -> str:
 def _case_only(text: str, call: str, target: str) -> bool:
     """``text`` is ``call`` with the name in other letters, not the engine's own spelling."""
     head = text.partition("(")[0].strip()
-    return text.replace(" ", "").lower() == call.replace(" ", "").lower() and head not in known_function_names(target)
+    return text.replace(" ", "").lower() == call.replace(" ", "").lower() and not is_known_function(head, target)
 
 
 def _rename_only(text: str, name: str, call: str) -> str | None:

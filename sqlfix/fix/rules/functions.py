@@ -54,13 +54,18 @@ def _related(name: str, other: str) -> bool:
     """``other`` could be what ``name`` misspells: close in spelling or its abbreviation
     (``averge`` → ``avg``), and not ``name`` with a meaningful part cut off (``countif`` is
     not ``count``, ``string_agg_distinct`` not ``string_agg``: ``foreign_functions`` keeps
-    what the lost part means). A doubled letter (``maxx``) is a slip, not a part."""
+    what the lost part means) or added (``approx_count_distinct`` is another function). A
+    doubled letter (``maxx``) is a slip, not a part."""
     a, b = name.lower(), other.lower()
     if a == b:
         return False
     longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
     if longer.startswith(shorter):
-        return len(longer) - len(shorter) < 2
+        return len(longer) - len(shorter) < 2  # a suffix is a combinator (If, Distinct) or a slip
+    if longer.endswith(shorter):
+        return len(longer.removesuffix(shorter).strip("_")) <= 2  # ``toYear`` is ``year``; ``approx_`` is not
+    if shorter in longer:
+        return False
     if fuzz.ratio(a, b) >= MIN_HINT_SIMILARITY:
         return True
     return len(b) >= 3 and b[0] == a[0] and _subsequence(b, a)

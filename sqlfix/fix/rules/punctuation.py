@@ -35,10 +35,15 @@ def punctuation(ctx: RuleContext) -> list[RuleFix]:
 
 def _keywords(ctx: RuleContext) -> list[RuleFix]:
     known = ctx.all_columns() | {t.name.lower() for t in ctx.schema.tables}
+    # Outside a syntax error only the name the engine complains about may be a keyword typo
+    # (``p.cost`` is a column name, not ``CAST``).
+    named = None if ctx.error.kind in {ErrorKind.SYNTAX, ErrorKind.DIALECT} else {n.lower() for n in ctx.error_names}
     fixes, edits = [], []
-    for token in ctx.tokens:
+    for index, token in enumerate(ctx.tokens):
         text = token.text
         if token.token_type != TokenType.VAR or len(text) < 3 or text.lower() in known:
+            continue
+        if named is not None and (text.lower() not in named or (index and ctx.tokens[index - 1].token_type == TokenType.DOT)):
             continue
         keyword = _closest_keyword(text.upper())
         if keyword is None:

@@ -1,6 +1,6 @@
 """Bad input through every entry point: no crash, no hang, bounded time.
 
-Generates ``--n`` inputs from a seed: golden queries mutated (characters and tokens deleted,
+Generates ``--n`` distinct inputs from a seed: golden queries mutated (characters and tokens deleted,
 doubled, swapped, punctuation and keywords inserted) and pathological kinds (100 KB queries,
 500 nested parentheses open or closed, NUL bytes, invalid UTF-8 read leniently, comments and
 string literals holding SQL keywords or unbalanced quotes). Each input goes through:
@@ -59,6 +59,8 @@ console = Console(width=200)
 RULES_ONLY = FixConfig(use_model=False)
 ASK_CONFIG = FixConfig(k=2, output_formats=("full",), request_timeout_s=30.0)
 KEYWORDS = ("SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "HAVING", "JOIN", "ON", "UNION", "AND", "OR", "NOT", "AS", "DISTINCT", "LIMIT", "(", ")", ",", "'", '"', "--", "/*", "*/", ";", "\x00")
+HUGE = {"huge", "huge_string"}
+MAX_HUGE = 12
 CHARS = "()',\";.*=<>-/ \n\t\x00`$\\[]{}%é€"
 
 
@@ -134,14 +136,22 @@ def pathological(rng: random.Random, seed_sql: str) -> tuple[str, str]:
 
 
 def inputs(n: int, seed: int) -> list[tuple[str, str]]:
-    """``n`` fuzz inputs ``(kind, text)`` from ``seed``: 70% mutated golden queries, 30% pathological."""
+    """``n`` distinct fuzz inputs ``(kind, text)`` from ``seed``: about 70% mutated golden
+    queries, 30% pathological. The 100 KB kinds cost seconds each and vary little, so at most
+    ``MAX_HUGE`` of each are kept."""
     rng = random.Random(seed)
     seeds = golden_queries()
-    found = []
-    for _ in range(n):
+    found: dict[str, str] = {}
+    per_kind: Counter = Counter()
+    while len(found) < n:
         base = rng.choice(seeds)
-        found.append(pathological(rng, base) if rng.random() < 0.3 else ("mutated", mutate(rng, base)))
-    return found
+        kind, text = pathological(rng, base) if rng.random() < 0.3 else ("mutated", mutate(rng, base))
+        if kind in HUGE and per_kind[kind] >= MAX_HUGE:
+            continue
+        if text not in found:
+            found[text] = kind
+            per_kind[kind] += 1
+    return [(kind, text) for text, kind in found.items()]
 
 
 class _ParrotHandler(BaseHTTPRequestHandler):

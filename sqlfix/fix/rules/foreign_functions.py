@@ -93,7 +93,7 @@ def translate_call(call: str, target: str) -> tuple[Translation, ...]:
 
     Example:
         >>> [t.text for t in translate_call("COUNT_DISTINCT(x)", "duckdb")]
-        ['COUNT(DISTINCT x)']
+        ['count(DISTINCT x)']
         >>> translate_call("nvl(a, 0)", "duckdb")[0].text
         'COALESCE(a, 0)'
     """

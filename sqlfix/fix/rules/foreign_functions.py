@@ -34,6 +34,7 @@ KINDS = {ErrorKind.UNKNOWN_FUNCTION, ErrorKind.DIALECT, ErrorKind.WRONG_ARITY}
 # The longest call text worth reading in ~30 dialects (a call over this is not a slip of a name).
 MAX_CALL_CHARS = 400
 MAX_PER_CALL = 4
+COMBINED = "combined"  # the source of a translation taken apart from a combinator name
 _COMBINATOR = re.compile(r"^(?P<base>[a-z][a-z0-9_]*?)_?(?P<comb>if|distinct)$", re.I)
 _DISTINCT_FIRST = re.compile(r"^(?P<base>count|sum|avg|uniq)_?(?P<comb>distinct)$", re.I)
 _NO_TRANSLATION = (exp.Anonymous, exp.AnonymousAggFunc)
@@ -80,7 +81,11 @@ def foreign_functions(ctx: RuleContext) -> list[RuleFix]:
             if wrong_arity and not translation.keeps_order:
                 continue
             text = _in_users_case(translation.text, token.text, ctx.dialect)
-            explanation = f"`{token.text}` is {translation.source}'s spelling; the engine writes it `{text.split('(')[0].strip()}`."
+            written = text if len(text) <= 60 else text.split("(")[0].strip()
+            if translation.source == COMBINED:
+                explanation = f"`{token.text}` joins an aggregate and a condition or DISTINCT in one name; the engine writes `{written}`."
+            else:
+                explanation = f"`{token.text}` is {translation.source}'s spelling; the engine writes `{written}`."
             fixes.append(RuleFix(splice(ctx.sql, [Edit(start, end, text)]), explanation, "functions"))
     return fixes
 
@@ -157,9 +162,9 @@ def _combinators(name: str, args: str, target: str) -> list[Translation]:
     found = []
     for base_name in names:
         if combinator == "distinct":
-            found.append(Translation(f"{base_name}(DISTINCT {args.strip()})", True, "a combined name"))
+            found.append(Translation(f"{base_name}(DISTINCT {args.strip()})", True, COMBINED))
         elif target == "clickhouse":
-            found.append(Translation(f"{base_name}If({args.strip()})", True, "a combined name"))
+            found.append(Translation(f"{base_name}If({args.strip()})", True, COMBINED))
         else:
             found.extend(_filtered(base_name, args, target))
     return found
@@ -173,7 +178,7 @@ def _filtered(base: str, args: str, target: str) -> list[Translation]:
     measured = ", ".join(values[:-1]) or ("*" if base.lower() == "count" else "")
     if not measured:
         return []
-    return [Translation(f"{base}({measured}) FILTER (WHERE {values[-1]})", True, "a combined name")]
+    return [Translation(f"{base}({measured}) FILTER (WHERE {values[-1]})", True, COMBINED)]
 
 
 def _split_args(args: str, dialect: str) -> list[str]:
@@ -340,7 +345,7 @@ def write_index(path: Path = FOREIGN_NAMES) -> int:
 
 
 def _title(name: str) -> str:
-    return {"": "standard SQL", "duckdb": "DuckDB", "clickhouse": "ClickHouse", "postgres": "PostgreSQL", "mysql": "MySQL", "tsql": "T-SQL",
+    return {"": "another dialect", "duckdb": "DuckDB", "clickhouse": "ClickHouse", "postgres": "PostgreSQL", "mysql": "MySQL", "tsql": "T-SQL",
             "bigquery": "BigQuery", "snowflake": "Snowflake", "sqlite": "SQLite", "prql": "PRQL"}.get(name, name.capitalize())
 
 

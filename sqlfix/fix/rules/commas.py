@@ -20,7 +20,7 @@ WINDOW = 4
 MAX_PLACES = 3
 _ENDS_EXPRESSION = {
     TokenType.VAR, TokenType.IDENTIFIER, TokenType.NUMBER, TokenType.STRING, TokenType.R_PAREN, TokenType.STAR,
-    TokenType.NULL, TokenType.TRUE, TokenType.FALSE, TokenType.END,
+    TokenType.NULL, TokenType.TRUE, TokenType.FALSE, TokenType.END, TokenType.ASC, TokenType.DESC,
 }  # fmt: skip
 _STARTS_EXPRESSION = {
     TokenType.VAR, TokenType.IDENTIFIER, TokenType.NUMBER, TokenType.STRING, TokenType.CASE, TokenType.NULL,

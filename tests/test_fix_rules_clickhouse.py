@@ -22,9 +22,16 @@ CASES = [
     ("syntax", "SELECT email FROM users WHERE (user_id < 10", "SELECT email FROM users WHERE (user_id < 10)", "punctuation"),
     ("syntax", "SELECT email FROM users WHERE country = 'US", "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("syntax", "SELECT email FORM users", "SELECT email FROM users", "punctuation"),
-    ("dialect", "SELECT strftime(signup_date, '%Y') AS y FROM users", "SELECT formatDateTime(signup_date, '%Y') AS y FROM users", "dialect"),
+    ("dialect", "SELECT strftime(signup_date, '%Y') AS y FROM users", "SELECT formatDateTime(signup_date, '%Y') AS y FROM users", "functions"),
     ("wrong_arity", "SELECT round(total, 2, 3) FROM orders", "SELECT round(total, 2) FROM orders", "arity"),
     ("type_mismatch", "SELECT email FROM users WHERE full_name = 5", "SELECT email FROM users WHERE full_name = '5'", "types"),
+    ("unknown_function", "SELECT countif(total > 100) FROM orders", "SELECT countIf(total > 100) FROM orders", "functions"),
+    ("unknown_function", "SELECT SUMIF(total, status = 'paid') FROM orders", "SELECT sumIf(total, status = 'paid') FROM orders", "functions"),
+    ("unknown_function", "SELECT COUNT_DISTINCT(country) FROM users", "SELECT count(DISTINCT country) FROM users", "functions"),
+    ("dialect", "SELECT country, LISTAGG(email, ',') FROM users GROUP BY country", "SELECT country, groupConcat(',')(email) FROM users GROUP BY country", "functions"),
+    ("wrong_arity", "SELECT ISNULL(coupon_code, 'none') FROM orders", "SELECT COALESCE(coupon_code, 'none') FROM orders", "functions"),
+    ("unknown_table", "SELECT count() FROM Orders", "SELECT count() FROM orders", "identifiers"),
+    ("syntax", "SELECT status, count() AS n sum(total) AS revenue FROM orders GROUP BY status", "SELECT status, count() AS n, sum(total) AS revenue FROM orders GROUP BY status", "punctuation"),
 ]
 
 

@@ -35,10 +35,35 @@ CASES = [
     ("syntax", "SELECT email FROM users WHERE country = 'US", "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("unknown_column", 'SELECT email FROM users WHERE country = "US"', "SELECT email FROM users WHERE country = 'US'", "punctuation"),
     ("dialect", "SELECT TOP 5 email FROM users ORDER BY signup_date", "SELECT email FROM users ORDER BY signup_date LIMIT 5", "dialect"),
-    ("dialect", "SELECT DATEADD(day, 7, signup_date) AS d FROM users", "SELECT signup_date + INTERVAL 7 DAY AS d FROM users", "dialect"),
+    ("dialect", "SELECT DATEADD(day, 7, signup_date) AS d FROM users", "SELECT signup_date + INTERVAL 7 DAY AS d FROM users", "functions"),
     ("unknown_function", "SELECT toYear(signup_date) AS y FROM users", "SELECT YEAR(signup_date) AS y FROM users", "functions"),
     ("wrong_arity", "SELECT round(total, 2, 3) FROM orders", "SELECT round(total, 2) FROM orders", "arity"),
     ("type_mismatch", "SELECT email FROM users WHERE full_name = 5", "SELECT email FROM users WHERE full_name = '5'", "types"),
+    # Foreign and spreadsheet function names, DISTINCT and conditional forms included.
+    ("unknown_function", "SELECT COUNT_DISTINCT(country) FROM users", "SELECT count(DISTINCT country) FROM users", "functions"),
+    ("unknown_function", "select country, count_distinct(plan) from users group by country", "select country, count(distinct plan) from users group by country", "functions"),
+    ("unknown_function", "SELECT SUMIF(total, status = 'paid') FROM orders", "SELECT sum(total) FILTER (WHERE status = 'paid') FROM orders", "functions"),
+    ("unknown_function", "SELECT AVERAGE(total) FROM orders", "SELECT AVG(total) FROM orders", "functions"),
+    ("unknown_function|dialect", "SELECT STDEV(total) FROM orders", "SELECT stddev(total) FROM orders", "functions"),
+    ("unknown_function", "SELECT averge(total) FROM orders", "SELECT avg(total) FROM orders", "functions"),
+    # Commas and parentheses placed by the query's structure.
+    ("syntax", "SELECT status, count(*) AS n sum(total) AS revenue FROM orders GROUP BY status", "SELECT status, count(*) AS n, sum(total) AS revenue FROM orders GROUP BY status", "punctuation"),
+    ("syntax", "SELECT DISTINCT country count(*) FROM users GROUP BY country", "SELECT DISTINCT country, count(*) FROM users GROUP BY country", "punctuation"),
+    ("syntax", "SELECT round(avg(total), 1 AS avg_total FROM orders", "SELECT round(avg(total), 1) AS avg_total FROM orders", "punctuation"),
+    ("syntax", "SELECT round(avg(total)), 1) AS a FROM orders", "SELECT round(avg(total), 1) AS a FROM orders", "punctuation"),
+    ("other", "SELECT user_id, email FROM users UNION SELECT user_id FROM users", "SELECT user_id, email FROM users UNION SELECT user_id, email FROM users", "subqueries"),
+    ("unknown_table", "SELECT count(*) FROM shop.orders", "SELECT count(*) FROM orders", "identifiers"),
+    ("unknown_table", "SELECT count(*) FROM session", "SELECT count(*) FROM sessions", "identifiers"),
+]
+
+# A wrong answer that runs is worse than none: these have no fix the rules can be sure of.
+UNSURE = [
+    # Which label would the second branch carry? Dropping the first's column loses what was asked.
+    "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders",
+    # ``time``: created_at or shipped_at? Both names score alike.
+    "SELECT o.time FROM orders o",
+    # ``cost`` is no keyword typo (CAST) and no column's misspelling.
+    "SELECT p.cost FROM products p",
 ]
 
 
@@ -51,6 +76,12 @@ def test_rule_repairs_engine_error(shop_duckdb, kind, broken, fixed, rule):
     assert result.evidence.executed and result.evidence.row_count is not None
     assert result.explanation and result.explanation.endswith(".")
     assert result.diff.startswith("--- query") and 0 < result.confidence <= 1
+
+
+@pytest.mark.parametrize("broken", UNSURE)
+def test_no_guess_when_the_rules_cannot_be_sure(shop_duckdb, broken):
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error is not None and result.fixed_sql is None
 
 
 def test_chained_repairs_fix_two_mistakes(shop_duckdb):

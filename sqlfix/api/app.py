@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sqlfix.api.admission import QueueFull
 from sqlfix.api.databases import ServedDatabase
@@ -83,6 +84,12 @@ def create_app(settings: ApiSettings):
     @app.exception_handler(ModelFieldError)
     async def _model_field(_: Request, exc: ModelFieldError) -> JSONResponse:
         return _error(exc.status, exc.kind, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals (an undecodable body, an unknown path) in the API's error shape.
+        kind = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, kind, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

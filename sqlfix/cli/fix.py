@@ -71,6 +71,8 @@ def _read_sql(sql: str | None, file: Path | None) -> str:
             return file.read_text(encoding="utf-8").rstrip("\n")
         except OSError as exc:
             raise SqlfixError(f"cannot read {file}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise SqlfixError(f"cannot read {file}: not UTF-8 text (byte {exc.start})") from None
     if sql:
         return sql
     if not sys.stdin.isatty():

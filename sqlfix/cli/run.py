@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ExecError, SqlfixError
+from sqlfix.input_text import require_valid_text
 
 console = Console()
 
@@ -59,7 +60,7 @@ def read_sql_input(sql: str | None, file: Path | None) -> str:
         text = "" if sys.stdin.isatty() else sys.stdin.read()
     if not text.strip():
         raise SqlfixError("no query given: pass it as an argument, with --file, or on stdin")
-    return text.strip()
+    return require_valid_text(text.strip(), "the query")
 
 
 def _outcome_dict(outcome: ResultSet | ExecError) -> dict:

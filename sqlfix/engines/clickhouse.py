@@ -44,6 +44,7 @@ from sqlfix.engines.base import ExecOutcome, Limits, ResultSet
 from sqlfix.engines.classify_clickhouse import classify_clickhouse_error
 from sqlfix.engines.guard import check_statement, is_refused_function
 from sqlfix.errors import ErrorKind, ExecError, SqlfixError, UnsafeSQLError
+from sqlfix.input_text import text_problem
 
 _READ_ROOTS = re.compile(
     r"^(SelectWithUnionQuery|SelectIntersectExceptQuery|SelectQuery|Explain|ShowTables|ShowColumns|"
@@ -117,6 +118,9 @@ class ClickHouseEngine:
         limits = limits or self.limits
         if allow_write and self.read_only:
             return _refusal("this engine was opened read-only; writes are not allowed", self.name)
+        problem = text_problem(sql)
+        if problem is not None:
+            return ExecError(ErrorKind.SYNTAX, f"the query contains {problem}", "input")
         try:
             check_statement(sql, self.dialect, allow_write=allow_write)
             if _INTO_OUTFILE.search(sql):

@@ -42,6 +42,7 @@ from sqlfix.engines.base import ExecOutcome, Limits, ResultSet
 from sqlfix.engines.classify_duckdb import classify_duckdb_error
 from sqlfix.engines.guard import check_statement
 from sqlfix.errors import ErrorKind, ExecError, SqlfixError, UnsafeSQLError
+from sqlfix.input_text import text_problem
 
 MEMORY = ":memory:"
 _READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
@@ -99,6 +100,9 @@ class DuckDBEngine:
         limits = limits or self.limits
         if allow_write and self.read_only:
             return _refusal("this engine was opened read-only; writes are not allowed", self.name)
+        problem = text_problem(sql)
+        if problem is not None:
+            return ExecError(ErrorKind.SYNTAX, f"the query contains {problem}", "input")
         try:
             check_statement(sql, self.dialect, allow_write=allow_write)
         except UnsafeSQLError as refusal:

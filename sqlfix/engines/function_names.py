@@ -1,6 +1,7 @@
 """The function names each engine knows, for the pre-check's unknown-function test.
 
-DuckDB's list is read from an in-memory DuckDB at first use (``duckdb_functions()``, ~0.1 s).
+DuckDB's list is read from an in-memory DuckDB at first use (``duckdb_functions()`` and the
+keywords called like functions, such as ``coalesce``; ~0.1 s).
 ClickHouse's list ships with the package (``clickhouse_functions.txt``, from chDB's
 ``system.functions`` and ``system.table_functions``), because starting chDB just to read it
 would claim the process's one chDB data path. Regenerate it after a chDB upgrade with
@@ -60,7 +61,11 @@ def _duckdb_functions() -> frozenset[str]:
 
     connection = duckdb.connect(":memory:")
     try:
-        rows = connection.execute("SELECT DISTINCT lower(function_name) FROM duckdb_functions()").fetchall()
+        # Keywords of the ``column_name`` category are called like functions too (coalesce, nullif).
+        rows = connection.execute(
+            "SELECT DISTINCT lower(function_name) FROM duckdb_functions() "
+            "UNION SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category = 'column_name'"
+        ).fetchall()
     finally:
         connection.close()
     return frozenset(r[0] for r in rows)

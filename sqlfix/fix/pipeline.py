@@ -22,6 +22,7 @@ from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixRe
 from sqlfix.fix.trust import judge
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
+from sqlfix.input_text import require_valid_text
 from sqlfix.models.base import ChatModel
 from sqlfix.normalize import normalize_sql
 from sqlfix.prompts import make_edit
@@ -60,6 +61,8 @@ def repair(request: FixRequest, engine: Engine, schema: Schema, *, config: FixCo
     config = config or FixConfig()
     if not request.sql or not request.sql.strip():
         raise SqlfixError("the SQL to fix is empty")
+    require_valid_text(request.sql, "the SQL to fix")
+    require_valid_text(request.question or "", "the question")
     dialect = request.dialect or engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
     error = request.error
@@ -102,6 +105,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     config = config or FixConfig()
     if not question or not question.strip():
         raise SqlfixError("the question is empty")
+    require_valid_text(question, "the question")
     dialect = engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
     greedy: list[str] = []

@@ -45,7 +45,7 @@ def rule_candidates(
         failing: list[tuple[int, _State]] = []
         for state in frontier:
             per_rule: dict[str, int] = {}
-            for fix in propose(state.sql, dialect, state.error, schema):
+            for fix in propose(state.sql, dialect, state.error, schema, deadline=deadline, previous=state.rules):
                 if len(found) >= enough or time.monotonic() > deadline:
                     break
                 prior = per_rule[fix.rule] = per_rule.get(fix.rule, -1) + 1

@@ -14,11 +14,13 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 
 from sqlfix.errors import ExecError
 from sqlfix.fix.rules.arity import arity
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.rules.dialect import dialect
+from sqlfix.fix.rules.foreign_functions import foreign_functions
 from sqlfix.fix.rules.functions import functions
 from sqlfix.fix.rules.group_by import group_by
 from sqlfix.fix.rules.identifiers import identifiers
@@ -31,15 +33,24 @@ from sqlfix.fix.rules.types import types
 from sqlfix.schema.model import Schema
 
 log = logging.getLogger(__name__)
-RULES = (identifiers, qualify, join_keys, group_by, functions, punctuation, types, arity, subqueries, dialect, read_only)
+RULES = (identifiers, qualify, join_keys, group_by, functions, foreign_functions, punctuation, types, arity, subqueries, dialect, read_only)
 
 
-def propose(sql: str, dialect_name: str, error: ExecError, schema: Schema) -> list[RuleFix]:
-    """Run every rule on a failing query; return their distinct proposals, best-first per rule."""
-    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema)
+def propose(
+    sql: str, dialect_name: str, error: ExecError, schema: Schema, *, deadline: float = math.inf, previous: tuple[str, ...] = ()
+) -> list[RuleFix]:
+    """Run every rule on a failing query; return their distinct proposals, best-first per rule.
+
+    Past ``deadline`` (``time.monotonic()``) no further rule starts and rules with long loops
+    stop early, so a huge or pathological query costs bounded time. ``previous``: the rules
+    that already edited ``sql`` in a chained repair.
+    """
+    ctx = RuleContext(sql=sql, dialect=dialect_name, error=error, schema=schema, deadline=deadline, previous=previous)
     seen = {sql}
     fixes = []
     for rule in RULES:
+        if ctx.out_of_time():
+            break
         try:
             proposals = rule(ctx)
         except Exception as exc:  # noqa: BLE001 - one rule tripping on odd SQL must not stop the others

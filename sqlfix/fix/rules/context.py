@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,11 +12,12 @@ from sqlglot import exp
 from sqlglot.tokens import Token
 
 from sqlfix.errors import ExecError
-from sqlfix.fix.text import parse, tokenize
+from sqlfix.fix.text import parse, token_at, tokenize
 from sqlfix.schema.model import Schema, Table
 
 # Engines whose identifiers and function names are case-sensitive.
 CASE_SENSITIVE_DIALECTS = {"clickhouse"}
+_POSITION = re.compile(r"position (\d+)")
 _QUOTED = re.compile(r"\"([^\"]+)\"|`([^`]+)`|'([^']+)'")
 _HINT_PATTERNS = (
     re.compile(r"Candidate bindings:[ :]*(.*)", re.S),
@@ -34,12 +37,22 @@ class RuleFix:
 
 @dataclass
 class RuleContext:
-    """A failing query with its error and schema, plus lazily computed views of it."""
+    """A failing query with its error and schema, plus lazily computed views of it.
+
+    ``previous`` names the rules whose edits made this query from the user's (in a chained
+    repair); ``deadline`` is when rules with long loops stop (``time.monotonic()``).
+    """
 
     sql: str
     dialect: str
     error: ExecError
     schema: Schema
+    deadline: float = math.inf
+    previous: tuple[str, ...] = ()
+
+    def out_of_time(self) -> bool:
+        """True past ``deadline`` (``time.monotonic()``): a rule with a long loop stops there."""
+        return time.monotonic() > self.deadline
 
     @cached_property
     def tokens(self) -> list[Token] | None:
@@ -140,6 +153,18 @@ class RuleContext:
         for node in self.tree.find_all(exp.TableAlias):
             names |= {c.name.lower() for c in node.columns}
         return names
+
+    @cached_property
+    def error_index(self) -> int | None:
+        """Index of the token the parser stopped at (from the error's position, or the
+        ``position N`` of its message), or None when the error gives no position."""
+        position = self.error.position
+        if position is None:
+            match = _POSITION.search(self.error.message)
+            position = int(match.group(1)) - 1 if match else None
+        if position is None or not self.tokens:
+            return None
+        return token_at(self.tokens, position)
 
     def keyword(self, words: str) -> str:
         """Spell SQL keywords in the query's own case (``GROUP BY`` or ``group by``)."""

@@ -17,11 +17,13 @@ from sqlfix.fix.text import Edit, parse, splice, tokenize
 # Dialects users and models borrow from, most likely first.
 SOURCE_DIALECTS = ("postgres", "mysql", "duckdb", "clickhouse", "tsql", "spark", "snowflake", "bigquery", "sqlite")
 MERGE_GAP = 3
+# Tokens where two renderings differ beyond which no minimal edit is searched (the diff is quadratic).
+MAX_DIFF_TOKENS = 2000
 _SYNTAX_KINDS = {ErrorKind.SYNTAX, ErrorKind.DIALECT}
-KINDS = {
-    ErrorKind.SYNTAX, ErrorKind.DIALECT, ErrorKind.UNKNOWN_FUNCTION, ErrorKind.WRONG_ARITY,
-    ErrorKind.OTHER,
-}
+# Not WRONG_ARITY: a call spelled as the engine's own function is that function with an
+# argument missing or extra; reading the whole query as another dialect reorders or invents
+# arguments (MySQL's DATEDIFF(a, b) is b-to-a). ``foreign_functions`` handles true homonyms.
+KINDS = {ErrorKind.SYNTAX, ErrorKind.DIALECT, ErrorKind.UNKNOWN_FUNCTION, ErrorKind.OTHER}
 
 
 def dialect(ctx: RuleContext) -> list[RuleFix]:
@@ -32,6 +34,8 @@ def dialect(ctx: RuleContext) -> list[RuleFix]:
     for source in SOURCE_DIALECTS:
         if source == ctx.dialect:
             continue
+        if ctx.out_of_time():
+            break
         rewritten = transplant(ctx.sql, source, ctx.dialect, syntax_failed=ctx.error.kind in _SYNTAX_KINDS)
         if rewritten and rewritten != ctx.sql and rewritten not in fixes:
             explanation = f"The query used {_title(source)} syntax; rewritten for {_title(ctx.dialect)}."
@@ -69,9 +73,13 @@ def transplant(sql: str, source: str, target: str, *, syntax_failed: bool = True
     if not original or not rendered or not wanted:
         return as_target
     source_keys, target_keys = _keys(as_source, rendered), _keys(as_target, wanted)
-    to_original = _alignment(_keys(sql, original), source_keys)
+    try:
+        to_original = _alignment(_keys(sql, original), source_keys)
+        spans = _changed_spans(source_keys, target_keys)
+    except _TooLong:
+        return None
     edits = []
-    for i1, i2, j1, j2 in _changed_spans(source_keys, target_keys):
+    for i1, i2, j1, j2 in spans:
         low = to_original.get(i1 - 1, -1 if i1 == 0 else None)
         high = to_original.get(i2, len(original) if i2 == len(rendered) else None)
         if low is None or high is None or high <= low:
@@ -97,7 +105,7 @@ def _changed_spans(source: list[str], target: list[str]) -> list[tuple[int, int,
     merge into one span, so a reordering (``DATEADD(day, 1, x)`` → ``x + INTERVAL 1 DAY``)
     is replaced as a whole."""
     spans: list[list[int]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=source, b=target, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(source, target):
         if tag == "equal":
             continue
         if spans and i1 - spans[-1][1] <= MERGE_GAP and j1 - spans[-1][3] <= MERGE_GAP:
@@ -110,11 +118,36 @@ def _changed_spans(source: list[str], target: list[str]) -> list[tuple[int, int,
 def _alignment(original: list[str], rendered: list[str]) -> dict[int, int]:
     """Map indexes of ``rendered`` tokens to the equal tokens of ``original``."""
     mapping = {}
-    matcher = difflib.SequenceMatcher(a=original, b=rendered, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for offset in range(block.size):
-            mapping[block.b + offset] = block.a + offset
+    for tag, i1, i2, j1, _ in _opcodes(original, rendered):
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                mapping[j1 + offset] = i1 + offset
     return mapping
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """``difflib`` opcodes turning ``a`` into ``b``. The common head and tail are matched
+    first, in linear time: the quadratic matcher sees only the middle, where a foreign
+    construct sits, and gives up (:class:`_TooLong`) past ``MAX_DIFF_TOKENS`` of it."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(middle_a) + len(middle_b) > MAX_DIFF_TOKENS:
+        raise _TooLong
+    codes = [("equal", 0, head, 0, head)] if head else []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=False).get_opcodes():
+        codes.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    if tail:
+        codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return codes
+
+
+class _TooLong(Exception):
+    """The part two renderings differ in is too long to diff quickly."""
 
 
 def _title(name: str) -> str:

@@ -8,20 +8,24 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from sqlfix.errors import ErrorKind
-from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.rules.context import CASE_SENSITIVE_DIALECTS, RuleContext, RuleFix
 from sqlfix.fix.text import NAME_TYPES, Edit, splice
 
 MAX_CHOICES = 3
 MIN_SIMILARITY = 60
 # Engines always suggest something ("Candidate bindings"); a suggestion unlike the name is noise.
-MIN_HINT_SIMILARITY = 45
+MIN_HINT_SIMILARITY = 50
+# Two fuzzy choices closer than this are a coin toss (``departure_time``: ``actual_departure``
+# or ``scheduled_departure``?): no guess is proposed, since a wrong fix that runs is worse than none.
+AMBIGUOUS_MARGIN = 8
 
 
 def identifiers(ctx: RuleContext) -> list[RuleFix]:
-    """Propose renamings of every unknown column or table name to its likely schema name."""
+    """Propose renamings of every unknown column or table name to its likely schema name, and
+    a schema table read through a database or schema the engine does not have unqualified."""
     if not ctx.tokens:
         return []
-    fixes: list[RuleFix] = []
+    fixes: list[RuleFix] = _foreign_qualifiers(ctx)
     best_per_name: list[tuple[str | None, str, str, bool]] = []
     for qualifier, name, is_table in _unknown_names(ctx):
         choices = _choices(ctx, qualifier, name, is_table)
@@ -46,6 +50,26 @@ def identifiers(ctx: RuleContext) -> list[RuleFix]:
     return fixes
 
 
+def _foreign_qualifiers(ctx: RuleContext) -> list[RuleFix]:
+    """``shop.orders``, ``analytics.sessions``: the table exists, its qualifier does not."""
+    if ctx.error.kind != ErrorKind.UNKNOWN_TABLE or ctx.tree is None:
+        return []
+    tokens, edits, names = ctx.tokens, [], []
+    for table in ctx.tree.find_all(exp.Table):
+        qualifier = table.args.get("db")
+        if qualifier is None or table.args.get("catalog") is not None or not _has_table(ctx, table.name):
+            continue
+        for index in range(len(tokens) - 2):
+            if (tokens[index].text == qualifier.name and tokens[index + 1].token_type == TokenType.DOT
+                    and tokens[index + 2].text == table.name):
+                edits.append(Edit(tokens[index].start, tokens[index + 1].end + 1, ""))
+                names.append(f"{qualifier.name}.{table.name}")
+    if not edits:
+        return []
+    why = f"The database has no `{names[0].split('.')[0]}`; `{names[0].split('.')[1]}` is its own table."
+    return [RuleFix(splice(ctx.sql, _dedupe(edits)), why, "identifiers")]
+
+
 def _unknown_names(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
     """``(qualifier, name, is_table)`` for names the error names and names the schema lacks."""
     is_table_error = ctx.error.kind == ErrorKind.UNKNOWN_TABLE
@@ -57,7 +81,7 @@ def _unknown_names(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
             qualifier = None
         if not is_table_error and (name.lower() in ctx.aliases or ctx.schema.table(name)):
             continue  # the engine named the table of the failing reference, not the column
-        known = ctx.schema.table(name) if is_table_error else ctx.has_column(name)
+        known = _has_table(ctx, name) if is_table_error else _in_scope(ctx, name)
         if not known or (qualifier and not _qualifier_has(ctx, qualifier, name)):
             found.append((qualifier, name, is_table_error))
     for qualifier, name, is_table in _unresolved_in_tree(ctx):
@@ -66,6 +90,22 @@ def _unknown_names(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
     for key in found:
         unique.setdefault(key, None)
     return list(unique)
+
+
+def _has_table(ctx: RuleContext, name: str) -> bool:
+    """The schema has table ``name`` (exactly so on case-sensitive engines)."""
+    table = ctx.schema.table(name)
+    return table is not None and (ctx.dialect not in CASE_SENSITIVE_DIALECTS or table.name == name)
+
+
+def _in_scope(ctx: RuleContext, name: str) -> bool:
+    """A table the query reads has column ``name`` (any schema table when it names none):
+    ``seat`` is unknown in a query on ``aircraft`` even though ``bookings`` has one."""
+    tables = ctx.query_tables or ctx.schema.tables
+    names = {c.name for t in tables for c in t.columns}
+    if ctx.dialect in CASE_SENSITIVE_DIALECTS:
+        return name in names
+    return name.lower() in {n.lower() for n in names}
 
 
 def _qualifier_has(ctx: RuleContext, qualifier: str, name: str) -> bool:
@@ -96,7 +136,12 @@ def _unresolved_in_tree(ctx: RuleContext) -> list[tuple[str | None, str, bool]]:
 
 def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool) -> list[str]:
     if is_table:
-        pool = [t.name for t in ctx.schema.tables]
+        same = ctx.schema.table(name)
+        if same is not None and same.name != name:
+            return [same.name]  # only the letter case was wrong
+        # A misspelled table is another table than those the query already reads (no self-join).
+        present = {t.name.lower() for t in ctx.query_tables}
+        pool = [t.name for t in ctx.schema.tables if t.name.lower() not in present] or [t.name for t in ctx.schema.tables]
     elif qualifier and qualifier.lower() in ctx.aliases:
         pool = [c.name for c in ctx.aliases[qualifier.lower()].columns]
     else:
@@ -105,16 +150,23 @@ def _choices(ctx: RuleContext, qualifier: str | None, name: str, is_table: bool)
     # The engine's suggestions are about the name its error is about, not about other names.
     hinted = ctx.error_names and ctx.error_names[0].split(".")[-1].lower() == name.lower()
     hints = ctx.hints if hinted else []
-    choices = [by_lower[c] for c in by_lower if _abbreviates(name.lower(), c) or _prefixed(ctx, name.lower(), c)]
-    choices += [
-        by_lower[h.split(".")[-1].lower()]
-        for h in hints
-        if h.split(".")[-1].lower() in by_lower and fuzz.WRatio(name.lower(), h.split(".")[-1].lower()) >= MIN_HINT_SIMILARITY
-    ]
-    if name.lower() in by_lower:
-        choices.insert(0, by_lower[name.lower()])
-    for match, _score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=MAX_CHOICES, score_cutoff=MIN_SIMILARITY):
-        choices.append(by_lower[match])
+    if name.lower() in by_lower and by_lower[name.lower()] != name:
+        return [by_lower[name.lower()]]  # only the letter case was wrong
+    sure = [by_lower[c] for c in by_lower if _abbreviates(name.lower(), c) or _prefixed(ctx, name.lower(), c)]
+    scored: dict[str, float] = {}
+    for hint in hints:
+        key = hint.split(".")[-1].lower()
+        score = fuzz.WRatio(name.lower(), key)
+        if key in by_lower and score >= MIN_HINT_SIMILARITY:
+            scored[by_lower[key]] = max(scored.get(by_lower[key], 0.0), score)
+    rivals = {by_lower[m]: score for m, score, _ in process.extract(name.lower(), list(by_lower), scorer=fuzz.WRatio, limit=None, score_cutoff=MIN_HINT_SIMILARITY)}
+    for match, score in rivals.items():
+        if score >= MIN_SIMILARITY:
+            scored[match] = max(scored.get(match, 0.0), score)
+    guesses = sorted(scored, key=lambda c: -scored[c])
+    if not sure and guesses and any(r != guesses[0] and scored[guesses[0]] - score < AMBIGUOUS_MARGIN for r, score in rivals.items()):
+        guesses = []
+    choices = sure + [g for g in guesses if g not in sure]
     unique = [c for i, c in enumerate(choices) if c not in choices[:i] and c != name]
     return unique[:MAX_CHOICES]
 
@@ -143,7 +195,7 @@ def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: b
     tokens = ctx.tokens or []
     found = []
     for index, token in enumerate(tokens):
-        if token.token_type not in NAME_TYPES or token.text.lower() != name.lower():
+        if token.text.lower() != name.lower() or not (token.token_type in NAME_TYPES or _bare_keyword(ctx, token)):
             continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         if nxt is not None and nxt.token_type == TokenType.L_PAREN:
@@ -155,6 +207,11 @@ def _occurrences(ctx: RuleContext, qualifier: str | None, name: str, is_table: b
             continue
         found.append(index)
     return found
+
+
+def _bare_keyword(ctx: RuleContext, token) -> bool:
+    """A keyword written where a name goes (a table called ``session``): unquoted letters, no literal."""
+    return token.text.isidentifier() and ctx.sql[token.start : token.end + 1] == token.text
 
 
 def _renames(ctx: RuleContext, indexes: list[int], good: str) -> list[Edit]:

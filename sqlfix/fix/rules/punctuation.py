@@ -1,5 +1,6 @@
-"""Punctuation and keyword repair for syntax errors: misspelled keywords, stray or missing
-commas, unbalanced parentheses and quotes, small edits at the parser's error position."""
+"""Punctuation and keyword repair for syntax errors: misspelled keywords, commas
+(:mod:`.commas`), parentheses (:mod:`.parens`), unbalanced quotes, a missing keyword or a
+stray punctuation mark at the parser's error position."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlglot.tokens import TokenType
 
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import RuleContext, RuleFix
-from sqlfix.fix.text import CLAUSE_STARTS, Edit, depths, splice, token_at
+from sqlfix.fix.rules.commas import commas, gap_start
+from sqlfix.fix.rules.parens import parens
+from sqlfix.fix.text import Edit, splice
 
 KEYWORDS = (
     "SELECT", "FROM", "WHERE", "GROUP", "ORDER", "BY", "HAVING", "LIMIT", "OFFSET", "JOIN", "LEFT",
@@ -18,26 +21,29 @@ KEYWORDS = (
     "UNION", "ALL", "CASE", "WHEN", "THEN", "ELSE", "END", "BETWEEN", "LIKE", "ILIKE", "IN", "IS",
     "NULL", "WITH", "ASC", "DESC", "EXISTS", "OVER", "PARTITION", "INTERVAL", "CAST", "QUALIFY",
 )
-_POSITION = re.compile(r"position (\d+)")
-_BOUNDARY = {TokenType.COMMA, TokenType.AND, TokenType.OR, TokenType.R_PAREN} | CLAUSE_STARTS
-MAX_CLOSE_POINTS = 5
+_PUNCTUATION = {TokenType.COMMA, TokenType.DOT, TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COLON}
 _CONTENT = {TokenType.VAR, TokenType.IDENTIFIER, TokenType.NUMBER, TokenType.STRING}
 
 
 def punctuation(ctx: RuleContext) -> list[RuleFix]:
-    """Propose keyword, comma, parenthesis and quote repairs."""
+    """Propose keyword, comma (``commas``), parenthesis (``parens``) and quote repairs."""
     fixes = _quotes(ctx)
     if ctx.tokens:
-        fixes += _keywords(ctx) + _commas(ctx) + _parens(ctx) + _at_position(ctx) + _string_identifiers(ctx)
+        fixes += _keywords(ctx) + commas(ctx) + parens(ctx) + _at_position(ctx) + _string_identifiers(ctx)
     return fixes
 
 
 def _keywords(ctx: RuleContext) -> list[RuleFix]:
     known = ctx.all_columns() | {t.name.lower() for t in ctx.schema.tables}
+    # Outside a syntax error only the name the engine complains about may be a keyword typo
+    # (``p.cost`` is a column name, not ``CAST``).
+    named = None if ctx.error.kind in {ErrorKind.SYNTAX, ErrorKind.DIALECT} else {n.lower() for n in ctx.error_names}
     fixes, edits = [], []
-    for token in ctx.tokens:
+    for index, token in enumerate(ctx.tokens):
         text = token.text
         if token.token_type != TokenType.VAR or len(text) < 3 or text.lower() in known:
+            continue
+        if named is not None and (text.lower() not in named or (index and ctx.tokens[index - 1].token_type == TokenType.DOT)):
             continue
         keyword = _closest_keyword(text.upper())
         if keyword is None:
@@ -65,61 +71,6 @@ def _closest_keyword(word: str) -> str | None:
     return best if distance <= allowed and len(best) >= 4 else None
 
 
-def _commas(ctx: RuleContext) -> list[RuleFix]:
-    tokens, fixes = ctx.tokens, []
-    for index, token in enumerate(tokens):
-        if token.token_type != TokenType.COMMA:
-            continue
-        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
-        prev = tokens[index - 1] if index else None
-        stray = (
-            nxt is None
-            or nxt.token_type in CLAUSE_STARTS | {TokenType.COMMA, TokenType.R_PAREN}
-            or (prev is not None and prev.token_type in {TokenType.SELECT, TokenType.L_PAREN})
-        )
-        if stray:
-            edit = Edit(_gap_start(ctx, index), token.end + 1, "")
-            fixes.append(RuleFix(splice(ctx.sql, [edit]), "A stray comma was removed.", "punctuation"))
-    return fixes
-
-
-def _gap_start(ctx: RuleContext, index: int) -> int:
-    """Start of the whitespace before token ``index`` (so deleting it leaves no double space)."""
-    start = ctx.tokens[index].start
-    return ctx.tokens[index - 1].end + 1 if index and ctx.sql[start - 1 : start].isspace() else start
-
-
-def _parens(ctx: RuleContext) -> list[RuleFix]:
-    tokens, stack, unmatched_close = ctx.tokens, [], []
-    for index, token in enumerate(tokens):
-        if token.token_type == TokenType.L_PAREN:
-            stack.append(index)
-        elif token.token_type == TokenType.R_PAREN:
-            if stack:
-                stack.pop()
-            else:
-                unmatched_close.append(index)
-    fixes = []
-    for index in unmatched_close[:1]:
-        edit = Edit(tokens[index].start, tokens[index].end + 1, "")
-        fixes.append(RuleFix(splice(ctx.sql, [edit]), "An unmatched `)` was removed.", "punctuation"))
-    if stack:
-        opened, levels = stack[-1], depths(tokens)
-        is_call = opened > 0 and tokens[opened - 1].token_type not in CLAUSE_STARTS | {TokenType.AND, TokenType.OR, TokenType.IN, TokenType.COMMA, TokenType.EQ}
-        boundaries = [
-            j for j in range(opened + 2, len(tokens))
-            if levels[j] == levels[opened] + 1 and tokens[j].token_type in _BOUNDARY
-        ]
-        # A call's ``)`` most likely belongs before the next clause; a grouping ``(`` wraps
-        # an OR and closes before the AND that follows it.
-        preferred = CLAUSE_STARTS if is_call else {TokenType.AND}
-        boundaries.sort(key=lambda j: (tokens[j].token_type not in preferred, -j if not is_call else j))
-        points = [tokens[j - 1].end + 1 for j in boundaries] + [tokens[-1].end + 1]
-        for at in list(dict.fromkeys(points))[:MAX_CLOSE_POINTS]:
-            fixes.append(RuleFix(splice(ctx.sql, [Edit(at, at, ")")]), "A `(` was never closed; added the `)`.", "punctuation"))
-    return fixes
-
-
 def _quotes(ctx: RuleContext) -> list[RuleFix]:
     sql = ctx.sql
     quotes = [m.start() for m in re.finditer(r"'", sql.replace("''", "\0\0"))]
@@ -139,30 +90,38 @@ def _quotes(ctx: RuleContext) -> list[RuleFix]:
 def _at_position(ctx: RuleContext) -> list[RuleFix]:
     if ctx.error.kind not in {ErrorKind.SYNTAX, ErrorKind.DIALECT}:
         return []  # editing tokens near a semantic error only hides it
-    position = ctx.error.position
-    if position is None:
-        match = _POSITION.search(ctx.error.message)
-        position = int(match.group(1)) - 1 if match else None
-    if position is None:
-        return []
-    index = token_at(ctx.tokens, position)
+    index = ctx.error_index
     if index is None:
         return []
     tokens, fixes = ctx.tokens, []
     token = tokens[index]
+    if _is_call_name(tokens, index):
+        return []  # the parser stopped at a function it does not know: a name problem, not punctuation
     if index:
-        at = tokens[index - 1].end + 1
-        fixes.append(RuleFix(splice(ctx.sql, [Edit(at, at, ",")]), f"A comma was missing before `{token.text}`.", "punctuation"))
         for keyword in _missing_keywords(tokens, index):
             spelled = ctx.keyword(keyword)
             edit = Edit(token.start, token.start, f"{spelled} ")
             fixes.append(RuleFix(splice(ctx.sql, [edit]), f"The keyword {keyword} was missing before `{token.text}`.", "punctuation"))
-    # Only punctuation and keywords are deleted: dropping a name or a value changes the meaning.
+    # Only punctuation and doubled keywords are deleted: dropping a name, a value or a keyword
+    # that carries meaning (DISTINCT, NOT, a function) changes what the query asks.
     for stray in (index, index - 1):
-        if stray >= 0 and tokens[stray].token_type not in _CONTENT:
-            edit = Edit(_gap_start(ctx, stray), tokens[stray].end + 1, "")
+        if stray >= 0 and _deletable(tokens, stray):
+            edit = Edit(gap_start(ctx, stray), tokens[stray].end + 1, "")
             fixes.append(RuleFix(splice(ctx.sql, [edit]), f"Removed the unexpected `{tokens[stray].text}`.", "punctuation"))
     return fixes
+
+
+def _is_call_name(tokens, index: int) -> bool:
+    return index + 1 < len(tokens) and tokens[index + 1].token_type == TokenType.L_PAREN and tokens[index].token_type not in _PUNCTUATION
+
+
+def _deletable(tokens, index: int) -> bool:
+    """Punctuation, or a keyword written twice in a row (``AND AND``)."""
+    token = tokens[index]
+    if token.token_type in _PUNCTUATION:
+        return True
+    neighbours = [tokens[i] for i in (index - 1, index + 1) if 0 <= i < len(tokens)]
+    return token.token_type not in _CONTENT and any(n.token_type == token.token_type and n.text.upper() == token.text.upper() for n in neighbours)
 
 
 def _missing_keywords(tokens, index: int) -> list[str]:

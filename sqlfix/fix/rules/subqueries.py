@@ -1,6 +1,6 @@
 """Subquery and set-operation shapes: an IN subquery selecting several columns keeps the
-first, a scalar subquery returning several rows becomes ``IN``, and UNION branches with
-different column counts are evened out."""
+first, a scalar subquery returning several rows becomes ``IN``, and a second UNION
+branch is made as wide as the first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlglot.tokens import TokenType
 
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import RuleContext, RuleFix
-from sqlfix.fix.text import CLAUSE_STARTS, Edit, Scope, depths, scopes, splice
+from sqlfix.fix.text import CLAUSE_STARTS, NAME_TYPES, Edit, Scope, depths, scopes, splice
 
 _SET_OPERATIONS = {TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT}
 
@@ -64,21 +64,50 @@ def _scalar_to_in(ctx: RuleContext) -> list[RuleFix]:
 
 
 def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
+    """The first branch sets the result's shape. A wider second branch loses its extra
+    trailing columns; a narrower second branch gets the columns it lacks, copied from the
+    first at the same place, unless one is a literal label (each branch has its own, and no
+    fix beats a wrong label)."""
     branches = [s for s in scopes(ctx.tokens) if s.depth == 0]
     if len(branches) != 2:
         return []
-    widths = [_items(ctx, b) for b in branches]
-    if len(widths[0]) == len(widths[1]):
+    first, second = (_items(ctx, b) for b in branches)
+    if len(first) == len(second) or not first or not second:
         return []
-    long_index = 0 if len(widths[0]) > len(widths[1]) else 1
-    longer, shorter = widths[long_index], widths[1 - long_index]
     tokens, sql = ctx.tokens, ctx.sql
-    drop = Edit(tokens[longer[len(shorter) - 1][1]].end + 1, tokens[longer[-1][1]].end + 1, "")
-    copied = ", ".join(sql[tokens[a].start : tokens[b].end + 1] for a, b in longer[len(shorter):])
-    at = tokens[shorter[-1][1]].end + 1
-    pad = Edit(at, at, f", {copied}")
     why = "Both sides of a set operation must return the same number of columns"
-    return [
-        RuleFix(splice(sql, [drop]), f"{why}; dropped the extra columns.", "subqueries"),
-        RuleFix(splice(sql, [pad]), f"{why}; added the missing columns.", "subqueries"),
-    ]
+    if len(second) > len(first):
+        drop = Edit(tokens[second[len(first) - 1][1]].end + 1, tokens[second[-1][1]].end + 1, "")
+        return [RuleFix(splice(sql, [drop]), f"{why}; the second dropped the columns the first lacks.", "subqueries")]
+    texts = [_item_key(ctx, item) for item in first]
+    kept = [_item_key(ctx, item) for item in second]
+    if any(k not in texts for k in kept) or [t for t in texts if t in kept] != kept:
+        return []  # the narrower branch's columns are not a subsequence of the wider one's
+    edits, cursor = [], 0
+    for item, key in zip(first, texts):
+        if cursor < len(kept) and key == kept[cursor]:
+            cursor += 1
+            continue
+        if not _copyable(tokens[item[0] : item[1] + 1]):
+            return []
+        text = sql[tokens[item[0]].start : tokens[item[1]].end + 1]
+        if cursor == 0:
+            at = tokens[second[0][0]].start
+            edits.append(Edit(at, at, f"{text}, "))
+        else:
+            at = tokens[second[cursor - 1][1]].end + 1
+            edits.append(Edit(at, at, f", {text}"))
+    return [RuleFix(splice(sql, edits), f"{why}; added the missing columns.", "subqueries")] if edits else []
+
+
+def _item_key(ctx: RuleContext, item: tuple[int, int]) -> str:
+    """A select item's expression without its alias, for matching items across branches."""
+    tokens = ctx.tokens[item[0] : item[1] + 1]
+    if len(tokens) > 2 and tokens[-2].token_type == TokenType.ALIAS:
+        tokens = tokens[:-2]
+    return " ".join(t.text.lower() for t in tokens)
+
+
+def _copyable(tokens) -> bool:
+    """Columns and expressions over them; not a literal label (each branch has its own)."""
+    return any(t.token_type in NAME_TYPES for t in tokens) and not any(t.token_type in {TokenType.STRING, TokenType.NUMBER} for t in tokens)

@@ -11,8 +11,8 @@ from sqlfix.fix.minimality import overreach
 from tests.fix_fixtures import shop_clickhouse, shop_duckdb  # noqa: F401 - fixtures
 
 UNION_BROKEN = "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders"
-# The rules' fix closes round( too early: round(avg(price)), 1 AS avg_price adds a select item.
-PAREN_BROKEN = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+# Every fix of the union's width adds a select item (or drops one): no minimal fix exists.
+WIDTH_BROKEN = "SELECT category, brand FROM products UNION SELECT category FROM products"
 SET_OPERATION_ERROR = ExecError(ErrorKind.OTHER, "Set operations can only apply to expressions with the same number of result columns", "duckdb")
 
 
@@ -122,21 +122,23 @@ def test_a_query_that_runs_or_a_refused_statement_is_not_checked() -> None:
 
 
 def test_overreaching_rule_fix_is_unsure_on_duckdb(shop_duckdb) -> None:
-    result = repair(FixRequest(PAREN_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
-    assert result.error is not None and result.error.kind == ErrorKind.SYNTAX
+    result = repair(FixRequest(WIDTH_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
+    assert result.error is not None and result.error.kind == ErrorKind.OTHER
     assert result.fixed_sql is not None and result.unsure and result.unsure_reasons == ["it adds a select item"]
     assert result.confidence <= FixConfig.unsure_confidence < (result.candidates[0].score or 0)  # capped below the ranker's score
     assert result.candidates[0].overreach == ("adds a select item",)
 
 
-def test_union_fix_that_drops_a_column_ranks_below_one_that_keeps_it(shop_duckdb) -> None:
+def test_union_width_fix_never_ranks_a_dropped_column_first(shop_duckdb) -> None:
     result = repair(FixRequest(UNION_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
     dropping = [c for c in result.candidates if "drops the column count" in c.overreach]
-    assert dropping and result.candidates[-1] is dropping[-1] and result.unsure
+    # The rules no longer drop the column (a width fix copies, never cuts, the first branch's
+    # shape): what they offer, if anything, is unsure, and a dropping fix would rank last.
+    assert all(result.candidates[-1] is d for d in dropping[-1:]) and (result.unsure or not result.candidates)
 
 
 def test_abstain_withholds_an_unsure_fix_but_keeps_the_candidates(shop_duckdb) -> None:
-    result = repair(FixRequest(PAREN_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False, abstain=True))
+    result = repair(FixRequest(WIDTH_BROKEN), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False, abstain=True))
     assert result.fixed_sql is None and result.unsure and result.candidates
     assert result.explanation.startswith("A fix was found but withheld as unsure")
 

@@ -26,8 +26,8 @@ def _answers(user: str, n: int, temperature: float) -> list[str]:
         return [greedy] if temperature == 0 else samples[:n]
     if SEMANTIC_QUESTION in user:
         return ["The OR needs parentheses.\n```sql\nSELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'\n```"] * n
-    if "round(avg(price), 1 AS" in user:
-        return ["- 1 AS\n+ 1) AS"] * n if edit_format else ["SELECT category, round(avg(price), 1) AS avg_price FROM products GROUP BY category"] * n
+    if "UNION SELECT category FROM products" in user:
+        return ["- category FROM\n+ category, NULL AS brand FROM"] * n if edit_format else ["SELECT category, brand FROM products UNION SELECT category, NULL AS brand FROM products"] * n
     if "Question: How many premium users are there?" in user:
         greedy = "SELECT count(*) FROM users WHERE plan = 'premium'"
         return [greedy] if temperature == 0 else ["SELECT count(*) FROM usres WHERE plan = 'premium'", "SELECT count(*) FROM users WHERE plan = 'free'"][:n]
@@ -61,25 +61,24 @@ def test_by_default_the_model_is_asked_only_when_the_rules_find_nothing_or_are_u
     assert rules_cannot.fixed_sql == "SELECT 1" and rules_cannot.source == "model:full"
 
 
-def test_an_unsure_rule_fix_asks_the_model_whose_minimal_fix_ranks_first(shop_duckdb):
-    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+def test_an_unsure_rule_fix_asks_the_model_for_a_second_opinion(shop_duckdb):
+    broken = "SELECT category, brand FROM products UNION SELECT category FROM products"
     rules_only = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
-    assert rules_only.unsure and rules_only.candidates[0].overreach  # the rules close round( too early: unsure
+    assert rules_only.unsure and rules_only.candidates[0].overreach  # every fix of the width adds a column: unsure
     with openai_server(_answers) as server:
         fallback = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1, model_when="fallback"), model=_model(server))
         assert server.requests == [] and fallback.fixed_sql == rules_only.fixed_sql  # "fallback": a rule fix runs, no model
         result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=_model(server))
         assert len(server.requests) == 2  # the default asks when the rules are unsure: greedy, both output formats
-    assert result.fixed_sql == "SELECT category, round(avg(price), 1) AS avg_price FROM products GROUP BY category"
-    assert result.source.startswith("model:") and not result.candidates[0].overreach
-    assert any(c.overreach for c in result.candidates[1:])  # the rules' fix is still offered, below it
+    sources = {c.source.split(":")[0] for c in result.candidates}
+    assert sources == {"rule", "model"} and result.unsure  # both offered; neither is minimal, so still unsure
 
 
 def test_a_failing_model_leaves_the_rules_unsure_fix_standing(shop_duckdb):
     def fail(user: str, n: int, temperature: float) -> list[str]:
         raise RuntimeError("the endpoint breaks the connection")
 
-    broken = "SELECT category, round(avg(price), 1 AS avg_price FROM products GROUP BY category"
+    broken = "SELECT category, brand FROM products UNION SELECT category FROM products"
     with openai_server(fail) as server:
         model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
         result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=model)

@@ -181,3 +181,14 @@ def test_chained_rule_fix_on_duckdb_is_sure(shop_duckdb) -> None:
     winner = result.candidates[0]
     assert winner.depth == 2 and [e.kind for e in winner.chain_errors] == [ErrorKind.UNKNOWN_COLUMN]
     assert winner.overreach == () and not result.unsure
+
+
+def test_a_join_key_renamed_to_the_other_side_is_unsure_on_duckdb(shop_duckdb) -> None:
+    # orders has no product_id; renaming o.product_id to p.product_id runs, but joins every row
+    # to every order: the fix must not come back sure.
+    broken = "SELECT p.name, o.status FROM products p JOIN orders o ON p.product_id = o.product_id"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(use_model=False))
+    tautologies = [c for c in result.candidates if any("with itself" in reason for reason in c.overreach)]
+    assert tautologies and (result.fixed_sql is None or result.unsure)
+    assert overreach("SELECT 1 FROM a p JOIN b o ON p.id = p.id", "SELECT 1 FROM a p JOIN b o ON p.id = p.id",
+                     _error(ErrorKind.UNKNOWN_COLUMN, "", "id"), "duckdb") == ()  # already in the input: not the fix's doing

@@ -128,6 +128,9 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         reasons += _replacements(before, after, region.names, ErrorKind.UNKNOWN_TABLE in kinds)
     reasons += _truncated_calls(before.calls, after.calls, after.words)
     reasons += _dropped_values(before, after, kinds)
+    already = _self_comparisons(before_tokens)
+    reasons += [f"compares {side} with itself (a condition always true)"
+                for side, count in _self_comparisons(after_tokens).items() if count > already[side]]
     if before.kept_lists == after.kept_lists:  # else the input's lists are unreadable (``SELEC``, ``GRUOP BY``)
         commas = after.commas - before.commas
         # Also in a set operation whose branches differ in width: which column the narrow
@@ -359,6 +362,38 @@ def _truncated_calls(before: Counter, after: Counter, words: Counter) -> list[st
             if old.startswith(name) and len(rest) >= 2 and words[rest] == 0:
                 reasons.append(f"renames {old} to {name}, dropping {rest!r}")
     return reasons
+
+
+def _self_comparisons(tokens: list[Token]) -> Counter:
+    """How often each name is compared with itself (``p.id = p.id``): the join key a rename
+    of the wrong side leaves, which keeps every pair of rows.
+
+    Example:
+        >>> from sqlfix.fix.text import tokenize
+        >>> dict(_self_comparisons(tokenize("SELECT 1 FROM a p JOIN b o ON p.id = p.id", "duckdb")))
+        {'p.id': 1}
+    """
+    found: Counter = Counter()
+    for at, token in enumerate(tokens):
+        if token.token_type == TokenType.EQ:
+            left, right = _name_before(tokens, at), _name_after(tokens, at)
+            if left and left == right:
+                found[left] += 1
+    return found
+
+
+def _name_before(tokens: list[Token], at: int) -> str:
+    start = at
+    while start > 0 and (tokens[start - 1].token_type in NAME_TYPES or tokens[start - 1].token_type == TokenType.DOT):
+        start -= 1
+    return ".".join(t.text.lower() for t in tokens[start:at] if t.token_type != TokenType.DOT)
+
+
+def _name_after(tokens: list[Token], at: int) -> str:
+    end = at + 1
+    while end < len(tokens) and (tokens[end].token_type in NAME_TYPES or tokens[end].token_type == TokenType.DOT):
+        end += 1
+    return ".".join(t.text.lower() for t in tokens[at + 1:end] if t.token_type != TokenType.DOT)
 
 
 def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:

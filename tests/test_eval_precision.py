@@ -18,9 +18,9 @@ from tests.eval_fixtures import HR_CASES, write_cases
 
 # A union whose branches differ in width: the rules' only fix drops count(*) (unsure).
 UNION_CASE = {"id": "r-3", "schema": "hr", "dialect": "duckdb", "task": "repair", "category": "set_operation", "difficulty": "medium",
-              "broken_sql": "SELECT 'dept' AS source, count(*) FROM departments UNION ALL SELECT count(*) FROM employees",
-              "error_kind": "other",
-              "fixed_sql": "SELECT 'dept' AS source, count(*) FROM departments UNION ALL SELECT 'emp', count(*) FROM employees"}
+              "broken_sql": "SELECT name, budget FROM departments UNION ALL SELECT name FROM projects",
+              "error_kind": "other",  # the rules copy budget into the second branch: a guess, flagged unsure
+              "fixed_sql": "SELECT name, budget FROM departments UNION ALL SELECT name, NULL FROM projects"}
 
 
 def case_result(verdict: str, *, confidence: float | None = None, unsure: bool = False, error_kind: str | None = "syntax",

@@ -171,7 +171,8 @@ def test_answers_end_after_their_first_fenced_block(trained) -> None:
     import torch
     from transformers import AutoTokenizer
 
-    from sqlfix.models.hf import _cut_after_first_block, _FenceStop
+    from sqlfix.models.answer import cut_after_first_block
+    from sqlfix.models.hf import _FenceStop
 
     tokenizer = AutoTokenizer.from_pretrained(config.base)
     prompt = tokenizer("Fix `users`:", add_special_tokens=False)["input_ids"]
@@ -181,8 +182,8 @@ def test_answers_end_after_their_first_fenced_block(trained) -> None:
     fired = [i for i in range(1, len(ids) + 1) if stop(torch.tensor([prompt + ids[:i]]), None)[0]]
     first = fired[0]
     assert tokenizer.decode(ids[:first]).count("```") == 2 and tokenizer.decode(ids[: first - 1]).count("```") < 2
-    assert _cut_after_first_block(answer) == answer[: answer.index("\n- users")]
-    assert _cut_after_first_block("SELECT 1") == "SELECT 1" and _cut_after_first_block("```sql\nSELECT 1") == "```sql\nSELECT 1"
+    assert cut_after_first_block(answer) == answer[: answer.index("\n- users")]
+    assert cut_after_first_block("SELECT 1") == "SELECT 1" and cut_after_first_block("```sql\nSELECT 1") == "```sql\nSELECT 1"
 
 
 def test_a_non_finite_loss_or_gradient_stops_training() -> None:

@@ -106,3 +106,13 @@ def test_bad_input_is_one_clear_line_and_exit_2(run, args, message):
     done = run(*args, stdin="")
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ask_past_its_budget_names_the_option(run, tmp_path):
+    from tests.fix_fixtures import openai_server
+
+    with openai_server(lambda user, n, temperature: ["SELECT 1"] * n) as server:
+        server.gate.clear()  # the endpoint holds every answer: the model is slower than any budget
+        done = run("ask", "How many users are there?", "--model", "openai:slow", "--base-url", server.url, "--budget", "1")
+    assert done.returncode == 2
+    assert "did not answer within the time budget (1 s; --budget sets it)" in " ".join(done.stderr.split())

@@ -11,6 +11,7 @@ from rich.syntax import Syntax
 
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, ask as ask_sql
+from sqlfix.fix.config import CLI_BUDGET_S
 from sqlfix.fix.database import open_database
 from sqlfix.fix.model_choice import choose_model, model_line, question_model_spec
 
@@ -25,6 +26,8 @@ def ask(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one; rules cannot answer questions)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Queries sampled (best-of-k)."),
+    budget: float = typer.Option(CLI_BUDGET_S, "--budget", min=1.0, help="Seconds the question may take, the model's first "
+                                 "reading of the schema included (a 1.5B model on a 2-core CPU takes minutes the first time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Answer a question with a SQL query that runs on the database. Exit status 1 when no
@@ -38,11 +41,12 @@ def ask(
     err_console.print(f"[dim]{model_line(chat_model, model)}[/]", highlight=False)
     database = open_database(db, schema_source=schema)
     try:
-        result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k), model=chat_model)
+        result = ask_sql(question, database.engine, database.schema, config=FixConfig(k=k, request_timeout_s=budget), model=chat_model)
     finally:
         database.close()
     if result.sql is None and result.sources.model_status not in (None, "ok"):
-        raise SqlfixError(result.sources.notice)  # the model failed or ran out of time: say why, exit 2
+        late = f" ({budget:g} s; --budget sets it)" if result.sources.model_status == "timeout" else ""
+        raise SqlfixError(result.sources.notice + late)  # the model failed or ran out of time: say why, exit 2
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     elif result.sql is None:

@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 
 from sqlfix.errors import SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, FixResult, repair
+from sqlfix.fix.config import CLI_BUDGET_S
 from sqlfix.fix.database import open_database
 from sqlfix.fix.model_choice import choose_model, model_line, spec_from_options
 
@@ -32,6 +33,8 @@ def fix(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Model samples per output format (best-of-k)."),
     timeout: float = typer.Option(FixConfig.timeout_s, "--timeout", min=0.1, help="Per-candidate execution limit in seconds."),
+    budget: float = typer.Option(CLI_BUDGET_S, "--budget", min=1.0, help="Seconds the repair may take; the model is not "
+                                 "waited for past it (the rules' answer stands)."),
     abstain: bool = typer.Option(False, "--abstain", help="Print no fix when the best one is unsure (exit status 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -43,7 +46,7 @@ def fix(
     spec = spec_from_options(model, no_model)
     # Loaded only if the rules find no fix: most fixes then take milliseconds, not a model load.
     chat_model, _ = choose_model(spec, base_url=base_url, lazy=True)
-    config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None, abstain=abstain)
+    config = FixConfig(k=k, timeout_s=timeout, use_model=chat_model is not None, abstain=abstain, request_timeout_s=budget)
     database = open_database(db, schema_source=schema)
     try:
         result = repair(FixRequest(sql=text, dialect=dialect, question=question), database.engine, database.schema, config=config, model=chat_model)

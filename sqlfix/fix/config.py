@@ -11,6 +11,12 @@ from dataclasses import dataclass, replace
 from sqlfix.engines.base import Limits
 
 
+# What `sqlfix fix` and `sqlfix ask` give one request: a person at a terminal waits for a model's
+# first answer (on a 2-core CPU the 1.5B model reads a schema for minutes the first time); a
+# server's requests keep FixConfig.request_timeout_s.
+CLI_BUDGET_S = 600.0
+
+
 @dataclass(frozen=True)
 class FixConfig:
     """Settings of :func:`sqlfix.fix.repair` and :func:`sqlfix.fix.ask`.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -110,6 +111,10 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
     greedy: list[str] = []
 
+    def repaired(proposal: Candidate, error: ExecError) -> list[Candidate]:
+        fixes = rule_candidates(proposal.sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
+        return [replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior) for fixed in fixes]
+
     def answers(found: list[Candidate], stop: threading.Event) -> None:
         try:
             # The schema head computed once up front serves the greedy answer and the samples
@@ -119,7 +124,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         except Exception as exc:  # any model failure: no answer, said so in ``sources``
             raise model_failure(model, exc) from None
         greedy.extend(p.sql for p in proposals[:1])
-        _verify_answers(proposals, schema, dialect, config, verifier, found, stop)
+        _verify_into(proposals, verifier, found, stop, repaired)
         greedy_s = time.perf_counter() - started
         # The k - 1 samples decode as one batch that takes at least as long as the greedy answer
         # did: when they would not fit the rest of the request's budget, a greedy answer that
@@ -130,7 +135,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
             more = more_ask_proposals(model, messages, config)
         except Exception as exc:  # the answers verified so far still count
             raise model_failure(model, exc) from None
-        _verify_answers(more, schema, dialect, config, verifier, found, stop)
+        _verify_into(more, verifier, found, stop, repaired)
 
     verified, sources = side_by_side(answers, None, started + config.request_timeout_s)
     ranked = rank(greedy[0] if greedy else "", None, _dedupe(verified, dialect), learned=False)
@@ -149,10 +154,11 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     )
 
 
-def _verify_answers(proposals: list[Candidate], schema: Schema, dialect: str, config: FixConfig, verifier: Verifier,
-                    found: list[Candidate], stop: threading.Event) -> None:
-    """Append to ``found`` the ``ask`` proposals that run and rule repairs of those that fail,
-    one by one (so an answer cut short by the time budget keeps them); stop once ``stop`` is set."""
+def _verify_into(proposals: list[Candidate], verifier: Verifier, found: list[Candidate], stop: threading.Event,
+                 repaired: Callable[[Candidate, ExecError], list[Candidate]]) -> None:
+    """Append to ``found`` each model proposal that runs and ``repaired(proposal, error)`` for
+    each that fails on the engine (not refused by the guard), one by one, so what is verified
+    before ``stop`` is set counts (an answer cut short by the time budget keeps it)."""
     for proposal in proposals:
         if stop.is_set():
             return
@@ -160,10 +166,7 @@ def _verify_answers(proposals: list[Candidate], schema: Schema, dialect: str, co
         if isinstance(outcome, ResultSet):
             found.append(proposal)
         elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-            for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s):
-                fixed.source = f"{proposal.source}+{fixed.source}"
-                fixed.prior = proposal.prior
-                found.append(fixed)
+            found.extend(repaired(proposal, outcome))
 
 
 def _runs_already(request, outcome, engine, schema, dialect, config, model, verifier, started) -> FixResult:
@@ -221,16 +224,15 @@ def _model_candidates(model, sql, error, schema, dialect, config, verifier, ques
             proposals = repair_proposals(model, schema, sql, error, dialect, replace(config, output_formats=(output,)), question=question)
         except Exception as exc:  # any model failure leaves the rules to answer
             raise model_failure(model, exc) from None
-        for proposal in proposals:
-            if stop.is_set():
-                return
-            outcome = verifier.check(proposal)
-            if isinstance(outcome, ResultSet):
-                found.append(proposal)
-            elif isinstance(outcome, ExecError) and outcome.engine != "guard":
-                for fixed in rule_candidates(proposal.sql, outcome, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH):
-                    found.append(replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
-                                         explanation=proposal.explanation or fixed.explanation, chain_errors=(outcome, *fixed.chain_errors)))
+        _verify_into(proposals, verifier, found, stop, partial(_rule_repaired, schema, dialect, verifier))
+
+
+def _rule_repaired(schema: Schema, dialect: str, verifier: Verifier, proposal: Candidate, error: ExecError) -> list[Candidate]:
+    """The rules' repairs of a model proposal that failed with ``error``, one step deeper than
+    the rules' own, keeping the proposal's prior and explanation and the error met on the way."""
+    return [replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior, depth=fixed.depth + 1,
+                    explanation=proposal.explanation or fixed.explanation, chain_errors=(error, *fixed.chain_errors))
+            for fixed in rule_candidates(proposal.sql, error, schema, dialect, verifier, depth=MODEL_REPAIR_DEPTH)]
 
 
 def _dedupe(candidates: list[Candidate], dialect: str) -> list[Candidate]:

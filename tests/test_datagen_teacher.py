@@ -296,8 +296,10 @@ def test_host_driver_answers_both_rounds_with_a_real_model_and_resumes(tmp_path)
     model = load_model("smollm2-135m", device="cpu")
     out = tmp_path / "out"
     first = answer_run(run, lambda _spec: model, out, carried=[], work=tmp_path / "work", deadline=None, batch_size=8,
-                       stamp="a")
+                       stamp="a", chunk=1)  # round 1 one request at a time, each followed by its round 2
     assert first["r1"]["answered"] == 2
+    files = {p.name for p in out.iterdir()}  # one file per round across the chunks (a host returns 8 at most)
+    assert "teacher-r1-a-000.jsonl" in files and files <= {"teacher-r1-a-000.jsonl", "teacher-r2-a-000.jsonl"}
     rows, _ = read_answers([out])
     assert len(rows) == 2 + first["r2"]["answered"] and all(r["ms"] > 0 for r in rows)
     second = answer_run(run, lambda _spec: model, tmp_path / "out2", carried=[out], work=tmp_path / "work2",

@@ -160,6 +160,10 @@ def test_batched_generation_matches_one_at_a_time(trained) -> None:
     one_by_one = [model.generate(chat, max_tokens=12)[0] for chat in chats]
     batched = model.generate_batch(chats, max_tokens=12)
     assert [answers[0] for answers in batched] == one_by_one  # texts and token counts
+    model.prefix_cache = True  # the shared head (system prompt) encoded once, tails padded after it
+    assert len(model._batch_head([model._prompt_ids(chat) for chat in chats])) >= 64
+    assert [answers[0] for answers in model.generate_batch(chats, max_tokens=12)] == one_by_one
+    model.prefix_cache = False
     short = model.generate_batch(chats, max_tokens=[12, 2, 12, 12])
     assert short[1][0].completion_tokens <= 2 and short[0][0] == one_by_one[0]
     sampled = model.generate_batch(chats[:2], n=3, temperature=0.9, max_tokens=6)

@@ -46,7 +46,8 @@ if [ "${1:-}" = teacher ]; then
   answers=()
   [ -d "$RUN/answers" ] && answers+=(--answers "$RUN/answers")
   python3 scripts/gpu/teacher_remote.py --run "$RUN" --manifest "$BUNDLE/run/manifest.json" --pieces "$STAGE" \
-    --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-256}" "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
+    --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-256}" --chunk "${TEACHER_CHUNK:-0}" \
+    "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
   exit 0
 fi
 if [ "${1:-}" = ddp ]; then

@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sqlfix_teacher"))
     parser.add_argument("--minutes", type=float, default=8.0, help="no batch starts this many minutes after the start")
     parser.add_argument("--batch-size", type=int, default=BATCH, help="sequences per batch (prompts x n)")
+    parser.add_argument("--chunk", type=int, default=0,
+                        help="round-1 requests answered before their round 2 is (0: all of round 1 first)")
     parser.add_argument("--device", default="cuda")
     args = parser.parse_args()
     deadline = time.monotonic() + args.minutes * 60
@@ -60,42 +62,56 @@ def main() -> None:
     model = load_model(spec, device=args.device)
     print("loaded", spec, round(time.perf_counter() - started, 1), "s", flush=True)
     result = answer_run(args.run, lambda _spec: model, args.out, carried=args.answers, work=args.work,
-                        deadline=deadline, batch_size=args.batch_size)
+                        deadline=deadline, batch_size=args.batch_size, chunk=args.chunk)
     result["total_s"] = round(time.perf_counter() - started, 1)
     (args.out / "teacher_results.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result), flush=True)
 
 
 def answer_run(run: Path, load: Callable[[str], Any], out: Path, *, carried: list[Path], work: Path,
-               deadline: float | None, batch_size: int, stamp: str | None = None) -> dict[str, Any]:
-    """Answer what is left of ``run``: round 2 of the round-1 answers already made first (they
-    are ready), then round 1, then round 2 of the new answers; write into ``out``; return counts."""
+               deadline: float | None, batch_size: int, stamp: str | None = None, chunk: int = 0) -> dict[str, Any]:
+    """Answer what is left of ``run`` into ``out`` and return counts per phase: first round 2
+    of the round-1 answers already made (they are ready), then round 1 in chunks of ``chunk``
+    requests (0: all at once), each followed by the round 2 it makes, so a call that runs out of
+    time brings back finished pairs and not only questions. One file series per round (the
+    host returns at most 8 files)."""
     stamp = stamp or time.strftime("%H%M%S")
     round1 = [row for _, row in read_jsonl(run / "round1.requests.jsonl.gz")]
     plan = json.loads((run / "plan.json").read_text())
     log = work / "answered"
     work.mkdir(parents=True, exist_ok=True)
     counts: dict[str, Any] = {"recovered": recover(carried, log, out, stamp)}
-    for phase, number in (("r2-ready", 2), ("r1", 1), ("r2", 2)):
-        answers, skipped = read_answers([p for p in [*carried, log, out] if p.exists()])
+    writers = {number: _Tee(AnswerWriter(out, f"teacher-r{number}-{stamp}"),
+                            AnswerWriter(log, f"answered-r{number}-{stamp}"))  # the host's copy survives a lost $OUT
+               for number in (1, 2)}
+
+    def phase(name: str, number: int, limit: int = 0) -> int:
+        answers, _ = read_answers([p for p in [*carried, log, out] if p.exists()])
         done = {row["key"] for row in answers}
         if number == 1:
             todo = [row for row in round1 if row["key"] not in done]
         else:
             requests, outcomes = round2_requests(plan, round1, answer_texts(answers))
             todo = [row for row in requests if row["key"] not in done]
-            counts[f"{phase}_question_outcomes"] = dict(outcomes)
-        writer = AnswerWriter(out, f"teacher-r{number}-{stamp}")
-        mirror = AnswerWriter(log, f"answered-{stamp}")  # survives on the warm host if $OUT is lost
+            counts[f"{name}_question_outcomes"] = dict(outcomes)
+        entry = counts.setdefault(name, {"todo": len(todo), "answered": 0, "seconds": 0.0,
+                                         "answered_before": len(done)})
         clock = time.perf_counter()
-        try:
-            made = answer_batched(todo, load, _Tee(writer, mirror), batch_size=batch_size, deadline=deadline)
-        finally:
+        made = answer_batched(todo[:limit] if limit else todo, load, writers[number], batch_size=batch_size,
+                              deadline=deadline)
+        entry["answered"] += made
+        entry["seconds"] = round(entry["seconds"] + time.perf_counter() - clock, 1)
+        print(name, json.dumps(entry), flush=True)
+        return made
+
+    try:
+        phase("r2-ready", 2)
+        while phase("r1", 1, chunk) and (deadline is None or time.monotonic() < deadline):
+            phase("r2", 2)
+        phase("r2", 2)
+    finally:
+        for writer in writers.values():
             writer.close()
-            mirror.close()
-        counts[phase] = {"todo": len(todo), "answered": made, "seconds": round(time.perf_counter() - clock, 1),
-                         "answered_before": len(done)}
-        print(phase, json.dumps(counts[phase]), flush=True)
     return counts
 
 
@@ -134,6 +150,10 @@ class _Tee:
     def flush(self) -> None:
         for writer in self.writers:
             writer.flush()
+
+    def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
 
 
 if __name__ == "__main__":

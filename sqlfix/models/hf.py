@@ -15,6 +15,7 @@ from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
 from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
+from sqlfix.models.attention import ATTENTION
 from sqlfix.models.base import Generation, Message
 
 TOP_P = 0.95
@@ -83,7 +84,7 @@ class HFChatModel:
         # notice would only clutter the fix printed under them.
         hf_logging.disable_progress_bar()
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype)
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype, attn_implementation=ATTENTION)
         if adapter_dir is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FutureWarning)
@@ -135,38 +136,68 @@ class HFChatModel:
         temperature: float = 0.0,
         max_tokens: list[int] | int = 256,
     ) -> list[list[Generation]]:
-        """Answer several chats in one left-padded batch (``n`` completions each, decoded as
-        :meth:`generate` does); each chat's completion is cut at its own ``max_tokens``. Greedy
-        answers equal one-at-a-time ones up to floating-point rounding; no prefix cache."""
+        """Answer several chats in one batch (``n`` completions each, decoded as :meth:`generate`
+        does); each chat's completion is cut at its own ``max_tokens``. Greedy answers equal
+        one-at-a-time ones up to floating-point rounding.
+
+        With the prefix cache on, the head every chat shares (at least 64 tokens: one schema's
+        system prompt and schema text) is encoded once and its KV cache copied to every row, so
+        only the tails are prefilled; each tail is padded on its left, after the head."""
         if not chats:
             return []
         budgets = [max_tokens] * len(chats) if isinstance(max_tokens, int) else list(max_tokens)
         options = _decoding_options(n, temperature, max(budgets))
-        texts = [self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
-                                                    add_generation_prompt=True, tokenize=False) for chat in chats]
-        with self._lock, torch.inference_mode():  # the padding side is switched for this call only
-            side, self.tokenizer.padding_side = self.tokenizer.padding_side, "left"
-            try:
-                inputs = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
-            finally:
-                self.tokenizer.padding_side = side
-            self._stop_after_fence(options, inputs["input_ids"].shape[1])
-            output = self.model.generate(**inputs, eos_token_id=self._eos_ids, pad_token_id=self._pad_id, **options)
-        width = inputs["input_ids"].shape[1]
-        prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        prompts = [self._prompt_ids(chat) for chat in chats]
+        with self._lock, torch.inference_mode():
+            head = self._batch_head(prompts)
+            ids, mask = self._padded_after_head(prompts, head)
+            if head:
+                cache = self._encode(head)
+                cache.batch_repeat_interleave(len(prompts) * n)
+                options[self._cache_arg] = cache
+            width = ids.shape[1]
+            self._stop_after_fence(options, width)
+            output = self.model.generate(input_ids=ids, attention_mask=mask, eos_token_id=self._eos_ids,
+                                         pad_token_id=self._pad_id, **options)
         rows = output[:, width:].tolist()
         return [
-            [self._decode(rows[i * n + j][: budgets[i]], prompt_lengths[i]) for j in range(n)]
+            [self._decode(rows[i * n + j][: budgets[i]], len(prompts[i])) for j in range(n)]
             for i in range(len(chats))
         ]
+
+    def _prompt_ids(self, chat: list[Message]) -> list[int]:
+        return self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
+                                                  add_generation_prompt=True, tokenize=True, return_dict=False)
+
+    def _batch_head(self, prompts: list[list[int]]) -> tuple[int, ...]:
+        """The head all ``prompts`` share, leaving each at least its last token to run (that
+        token gives the first logits); empty when under 64 tokens, for one prompt, or with the
+        prefix cache off."""
+        if len(prompts) < 2 or not self.prefix_cache:
+            return ()
+        length = min(min(common_length(prompts[0], other) for other in prompts[1:]), min(map(len, prompts)) - 1)
+        return tuple(prompts[0][:length]) if length >= PREFIX_MIN_TOKENS else ()
+
+    def _padded_after_head(self, prompts: list[list[int]], head: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Input ids and attention mask: ``head``, then each prompt's tail padded on its left."""
+        tail_width = max(len(prompt) for prompt in prompts) - len(head)
+        width = len(head) + tail_width
+        ids = torch.full((len(prompts), width), self._pad_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        if head:
+            ids[:, : len(head)] = torch.tensor(head, dtype=torch.long)
+            mask[:, : len(head)] = 1
+        for row, prompt in enumerate(prompts):
+            tail = prompt[len(head):]
+            ids[row, width - len(tail):] = torch.tensor(tail, dtype=torch.long)
+            mask[row, width - len(tail):] = 1
+        return ids.to(self.device), mask.to(self.device)
 
     def warm(self, chats: list[list[Message]]) -> int:
         """Compute and keep the KV cache of the head the rendered ``chats`` share (at least two
         chats that differ only after it, e.g. one schema with two questions); return its length
         in tokens (0 when shorter than the 64 worth keeping, or with ``static_cache``)."""
-        prompts = [self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
-                                                      add_generation_prompt=True, tokenize=True, return_dict=False)
-                   for chat in chats]
+        prompts = [self._prompt_ids(chat) for chat in chats]
         length = min(common_length(prompts[0], other) for other in prompts[1:]) if len(prompts) > 1 else 0
         if length < PREFIX_MIN_TOKENS or not self.prefix_cache:
             return 0

@@ -208,21 +208,47 @@ def _squash(sql: str) -> str:
 
 def bench_generate(base: str, adapter_dir: Path, examples: list[dict]) -> dict:
     """ms per fix on this GPU: merged adapter, plain generate vs a kept static KV cache (compiled;
-    ``compiled_graphs`` counts the graphs dynamo built: one per batch shape when nothing recompiles)."""
+    ``compiled_graphs`` counts the graphs dynamo built: one per batch shape when nothing recompiles),
+    greedy and 4 samples in one batch; ms per generated token against the memory-bandwidth floor
+    (reading every weight once per token at the copy bandwidth measured here) as a ratio."""
     import torch
     from bench_generate import measure
 
     from sqlfix.models import Message, load_model
 
     prompts = [[Message(m["role"], m["content"]) for m in e["prompt"]] for e in examples if e["kind"] == "repair_edit"][:30]
-    timings = {}
+    bandwidth = copy_bandwidth()
+    timings: dict = {"copy_gb_per_s": round(bandwidth / 1e9, 1)}
     for label, static in (("merged_prefix_cache", False), ("merged_static_cache_compiled", True)):
         model = load_model(f"{base}+{adapter_dir}", device="cuda", static_cache=static)
-        timings[label] = measure(model, prompts, max_tokens=64, warmup=3)
-        timings[label]["compiled_graphs"] = torch._dynamo.utils.counters["stats"].get("unique_graphs", 0)
-        print(label, timings[label], flush=True)
+        weight_bytes = sum(p.numel() * p.element_size() for p in model.model.parameters())
+        floor_ms = weight_bytes / bandwidth * 1000
+        for samples in (1, 4):
+            name = f"{label}_n{samples}"
+            timings[name] = measure(model, prompts, max_tokens=64, warmup=3, n=samples,
+                                    temperature=0.0 if samples == 1 else 0.7)
+            timings[name]["floor_ms_per_token"] = round(floor_ms, 3)
+            timings[name]["ratio_to_floor"] = round(timings[name]["ms_per_completion_token"] / floor_ms, 1)
+            timings[name]["compiled_graphs"] = torch._dynamo.utils.counters["stats"].get("unique_graphs", 0)
+            print(name, timings[name], flush=True)
+        del model
+        torch.cuda.empty_cache()
     return timings
 
+
+def copy_bandwidth(gigabytes: float = 2.0) -> float:
+    """Bytes per second this GPU reads in a device-to-device copy (half of what it moves)."""
+    import torch
+
+    source = torch.empty(int(gigabytes * 1e9) // 2, dtype=torch.bfloat16, device="cuda")
+    target = torch.empty_like(source)
+    target.copy_(source)
+    torch.cuda.synchronize()
+    started = time.perf_counter()
+    for _ in range(5):
+        target.copy_(source)
+    torch.cuda.synchronize()
+    return gigabytes * 1e9 * 5 / (time.perf_counter() - started)
 
 if __name__ == "__main__":
     main()

@@ -111,9 +111,9 @@ def answer_requests(
     """Answer recorded requests, one model at a time; yield one answer row per request.
 
     ``load`` maps a spec to a chat model: an :class:`~sqlfix.models.hf.HFChatModel` answers
-    ``batch_size`` completions per call (prompts of similar length together); with
-    ``batch_size`` 1, and for other models, requests go one at a time in prompt order, so a
-    local model's prefix cache reuses the heads they share (the faster way on a CPU). Models are
+    ``batch_size`` completions per call; with ``batch_size`` 1, and for other models, requests
+    go one at a time. Either way they go in prompt order, so the heads neighbours share (one
+    schema's system prompt and schema text) are encoded once. Models are
     taken in the order they first appear in ``requests``. ``progress`` is called with the number of requests each batch finished; no batch starts
     after ``deadline`` (a ``time.monotonic()`` value), so a time-boxed host ends cleanly with
     the answers made so far.
@@ -127,10 +127,9 @@ def answer_requests(
         for row in rows:
             groups.setdefault((row["n"], row["temperature"]), []).append(row)
         for (n, temperature), group in groups.items():
-            if batch_size == 1:  # neighbours share prompt heads, which generate()'s prefix cache reuses
-                group.sort(key=lambda r: r["messages"])
-            else:  # batches of similar length pad little
-                group.sort(key=lambda r: sum(len(c) for _, c in r["messages"]))
+            # Neighbours share prompt heads (system prompt, schema), which generate()'s prefix cache and
+            # generate_batch()'s shared head encode once; only the tails are padded.
+            group.sort(key=lambda r: r["messages"])
             size = max(1, batch_size // n)
             for start in range(0, len(group), size):
                 if deadline is not None and time.monotonic() > deadline:

@@ -186,3 +186,28 @@ def _api_field_checks(url: str, served: str | None) -> None:
     folder = str(REPO / "sqlfix" / "adapters" / "smollm2-135m-sqlfix")
     probe = httpx.post(f"{url}/v1/fix", json={"sql": MISSPELT, "model": folder}, timeout=60)
     assert probe.status_code == 400 and probe.json()["error"]["message"] == str(unknown_model_error(folder))
+
+
+def test_a_model_still_loading_answers_to_the_spec_it_will_be(shop_duckdb) -> None:
+    """``auto`` in the background: a request naming the spec the machine's default stands for is
+    served (the rules answer while it loads) instead of a 404 until the load ends."""
+    import threading
+
+    from sqlfix.models.lazy import LazyModel
+
+    release = threading.Event()
+
+    def slow_load():
+        release.wait(timeout=120)
+        return None, "stopped by the test"
+
+    model = LazyModel(slow_load, name="auto", resolve=lambda: "default").start()
+    try:
+        with api_server(ApiSettings(databases={"shop": shop_duckdb}, model=model, fix_config=FixConfig(k=1))) as url:
+            named = httpx.post(f"{url}/v1/fix", json={"sql": MISSPELT, "model": "smollm2-135m-sqlfix"}, timeout=60)
+            assert named.status_code == 200 and named.json()["fixed_sql"] == RULES_FIX, named.text
+            assert not model.ready()  # answered while the model was still loading
+            other = httpx.post(f"{url}/v1/fix", json={"sql": MISSPELT, "model": "qwen2.5-coder-0.5b-sqlfix"}, timeout=60)
+            assert other.status_code == 404 and "it serves 'default' and 'rules'" in other.json()["error"]["message"]
+    finally:
+        release.set()

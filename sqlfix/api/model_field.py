@@ -55,7 +55,9 @@ def wants_model(requested: str | None, served: ChatModel | None, *, question: bo
 
 
 def _served_spec(model: ChatModel) -> ModelSpec | None:
+    # A model still loading in the background knows what it will be (``LazyModel.settled_name``).
+    name = model.settled_name() if hasattr(model, "settled_name") else model.name
     try:
-        return parse_model_spec(model.name, check_files=False)
+        return parse_model_spec(name, check_files=False)
     except SqlfixError:
         return None

@@ -63,7 +63,8 @@ def choose_model(
     if lazy:
         from sqlfix.models.lazy import LazyModel
 
-        return LazyModel(lambda: load_chosen(named, base_url, threads), name=named or AUTO), None
+        return LazyModel(lambda: load_chosen(named, base_url, threads), name=named or AUTO,
+                         resolve=None if named else _default_spec), None
     return load_chosen(named, base_url, threads)
 
 
@@ -87,6 +88,12 @@ def load_chosen(spec: str | None, base_url: str | None = None, threads: int | No
         except _LOAD_FAILURES as exc:
             failures.append(f"{candidate} ({runtime}) unavailable: {_first_line(exc)}")
     return None, f"default model unavailable ({'; '.join(failures)}); using the rules only"
+
+
+def _default_spec() -> str:
+    from sqlfix.models.hardware import default_model_choice
+
+    return default_model_choice().spec
 
 
 def _first_line(exc: BaseException) -> str:

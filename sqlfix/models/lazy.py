@@ -15,11 +15,18 @@ Loader = Callable[[], tuple[ChatModel | None, str | None]]
 class LazyModel:
     """Holds a ``loader`` that returns ``(model, warning)``; loads it on the first
     :meth:`generate` (or at once in a daemon thread after :meth:`start`) and then answers with
-    it. Safe to share between threads: one load, the others wait for it."""
+    it. Safe to share between threads: one load, the others wait for it.
 
-    def __init__(self, loader: Loader, *, name: str) -> None:
+    ``name`` is what the model is called until it has loaded (then the model's own name);
+    ``resolve``, when given, finds the name sooner (:meth:`settled_name`): for ``auto``, the
+    spec the machine's default stands for, so a request naming that spec is served while the
+    model still loads."""
+
+    def __init__(self, loader: Loader, *, name: str, resolve: Callable[[], str] | None = None) -> None:
         self.name = name
         self._loader = loader
+        self._resolve = resolve
+        self._name_lock = threading.Lock()
         self._lock = threading.Lock()
         self._loaded = threading.Event()
         self._model: ChatModel | None = None
@@ -27,8 +34,20 @@ class LazyModel:
 
     def start(self) -> "LazyModel":
         """Begin loading in a daemon thread (once); return self."""
-        threading.Thread(target=self.get_or_none, name=f"sqlfix-load-{self.name}", daemon=True).start()
+        threading.Thread(target=self._load, name=f"sqlfix-load-{self.name}", daemon=True).start()
         return self
+
+    def _load(self) -> None:
+        self.settled_name()
+        self.get_or_none()
+
+    def settled_name(self) -> str:
+        """The model's name without waiting for the load: the loaded model's, else what
+        ``resolve`` finds (once; a quick look at the machine), else ``name``."""
+        with self._name_lock:
+            if self._resolve is not None and not self._loaded.is_set():
+                self.name, self._resolve = self._resolve(), None
+            return self.name
 
     def ready(self) -> bool:
         """True once loading has finished (with a model or with a warning)."""

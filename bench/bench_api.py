@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASES = ("shop", "hr", "flights")
+DATABASES = ("shop", "hr", "flights", "billing")  # the DuckDB demos the golden repair cases use
 # Wide enough for the table when printed to a file or a pipe.
 console = Console() if sys.stdout.isatty() else Console(width=160)
 

@@ -36,6 +36,7 @@ _KEPT = {
     TokenType.DISTINCT: "DISTINCT",
     TokenType.WHERE: "a WHERE clause",
     TokenType.HAVING: "a HAVING clause",
+    TokenType.QUALIFY: "a QUALIFY clause",
     TokenType.JOIN: "a join",
     TokenType.ON: "a join condition",
     TokenType.AND: "a condition",
@@ -117,7 +118,8 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         return tuple(f"reads a table instead of {name}(...)" for name, count in before.sources.items() if after.sources[name] < count)
     region = _Region.of(before_tokens, error, later)
     kinds = {error.kind, *(e.kind for e in later)}
-    moved_to_having = after.kept[TokenType.HAVING] - before.kept[TokenType.HAVING]
+    # A WHERE condition may move to the clause that filters after grouping or windows.
+    moved_to_having = sum(after.kept[kind] - before.kept[kind] for kind in (TokenType.HAVING, TokenType.QUALIFY))
     reasons = [f"drops {label}" for label in _dropped_keywords(before.kept, after.kept, region.kinds, moved_to_having)]
     if not any(e.kind == ErrorKind.OTHER and "subquery" in e.message.lower() for e in (error, *later)):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
@@ -258,7 +260,7 @@ def _lists(tokens: list[Token], levels: list[int], opener: TokenType) -> tuple[i
 
 def _dropped_keywords(before: Counter, after: Counter, region: frozenset[TokenType], moved_to_having: int) -> list[str]:
     """Meaningful keywords the candidate has fewer of; one at the error (``AND AND``) may go,
-    and a WHERE may become a HAVING (an aggregate filtered before grouping)."""
+    and a WHERE may become a HAVING or QUALIFY (an aggregate or window filtered too early)."""
     labels = []
     for kind, label in _KEPT.items():
         lost = before[kind] - after[kind]

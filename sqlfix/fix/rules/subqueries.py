@@ -67,7 +67,9 @@ def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
     """The first branch sets the result's shape. A wider second branch loses its extra
     trailing columns; a narrower second branch gets the columns it lacks, copied from the
     first at the same place, unless one is a literal label (each branch has its own, and no
-    fix beats a wrong label)."""
+    fix beats a wrong label) other than the name of the one table its branch reads
+    (``SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders``:
+    the second branch's label is ``'orders'``)."""
     branches = [s for s in scopes(ctx.tokens) if s.depth == 0]
     if len(branches) != 2:
         return []
@@ -88,9 +90,12 @@ def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
         if cursor < len(kept) and key == kept[cursor]:
             cursor += 1
             continue
-        if not _copyable(tokens[item[0] : item[1] + 1]):
-            return []
-        text = sql[tokens[item[0]].start : tokens[item[1]].end + 1]
+        if _copyable(tokens[item[0] : item[1] + 1]):
+            text = sql[tokens[item[0]].start : tokens[item[1]].end + 1]
+        else:
+            text = _table_label(ctx, tokens[item[0]], branches)
+            if text is None:
+                return []
         if cursor == 0:
             at = tokens[second[0][0]].start
             edits.append(Edit(at, at, f"{text}, "))
@@ -98,6 +103,31 @@ def _set_operation_widths(ctx: RuleContext) -> list[RuleFix]:
             at = tokens[second[cursor - 1][1]].end + 1
             edits.append(Edit(at, at, f", {text}"))
     return [RuleFix(splice(sql, edits), f"{why}; added the missing columns.", "subqueries")] if edits else []
+
+
+def _table_label(ctx: RuleContext, first, branches: list[Scope]) -> str | None:
+    """The second branch's label when the first branch's label (token ``first``) is the
+    name of the one table the first branch reads: the one table the second reads, alike quoted."""
+    if first.token_type != TokenType.STRING:
+        return None
+    tables = [_only_table(ctx, branch) for branch in branches]
+    if None in tables or tables[0].lower() != first.text.lower() or tables[0].lower() == tables[1].lower():
+        return None
+    return f"'{tables[1]}'"
+
+
+def _only_table(ctx: RuleContext, scope: Scope) -> str | None:
+    """The one table a SELECT level reads (``FROM t [alias]`` and nothing else), else None."""
+    tokens, levels = ctx.tokens, depths(ctx.tokens)
+    start = next((i for i in range(scope.start, scope.end) if tokens[i].token_type == TokenType.FROM and levels[i] == scope.depth), None)
+    if start is None or start + 1 >= scope.end or tokens[start + 1].token_type not in NAME_TYPES:
+        return None
+    for index in range(start + 2, scope.end):
+        if levels[index] == scope.depth and tokens[index].token_type in CLAUSE_STARTS:
+            break
+        if tokens[index].token_type in {TokenType.COMMA, TokenType.JOIN, TokenType.L_PAREN, TokenType.DOT}:
+            return None
+    return tokens[start + 1].text
 
 
 def _item_key(ctx: RuleContext, item: tuple[int, int]) -> str:

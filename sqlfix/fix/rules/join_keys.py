@@ -1,6 +1,9 @@
 """Join-key repair: tables listed side by side (``FROM a, b``) with no condition linking them
 make a cross join that times out or exhausts memory; the schema's foreign keys supply the
-missing join conditions."""
+missing join conditions. Two tables with no key between them are joined through the one
+table that has a key to each (``users u, page_views pv`` through ``sessions``), added to a
+comma-separated FROM list; with several such tables the path is a guess and nothing is
+proposed."""
 
 from __future__ import annotations
 
@@ -29,15 +32,23 @@ def join_keys(ctx: RuleContext) -> list[RuleFix]:
     if len(components) < 2:
         return []
     tables = dict(ctx.qualifiers)
-    conditions = []
+    conditions, bridges = [], []
     merged = components[0]
     for component in components[1:]:
         condition = _key_between(merged, component, tables)
         if condition is None:
-            return []
-        conditions.append(condition)
+            bridge = _bridge(ctx, merged, component, tables)
+            if bridge is None:
+                return []
+            bridges.append(bridge[0])
+            conditions.extend(bridge[1:])
+        else:
+            conditions.append(condition)
         merged = merged | component
     scope = scopes(ctx.tokens)[0]
+    bridge_edits = _from_additions(ctx, scope, bridges) if bridges else []
+    if bridge_edits is None:
+        return []
     joiner = f" {ctx.keyword('AND')} "
     where = clause_span(ctx.tokens, scope, TokenType.WHERE)
     if where is not None:
@@ -47,7 +58,35 @@ def join_keys(ctx: RuleContext) -> list[RuleFix]:
         at = _where_point(ctx, scope)
         edit = Edit(at, at, f" {ctx.keyword('WHERE')} {joiner.join(conditions)}")
     explanation = f"The tables were joined without a condition (a cross join); joined them on {', '.join(f'`{c}`' for c in conditions)}."
-    return [RuleFix(splice(ctx.sql, [edit]), explanation, "join_keys")]
+    if bridges:
+        explanation += f" No key links them directly; {', '.join(f'`{b}`' for b in bridges)} links them."
+    return [RuleFix(splice(ctx.sql, [edit, *bridge_edits]), explanation, "join_keys")]
+
+
+def _bridge(ctx: RuleContext, left: set[str], right: set[str], tables: dict[str, Table]) -> tuple[str, str, str] | None:
+    """``(FROM item, condition to left, condition to right)`` through the one schema table the
+    query does not read that has a foreign key to (or from) a table on each side."""
+    read = {t.name.lower() for t in tables.values()}
+    used = {q.lower() for q in tables} | {t.name.lower() for t in ctx.schema.tables}
+    found = []
+    for table in ctx.schema.tables:
+        if table.name.lower() in read:
+            continue
+        alias = next((a for a in (table.name[0], table.name[:2], table.name[:3]) if a.lower() not in used), table.name)
+        to_left = next((c for q in sorted(left) if (c := _direct(alias, table, q, tables[q]) or _direct(q, tables[q], alias, table))), None)
+        to_right = next((c for q in sorted(right) if (c := _direct(alias, table, q, tables[q]) or _direct(q, tables[q], alias, table))), None)
+        if to_left and to_right:
+            found.append((table.name if alias == table.name else f"{table.name} {alias}", to_left, to_right))
+    return found[0] if len(found) == 1 else None
+
+
+def _from_additions(ctx: RuleContext, scope, items: list[str]) -> list[Edit] | None:
+    """Edits appending ``items`` to the scope's comma-separated FROM list (None for a FROM with JOINs)."""
+    source = clause_span(ctx.tokens, scope, TokenType.FROM)
+    if source is None or any(ctx.tokens[i].token_type in {TokenType.JOIN, TokenType.L_PAREN} for i in range(*source)):
+        return None
+    at = ctx.tokens[source[1] - 1].end + 1
+    return [Edit(at, at, "".join(f", {item}" for item in items))]
 
 
 def _linked_pairs(ctx: RuleContext) -> set[frozenset[str]]:

@@ -22,11 +22,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
+import sqlglot
 from rapidfuzz.distance import Levenshtein
+from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.engines.function_names import is_aggregate_function
+from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind, ExecError
 from sqlfix.fix.records import Candidate
 from sqlfix.fix.text import NAME_TYPES, depths, tokenize
 
@@ -124,6 +128,7 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
     if not any(e.kind == ErrorKind.OTHER and "subquery" in e.message.lower() for e in (error, *later)):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
     reasons += _lost_calls(before, after, region.names)
+    reasons += _lost_aggregates(before, after, dialect)
     if after.tuples > before.tuples:
         reasons.append("leaves a bare list of values (a call's arguments without the call)")
     if kinds & {ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE}:
@@ -305,6 +310,32 @@ def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> li
         elif after.words[name] >= before.words[name]:
             reasons.append(f"turns the call {name} into a name")
     return reasons
+
+
+def _lost_aggregates(before: _Profile, after: _Profile, dialect: str) -> list[str]:
+    """An aggregate the candidate no longer computes (``sum(x, 2)`` -> ``coalesce(x, 2)``): the
+    query then returns a row per input row instead of one per group, even at the error."""
+    def aggregates(profile: _Profile) -> Counter:
+        return Counter({name: count for name, count in profile.calls.items() if _is_aggregate(name, dialect)})
+
+    gone = aggregates(before) - aggregates(after)
+    if sum(aggregates(after).values()) >= sum(aggregates(before).values()) or not gone:
+        return []
+    return [f"no longer aggregates with {next(iter(gone))}"]
+
+
+@lru_cache(maxsize=4096)
+def _is_aggregate(name: str, dialect: str) -> bool:
+    """True when ``dialect``'s engine (or, for an engine without a list, sqlglot) knows
+    ``name`` as an aggregate function."""
+    known = is_aggregate_function(name, dialect)
+    if known is not None:
+        return known
+    try:
+        tree = sqlglot.parse_one(f"SELECT {name}(x)", read=dialect)
+    except SQLGLOT_FAILURES:
+        return False
+    return tree is not None and tree.find(exp.AggFunc) is not None
 
 
 def _dropped_values(before: _Profile, after: _Profile, kinds: set[ErrorKind]) -> list[str]:

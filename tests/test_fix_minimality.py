@@ -55,9 +55,13 @@ def _error(kind: ErrorKind, message: str = "", identifier: str | None = None, po
          _error(ErrorKind.UNKNOWN_COLUMN, 'Table "o" does not have a column named "country"', "o")),
         ("COPY (SELECT status, count(*) FROM orders GROUP BY status) TO '/tmp/status.csv'", "SELECT status, count(*) FROM orders GROUP BY status",
          ExecError(ErrorKind.PERMISSION, "COPY is not allowed", "guard")),
+        ("SELECT name FROM products WHERE rank() OVER (ORDER BY price DESC) <= 3", "SELECT name FROM products QUALIFY rank() OVER (ORDER BY price DESC) <= 3",
+         _error(ErrorKind.OTHER, "WHERE clause cannot contain window functions!")),
+        ("SELECT status, sum(total, 2) FROM orders GROUP BY status", "SELECT status, sum(total) FROM orders GROUP BY status",
+         _error(ErrorKind.WRONG_ARITY, "No function matches sum(DECIMAL(12,2), INTEGER_LITERAL)", "sum")),
     ],
     ids=["comma", "keyword-typo", "doubled-and", "where-to-having", "bad-date", "dialect-operator", "typo", "subquery-column", "group-by",
-         "surplus-argument", "related-table", "requalified", "copy-target"],
+         "surplus-argument", "related-table", "requalified", "copy-target", "where-to-qualify", "aggregate-kept"],
 )
 def test_minimal_fixes_have_no_overreach(broken: str, fixed: str, error: ExecError) -> None:
     assert overreach(broken, fixed, error, "duckdb") == ()
@@ -106,10 +110,12 @@ def test_minimal_fixes_have_no_overreach(broken: str, fixed: str, error: ExecErr
          _error(ErrorKind.UNKNOWN_TABLE, "Table with name project_members does not exist!", "project_members"), "reads projects twice (a self-join)"),
         ("SELECT * FROM url('https://example.com/export/orders.csv', 'CSVWithNames') LIMIT 10", "SELECT * FROM orders LIMIT 10",
          ExecError(ErrorKind.PERMISSION, "url() reads outside the database", "guard"), "reads a table instead of url(...)"),
+        ("SELECT status, sum(total, 2) FROM orders GROUP BY status", "SELECT status, coalesce(total, 2) FROM orders GROUP BY status, coalesce(total, 2)",
+         _error(ErrorKind.WRONG_ARITY, "No function matches sum(DECIMAL(12,2), INTEGER_LITERAL)", "sum"), "no longer aggregates with sum"),
     ],
     ids=["paren-moves-comma", "comma-splits-call", "bogus-group-item", "distinct", "condition", "arguments", "argument-order",
          "function-qualifier", "value", "union-column", "union-filler", "bare-arguments", "two-surplus-arguments", "unrelated-name",
-         "self-join", "remote-source-guessed"],
+         "self-join", "remote-source-guessed", "aggregate-lost"],
 )
 def test_overreaching_fixes_are_named(broken: str, fixed: str, error: ExecError, reason: str) -> None:
     assert reason in overreach(broken, fixed, error, "duckdb")

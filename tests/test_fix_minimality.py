@@ -198,3 +198,21 @@ def test_a_join_key_renamed_to_the_other_side_is_unsure_on_duckdb(shop_duckdb) -
     assert tautologies and (result.fixed_sql is None or result.unsure)
     assert overreach("SELECT 1 FROM a p JOIN b o ON p.id = p.id", "SELECT 1 FROM a p JOIN b o ON p.id = p.id",
                      _error(ErrorKind.UNKNOWN_COLUMN, "", "id"), "duckdb") == ()  # already in the input: not the fix's doing
+
+
+def test_a_chained_group_by_may_add_what_the_user_wrote_but_not_a_name_an_earlier_step_made() -> None:
+    grouping = _error(ErrorKind.GROUP_BY, 'column "price" must appear in the GROUP BY clause', "price")
+    lost_max = "SELECT category, MAXprice) AS top FROM products GROUP BY category"
+    assert overreach(lost_max, "SELECT category, price AS top FROM products GROUP BY category, price",
+                     _error(ErrorKind.SYNTAX, 'syntax error at or near ")"', ")", 24), "duckdb",
+                     later=(grouping,)) == ("groups by price, which the query did not name",)
+    typo = _error(ErrorKind.UNKNOWN_COLUMN, 'Referenced column "totl" not found', "totl")
+    assert overreach("SELECT user_id, sum(totl) FROM orders", "SELECT user_id, sum(total) FROM orders GROUP BY user_id", typo, "duckdb",
+                     later=(_error(ErrorKind.GROUP_BY, 'column "user_id" must appear in the GROUP BY clause', "user_id"),)) == ()
+
+
+def test_a_preview_of_a_refused_write_is_sure_but_below_the_calibrated_confidence(shop_duckdb) -> None:
+    result = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine, shop_duckdb.schema,
+                    config=FixConfig(use_model=False))
+    assert result.source == "rule:read_only" and not result.unsure
+    assert FixConfig.sure_confidence <= result.confidence <= FixConfig.guess_confidence < 0.8

@@ -146,7 +146,25 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
             reasons.append("adds a select item")
         if _adds_items(before.group_list, after.group_list, commas) and ErrorKind.GROUP_BY not in kinds:
             reasons.append("adds a GROUP BY item")
+    if ErrorKind.GROUP_BY in kinds and error.kind != ErrorKind.GROUP_BY:
+        # The grouping error came up on the way: grouping by a name an earlier step made up
+        # (``MAXprice)`` -> ``price``, then ``GROUP BY category, price``) hides the aggregate lost.
+        reasons += [f"groups by {name}, which the query did not name" for name in _group_names(after_tokens) - set(before.names)]
     return tuple(reasons)
+
+
+def _group_names(tokens: list[Token]) -> set[str]:
+    """Lower-cased names in every GROUP BY list of ``tokens``."""
+    levels, names = depths(tokens), set()
+    for index, token in enumerate(tokens):
+        if token.token_type != TokenType.GROUP_BY:
+            continue
+        for later in range(index + 1, len(tokens)):
+            if levels[later] < levels[index] or (levels[later] == levels[index] and tokens[later].token_type in _LIST_ENDS):
+                break
+            if tokens[later].token_type in NAME_TYPES:
+                names.add(tokens[later].text.lower())
+    return names
 
 
 def _adds_items(before: tuple[int, int], after: tuple[int, int], commas: int) -> bool:

@@ -109,6 +109,16 @@ def test_a_label_naming_its_table_becomes_the_other_branchs_table_but_unsure(sho
     assert result.unsure and any("adds a select item" in reason for reason in result.unsure_reasons)
 
 
+def test_a_missing_date_of_a_date_difference_is_the_tables_other_date_but_unsure(shop_duckdb):
+    broken = "SELECT order_id, date_diff('day', shipped_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "wrong_arity" and result.source == "rule:date_spans"
+    assert result.fixed_sql == "SELECT order_id, date_diff('day', created_at, shipped_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    assert result.unsure and any("guesses the missing date" in reason for reason in result.unsure_reasons)
+    reversed_span = "SELECT order_id, date_diff('day', shipped_at, created_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    assert reversed_span in [c.sql for c in result.candidates]
+
+
 def test_a_cross_join_without_a_direct_key_goes_through_the_one_linking_table(shop_duckdb):
     broken = "SELECT u.country, count(*) AS views FROM users u, page_views pv WHERE pv.event_type = 'view' GROUP BY u.country"
     error = ExecError(ErrorKind.RESOURCE_LIMIT, "failed to allocate data of size 16.0 MiB", "duckdb")

@@ -15,11 +15,13 @@ from sqlfix.fix.records import Candidate
 # A rival fix scoring within this much of the winner makes the pick a guess (see ``doubts``).
 RIVAL_MARGIN = 0.15
 # Rules whose fix is a reading of what the user meant more than a repair the error determines:
-# a refused statement rewritten as a preview, a join condition or a table chosen from the
-# schema's keys or columns. On the seen golden schemas 13 of 15 previews and 14 of 15 joins were
+# a refused statement rewritten as a preview, a join condition, a table or a missing date chosen
+# from the schema's keys or columns. On the seen golden schemas 13 of 15 previews and 14 of 15 joins were
 # right, every other rule's fixes were: their confidence stays below 0.8, which promises 95%
 # (``FixConfig.guess_confidence``), and they are still sure.
-GUESSING_RULES = ("read_only", "join_keys", "tables_by_columns")
+GUESSING_RULES = ("read_only", "join_keys", "tables_by_columns", "date_spans")
+# Rules whose fix is one of several readings the error leaves open: always unsure, with this reason.
+DOUBTFUL_RULES = {"date_spans": "it guesses the missing date of a date difference and which date starts the span"}
 
 
 @dataclass
@@ -76,6 +78,8 @@ def doubts(ranked: list[Candidate], *, rival_margin: float = RIVAL_MARGIN) -> li
         return []
     top = ranked[0]
     reasons = [f"it {reason}" for reason in top.overreach]
+    if top.source.startswith("rule:"):
+        reasons += [DOUBTFUL_RULES[rule] for rule in top.source.removeprefix("rule:").split("+") if rule in DOUBTFUL_RULES]
     for rival in ranked[1:]:
         if (not rival.overreach and rival.depth <= top.depth and rival.result_key != top.result_key
                 and (top.score or 0.0) - (rival.score or 0.0) <= rival_margin):

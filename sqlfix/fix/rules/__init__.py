@@ -21,6 +21,7 @@ from sqlfix.fix.rules.arity import arity
 from sqlfix.fix.rules.bool_arguments import bool_arguments
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.rules.date_parts import date_parts
+from sqlfix.fix.rules.date_spans import date_spans
 from sqlfix.fix.rules.dialect import dialect
 from sqlfix.fix.rules.division import division
 from sqlfix.fix.rules.foreign_functions import foreign_functions
@@ -39,7 +40,7 @@ from sqlfix.schema.model import Schema
 
 log = logging.getLogger(__name__)
 RULES = (
-    identifiers, tables_by_columns, qualify, join_keys, group_by, where_clause, functions, foreign_functions, punctuation, types, bool_arguments, arity, subqueries, date_parts, division, dialect, read_only,
+    identifiers, tables_by_columns, qualify, join_keys, group_by, where_clause, functions, foreign_functions, punctuation, types, bool_arguments, arity, subqueries, date_parts, date_spans, division, dialect, read_only,
 )
 
 

@@ -1,9 +1,9 @@
 """Read-only rewrites of refused statements: a write becomes the query that previews what it
 would touch (DELETE and ClickHouse's ``ALTER TABLE t DELETE`` → the rows it deletes, UPDATE and
 ``ALTER TABLE t UPDATE`` → keys and new values, CREATE TABLE AS / COPY / INSERT ... SELECT →
-their SELECT, DROP and TRUNCATE → the table's row count), a ``SETTINGS`` clause that would
-change the engine's limits goes (the query's answer does not depend on it), and a file read
-becomes the schema table of the same name."""
+their SELECT, DROP and TRUNCATE → the table's row count), a refused ``SETTINGS`` clause goes
+(the query runs under sqlfix's own settings), and a file read becomes the schema table of the
+same name."""
 
 from __future__ import annotations
 
@@ -68,10 +68,10 @@ def _without_settings(ctx: RuleContext) -> list[RuleFix]:
     at = next((i for i, t in enumerate(ctx.tokens) if t.token_type == TokenType.SETTINGS and levels[i] == 0), None)
     if at is None or at == 0:
         return []
-    end = next((i for i in range(at + 1, len(ctx.tokens)) if ctx.tokens[i].token_type == TokenType.FORMAT), len(ctx.tokens))
-    stop = ctx.tokens[end].start if end < len(ctx.tokens) else len(ctx.sql.rstrip().rstrip(";"))
-    text = (ctx.sql[: ctx.tokens[at - 1].end + 1] + (" " + ctx.sql[stop:].strip() if end < len(ctx.tokens) else "")).rstrip()
-    why = "A SETTINGS clause may not change the engine's limits; the query answers the same without it."
+    end = next((i for i in range(at + 1, len(ctx.tokens)) if ctx.tokens[i].token_type == TokenType.FORMAT), None)
+    tail = f" {ctx.sql[ctx.tokens[end].start:].strip()}" if end is not None else ""
+    text = ctx.sql[: ctx.tokens[at - 1].end + 1] + tail
+    why = "A SETTINGS clause may not change the engine's limits; the query runs under sqlfix's own settings without it."
     return [RuleFix(text, why, "read_only")]
 
 

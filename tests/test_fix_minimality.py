@@ -55,9 +55,13 @@ def _error(kind: ErrorKind, message: str = "", identifier: str | None = None, po
          _error(ErrorKind.UNKNOWN_COLUMN, 'Table "o" does not have a column named "country"', "o")),
         ("COPY (SELECT status, count(*) FROM orders GROUP BY status) TO '/tmp/status.csv'", "SELECT status, count(*) FROM orders GROUP BY status",
          ExecError(ErrorKind.PERMISSION, "COPY is not allowed", "guard")),
+        ("SELECT name FROM products WHERE rank() OVER (ORDER BY price DESC) <= 3", "SELECT name FROM products QUALIFY rank() OVER (ORDER BY price DESC) <= 3",
+         _error(ErrorKind.OTHER, "WHERE clause cannot contain window functions!")),
+        ("SELECT status, sum(total, 2) FROM orders GROUP BY status", "SELECT status, sum(total) FROM orders GROUP BY status",
+         _error(ErrorKind.WRONG_ARITY, "No function matches sum(DECIMAL(12,2), INTEGER_LITERAL)", "sum")),
     ],
     ids=["comma", "keyword-typo", "doubled-and", "where-to-having", "bad-date", "dialect-operator", "typo", "subquery-column", "group-by",
-         "surplus-argument", "related-table", "requalified", "copy-target"],
+         "surplus-argument", "related-table", "requalified", "copy-target", "where-to-qualify", "aggregate-kept"],
 )
 def test_minimal_fixes_have_no_overreach(broken: str, fixed: str, error: ExecError) -> None:
     assert overreach(broken, fixed, error, "duckdb") == ()
@@ -106,10 +110,12 @@ def test_minimal_fixes_have_no_overreach(broken: str, fixed: str, error: ExecErr
          _error(ErrorKind.UNKNOWN_TABLE, "Table with name project_members does not exist!", "project_members"), "reads projects twice (a self-join)"),
         ("SELECT * FROM url('https://example.com/export/orders.csv', 'CSVWithNames') LIMIT 10", "SELECT * FROM orders LIMIT 10",
          ExecError(ErrorKind.PERMISSION, "url() reads outside the database", "guard"), "reads a table instead of url(...)"),
+        ("SELECT status, sum(total, 2) FROM orders GROUP BY status", "SELECT status, coalesce(total, 2) FROM orders GROUP BY status, coalesce(total, 2)",
+         _error(ErrorKind.WRONG_ARITY, "No function matches sum(DECIMAL(12,2), INTEGER_LITERAL)", "sum"), "no longer aggregates with sum"),
     ],
     ids=["paren-moves-comma", "comma-splits-call", "bogus-group-item", "distinct", "condition", "arguments", "argument-order",
          "function-qualifier", "value", "union-column", "union-filler", "bare-arguments", "two-surplus-arguments", "unrelated-name",
-         "self-join", "remote-source-guessed"],
+         "self-join", "remote-source-guessed", "aggregate-lost"],
 )
 def test_overreaching_fixes_are_named(broken: str, fixed: str, error: ExecError, reason: str) -> None:
     assert reason in overreach(broken, fixed, error, "duckdb")
@@ -192,3 +198,21 @@ def test_a_join_key_renamed_to_the_other_side_is_unsure_on_duckdb(shop_duckdb) -
     assert tautologies and (result.fixed_sql is None or result.unsure)
     assert overreach("SELECT 1 FROM a p JOIN b o ON p.id = p.id", "SELECT 1 FROM a p JOIN b o ON p.id = p.id",
                      _error(ErrorKind.UNKNOWN_COLUMN, "", "id"), "duckdb") == ()  # already in the input: not the fix's doing
+
+
+def test_a_chained_group_by_may_add_what_the_user_wrote_but_not_a_name_an_earlier_step_made() -> None:
+    grouping = _error(ErrorKind.GROUP_BY, 'column "price" must appear in the GROUP BY clause', "price")
+    lost_max = "SELECT category, MAXprice) AS top FROM products GROUP BY category"
+    assert overreach(lost_max, "SELECT category, price AS top FROM products GROUP BY category, price",
+                     _error(ErrorKind.SYNTAX, 'syntax error at or near ")"', ")", 24), "duckdb",
+                     later=(grouping,)) == ("groups by price, which the query did not name",)
+    typo = _error(ErrorKind.UNKNOWN_COLUMN, 'Referenced column "totl" not found', "totl")
+    assert overreach("SELECT user_id, sum(totl) FROM orders", "SELECT user_id, sum(total) FROM orders GROUP BY user_id", typo, "duckdb",
+                     later=(_error(ErrorKind.GROUP_BY, 'column "user_id" must appear in the GROUP BY clause', "user_id"),)) == ()
+
+
+def test_a_preview_of_a_refused_write_is_sure_but_below_the_calibrated_confidence(shop_duckdb) -> None:
+    result = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine, shop_duckdb.schema,
+                    config=FixConfig(use_model=False))
+    assert result.source == "rule:read_only" and not result.unsure
+    assert FixConfig.sure_confidence <= result.confidence <= FixConfig.guess_confidence < 0.8

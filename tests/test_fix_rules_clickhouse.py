@@ -32,6 +32,10 @@ CASES = [
     ("wrong_arity", "SELECT ISNULL(coupon_code, 'none') FROM orders", "SELECT COALESCE(coupon_code, 'none') FROM orders", "functions"),
     ("unknown_table", "SELECT count() FROM Orders", "SELECT count() FROM orders", "identifiers"),
     ("syntax", "SELECT status, count() AS n sum(total) AS revenue FROM orders GROUP BY status", "SELECT status, count() AS n, sum(total) AS revenue FROM orders GROUP BY status", "punctuation"),
+    ("unknown_table", "SELECT count() FROM clients WHERE is_active AND city = 'Lyon'", "SELECT count() FROM users WHERE is_active AND city = 'Lyon'", "tables_by_columns"),
+    ("wrong_arity", "SELECT dateDiff(created_at, shipped_at) AS hours FROM orders WHERE shipped_at IS NOT NULL", "SELECT dateDiff('hour', created_at, shipped_at) AS hours FROM orders WHERE shipped_at IS NOT NULL", "date_parts"),
+    ("group_by", "SELECT name, price FROM products WHERE rank() OVER (ORDER BY price DESC) <= 3", "SELECT name, price FROM products QUALIFY rank() OVER (ORDER BY price DESC) <= 3", "where_clause"),
+    ("other", "SELECT user_id, count() % countIf(status = 'cancelled') AS r FROM orders GROUP BY user_id", "SELECT user_id, count() % nullIf(countIf(status = 'cancelled'), 0) AS r FROM orders GROUP BY user_id", "division"),
 ]
 
 
@@ -54,6 +58,19 @@ def test_hostile_sql_is_refused_on_clickhouse(shop_clickhouse, sql):
     assert result.error.kind.value == "permission" and result.fixed_sql is None
 
 
-def test_delete_gets_a_read_only_preview_on_clickhouse(shop_clickhouse):
-    result = repair(FixRequest("DELETE FROM orders WHERE status = 'cancelled'"), shop_clickhouse.engine, shop_clickhouse.schema, config=RULES_ONLY)
-    assert result.fixed_sql == "SELECT * FROM orders WHERE status = 'cancelled'" and result.evidence.executed
+@pytest.mark.parametrize(
+    ("sql", "preview"),
+    [
+        ("DELETE FROM orders WHERE status = 'cancelled'", "SELECT * FROM orders WHERE status = 'cancelled'"),
+        ("ALTER TABLE orders DELETE WHERE status = 'cancelled'", "SELECT * FROM orders WHERE status = 'cancelled'"),
+        ("ALTER TABLE products UPDATE price = price * 2 WHERE brand = 'Acme'", "SELECT product_id, price * 2 AS price FROM products WHERE brand = 'Acme'"),
+        ("TRUNCATE TABLE sessions", "SELECT count(*) FROM sessions"),
+        ("SELECT count() FROM users WHERE plan = 'pro' SETTINGS max_threads = 2", "SELECT count() FROM users WHERE plan = 'pro'"),
+    ],
+)
+def test_writes_and_settings_get_a_read_only_query_on_clickhouse(shop_clickhouse, sql, preview):
+    rows_before = shop_clickhouse.engine.execute("SELECT count() FROM orders").rows
+    result = repair(FixRequest(sql), shop_clickhouse.engine, shop_clickhouse.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "permission"
+    assert result.fixed_sql == preview and result.evidence.executed and result.source == "rule:read_only"
+    assert shop_clickhouse.engine.execute("SELECT count() FROM orders").rows == rows_before

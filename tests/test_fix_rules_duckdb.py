@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sqlfix.errors import SqlfixError
+from sqlfix.errors import ErrorKind, ExecError, SqlfixError
 from sqlfix.fix import FixConfig, FixRequest, repair
+from sqlfix.fix.rules import propose
 from tests.fix_fixtures import shop_duckdb  # noqa: F401 - fixture
 
 RULES_ONLY = FixConfig(use_model=False)
@@ -54,12 +55,29 @@ CASES = [
     ("other", "SELECT user_id, email FROM users UNION SELECT user_id FROM users", "SELECT user_id, email FROM users UNION SELECT user_id, email FROM users", "subqueries"),
     ("unknown_table", "SELECT count(*) FROM shop.orders", "SELECT count(*) FROM orders", "identifiers"),
     ("unknown_table", "SELECT count(*) FROM session", "SELECT count(*) FROM sessions", "identifiers"),
+    # A table named by what it holds: the one table with the columns read through it.
+    ("unknown_table", "SELECT c.city, count(*) FROM customers c WHERE c.is_active GROUP BY c.city", "SELECT c.city, count(*) FROM users c WHERE c.is_active GROUP BY c.city", "tables_by_columns"),
+    # Date parts: T-SQL's bare word, a part named only by the alias.
+    ("unknown_column", "SELECT DATEDIFF(hour, created_at, shipped_at) AS h FROM orders", "SELECT DATEDIFF('hour', created_at, shipped_at) AS h FROM orders", "date_parts"),
+    ("wrong_arity", "SELECT date_trunc(signup_date) AS signup_week, count(*) FROM users GROUP BY 1", "SELECT date_trunc('week', signup_date) AS signup_week, count(*) FROM users GROUP BY 1", "date_parts"),
+    # WHERE conditions evaluated too early.
+    ("other|group_by", "SELECT name, price FROM products WHERE rank() OVER (ORDER BY price DESC) <= 3", "SELECT name, price FROM products QUALIFY rank() OVER (ORDER BY price DESC) <= 3", "where_clause"),
+    ("group_by", "SELECT order_id, total FROM orders WHERE total > avg(total)", "SELECT order_id, total FROM orders WHERE total > (SELECT avg(total) FROM orders)", "where_clause"),
+    ("other", "SELECT user_id, count(*) // sum(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END) AS per_refund FROM orders GROUP BY user_id",
+     "SELECT user_id, count(*) // nullIf(sum(CASE WHEN status = 'refunded' THEN 1 ELSE 0 END), 0) AS per_refund FROM orders GROUP BY user_id", "division"),
+    ("type_mismatch", "SELECT country, avg(is_active) AS active_share FROM users GROUP BY country", "SELECT country, avg(CAST(is_active AS INT)) AS active_share FROM users GROUP BY country", "bool_arguments"),
+    # An aggregate with a stray argument stays an aggregate (PRQL reads sum(a, b) as a coalesce).
+    ("wrong_arity", "SELECT status, sum(total, 2) FROM orders GROUP BY status", "SELECT status, sum(total) FROM orders GROUP BY status", "arity"),
+    ("other", "SELECT name, (SELECT max(price) FROM products GROUP BY category) - price AS below_top FROM products WHERE category = 'Books'",
+     "SELECT name, (SELECT max(price) FROM products WHERE category = 'Books') - price AS below_top FROM products WHERE category = 'Books'", "subqueries"),
 ]
 
 # A wrong answer that runs is worse than none: these have no fix the rules can be sure of.
 UNSURE = [
     # Which label would the second branch carry? Dropping the first's column loses what was asked.
-    "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders",
+    "SELECT 'people' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders",
+    # No column is read through the unknown table: which table is meant is a guess.
+    "SELECT count(*) FROM customers",
     # ``time``: created_at or shipped_at? Both names score alike.
     "SELECT o.time FROM orders o",
     # ``cost`` is no keyword typo (CAST) and no column's misspelling.
@@ -82,6 +100,38 @@ def test_rule_repairs_engine_error(shop_duckdb, kind, broken, fixed, rule):
 def test_no_guess_when_the_rules_cannot_be_sure(shop_duckdb, broken):
     result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
     assert result.error is not None and result.fixed_sql is None
+
+
+def test_a_label_naming_its_table_becomes_the_other_branchs_table_but_unsure(shop_duckdb):
+    broken = "SELECT 'products' AS kind, count(*) FROM products UNION ALL SELECT count(*) FROM orders"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.fixed_sql == "SELECT 'products' AS kind, count(*) FROM products UNION ALL SELECT 'orders', count(*) FROM orders"
+    assert result.unsure and any("adds a select item" in reason for reason in result.unsure_reasons)
+
+
+def test_a_missing_date_of_a_date_difference_is_the_tables_other_date_but_unsure(shop_duckdb):
+    broken = "SELECT order_id, date_diff('day', shipped_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "wrong_arity" and result.source == "rule:date_spans"
+    assert result.fixed_sql == "SELECT order_id, date_diff('day', created_at, shipped_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    assert result.unsure and any("guesses the missing date" in reason for reason in result.unsure_reasons)
+    reversed_span = "SELECT order_id, date_diff('day', shipped_at, created_at) AS days FROM orders WHERE shipped_at IS NOT NULL"
+    assert reversed_span in [c.sql for c in result.candidates]
+
+
+def test_a_cross_join_without_a_direct_key_goes_through_the_one_linking_table(shop_duckdb):
+    broken = "SELECT u.country, count(*) AS views FROM users u, page_views pv WHERE pv.event_type = 'view' GROUP BY u.country"
+    error = ExecError(ErrorKind.RESOURCE_LIMIT, "failed to allocate data of size 16.0 MiB", "duckdb")
+    fixes = [f for f in propose(broken, "duckdb", error, shop_duckdb.schema) if f.rule == "join_keys"]
+    assert [f.sql for f in fixes] == [
+        "SELECT u.country, count(*) AS views FROM users u, page_views pv, sessions s WHERE pv.event_type = 'view'"
+        " AND s.user_id = u.user_id AND pv.session_id = s.session_id GROUP BY u.country"
+    ]
+    joined = shop_duckdb.engine.execute(fixes[0].sql)
+    assert not isinstance(joined, ExecError) and joined.rows == shop_duckdb.engine.execute(
+        "SELECT u.country, count(*) AS views FROM page_views pv JOIN sessions s ON pv.session_id = s.session_id"
+        " JOIN users u ON u.user_id = s.user_id WHERE pv.event_type = 'view' GROUP BY u.country"
+    ).rows
 
 
 def test_chained_repairs_fix_two_mistakes(shop_duckdb):
@@ -128,6 +178,8 @@ def test_unfixable_query_reports_no_fix(shop_duckdb):
         ("CREATE TABLE top_users AS SELECT user_id FROM users LIMIT 3", "SELECT user_id FROM users LIMIT 3"),
         ("COPY (SELECT status, count(*) FROM orders GROUP BY status) TO '/tmp/sqlfix-status.csv'", "SELECT status, count(*) FROM orders GROUP BY status"),
         ("DROP TABLE page_views", "SELECT count(*) FROM page_views"),
+        ("TRUNCATE page_views", "SELECT count(*) FROM page_views"),
+        ("INSERT INTO orders SELECT * FROM orders WHERE status = 'paid'", "SELECT * FROM orders WHERE status = 'paid'"),
         ("SELECT * FROM read_parquet('s3://exports/users.parquet') WHERE plan = 'pro'", "SELECT * FROM users WHERE plan = 'pro'"),
         ("SELECT * FROM read_csv('/etc/passwd')", None),
         ("ATTACH '/tmp/other.duckdb' AS other", None),

@@ -40,6 +40,22 @@ def is_known_function(name: str, dialect: str) -> bool | None:
     return None
 
 
+def is_aggregate_function(name: str, dialect: str) -> bool | None:
+    """Return whether ``dialect``'s engine knows ``name`` as an aggregate function (ClickHouse's
+    combinators included); None when there is no list.
+
+    Example:
+        >>> is_aggregate_function("groupArrayIf", "clickhouse"), is_aggregate_function("coalesce", "duckdb")
+        (True, False)
+    """
+    lowered = name.lower()
+    if dialect == "duckdb":
+        return lowered in _duckdb_aggregates()
+    if dialect == "clickhouse":
+        return _is_combined_aggregate(lowered, _clickhouse_functions()[1])
+    return None
+
+
 def known_function_names(dialect: str) -> frozenset[str]:
     """Return the function names ``dialect``'s engine knows, as it spells them (empty without a list)."""
     if dialect == "duckdb":
@@ -66,6 +82,18 @@ def _duckdb_functions() -> frozenset[str]:
             "SELECT DISTINCT lower(function_name) FROM duckdb_functions() "
             "UNION SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category = 'column_name'"
         ).fetchall()
+    finally:
+        connection.close()
+    return frozenset(r[0] for r in rows)
+
+
+@lru_cache(maxsize=1)
+def _duckdb_aggregates() -> frozenset[str]:
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    try:
+        rows = connection.execute("SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'aggregate'").fetchall()
     finally:
         connection.close()
     return frozenset(r[0] for r in rows)

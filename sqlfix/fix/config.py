@@ -64,6 +64,10 @@ class FixConfig:
             fixes at 0.8 or more are right (``sqlfix eval``'s calibration table).
         unsure_confidence: the most confidence a fix with a reason to doubt it gets (below
             ``sure_confidence``, so the two never mix in the calibration table).
+        guess_confidence: the most confidence a fix from a rule that reads intent gets (a
+            preview of a refused write, a join key or table chosen from the schema:
+            ``sqlfix.fix.trust.GUESSING_RULES``): still sure, but below the 0.8 that promises
+            95% right, since such rules were right less often on the golden set.
         abstain: withhold an unsure fix (``fixed_sql`` None) instead of returning it flagged.
 
     Ranking:
@@ -96,6 +100,7 @@ class FixConfig:
     request_timeout_s: float = 60.0
     sure_confidence: float = 0.5
     unsure_confidence: float = 0.4
+    guess_confidence: float = 0.75
     abstain: bool = False
     use_ranker: bool = True
     ranker_path: str | None = None

@@ -22,11 +22,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
+import sqlglot
 from rapidfuzz.distance import Levenshtein
+from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.engines.function_names import is_aggregate_function
+from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind, ExecError
 from sqlfix.fix.records import Candidate
 from sqlfix.fix.text import NAME_TYPES, depths, tokenize
 
@@ -36,6 +40,7 @@ _KEPT = {
     TokenType.DISTINCT: "DISTINCT",
     TokenType.WHERE: "a WHERE clause",
     TokenType.HAVING: "a HAVING clause",
+    TokenType.QUALIFY: "a QUALIFY clause",
     TokenType.JOIN: "a join",
     TokenType.ON: "a join condition",
     TokenType.AND: "a condition",
@@ -117,11 +122,13 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
         return tuple(f"reads a table instead of {name}(...)" for name, count in before.sources.items() if after.sources[name] < count)
     region = _Region.of(before_tokens, error, later)
     kinds = {error.kind, *(e.kind for e in later)}
-    moved_to_having = after.kept[TokenType.HAVING] - before.kept[TokenType.HAVING]
+    # A WHERE condition may move to the clause that filters after grouping or windows.
+    moved_to_having = sum(after.kept[kind] - before.kept[kind] for kind in (TokenType.HAVING, TokenType.QUALIFY))
     reasons = [f"drops {label}" for label in _dropped_keywords(before.kept, after.kept, region.kinds, moved_to_having)]
     if not any(e.kind == ErrorKind.OTHER and "subquery" in e.message.lower() for e in (error, *later)):  # "Subquery returns 2 columns": a column must go
         reasons += _name_changes(before, after, region.names, check_order=moved_to_having <= 0)
     reasons += _lost_calls(before, after, region.names)
+    reasons += _lost_aggregates(before, after, dialect)
     if after.tuples > before.tuples:
         reasons.append("leaves a bare list of values (a call's arguments without the call)")
     if kinds & {ErrorKind.UNKNOWN_COLUMN, ErrorKind.UNKNOWN_TABLE}:
@@ -139,7 +146,25 @@ def overreach(original: str, candidate: str, error: ExecError | None, dialect: s
             reasons.append("adds a select item")
         if _adds_items(before.group_list, after.group_list, commas) and ErrorKind.GROUP_BY not in kinds:
             reasons.append("adds a GROUP BY item")
+    if ErrorKind.GROUP_BY in kinds and error.kind != ErrorKind.GROUP_BY:
+        # The grouping error came up on the way: grouping by a name an earlier step made up
+        # (``MAXprice)`` -> ``price``, then ``GROUP BY category, price``) hides the aggregate lost.
+        reasons += [f"groups by {name}, which the query did not name" for name in _group_names(after_tokens) - set(before.names)]
     return tuple(reasons)
+
+
+def _group_names(tokens: list[Token]) -> set[str]:
+    """Lower-cased names in every GROUP BY list of ``tokens``."""
+    levels, names = depths(tokens), set()
+    for index, token in enumerate(tokens):
+        if token.token_type != TokenType.GROUP_BY:
+            continue
+        for later in range(index + 1, len(tokens)):
+            if levels[later] < levels[index] or (levels[later] == levels[index] and tokens[later].token_type in _LIST_ENDS):
+                break
+            if tokens[later].token_type in NAME_TYPES:
+                names.add(tokens[later].text.lower())
+    return names
 
 
 def _adds_items(before: tuple[int, int], after: tuple[int, int], commas: int) -> bool:
@@ -258,7 +283,7 @@ def _lists(tokens: list[Token], levels: list[int], opener: TokenType) -> tuple[i
 
 def _dropped_keywords(before: Counter, after: Counter, region: frozenset[TokenType], moved_to_having: int) -> list[str]:
     """Meaningful keywords the candidate has fewer of; one at the error (``AND AND``) may go,
-    and a WHERE may become a HAVING (an aggregate filtered before grouping)."""
+    and a WHERE may become a HAVING or QUALIFY (an aggregate or window filtered too early)."""
     labels = []
     for kind, label in _KEPT.items():
         lost = before[kind] - after[kind]
@@ -303,6 +328,32 @@ def _lost_calls(before: _Profile, after: _Profile, region: frozenset[str]) -> li
         elif after.words[name] >= before.words[name]:
             reasons.append(f"turns the call {name} into a name")
     return reasons
+
+
+def _lost_aggregates(before: _Profile, after: _Profile, dialect: str) -> list[str]:
+    """An aggregate the candidate no longer computes (``sum(x, 2)`` -> ``coalesce(x, 2)``): the
+    query then returns a row per input row instead of one per group, even at the error."""
+    def aggregates(profile: _Profile) -> Counter:
+        return Counter({name: count for name, count in profile.calls.items() if _is_aggregate(name, dialect)})
+
+    gone = aggregates(before) - aggregates(after)
+    if sum(aggregates(after).values()) >= sum(aggregates(before).values()) or not gone:
+        return []
+    return [f"no longer aggregates with {next(iter(gone))}"]
+
+
+@lru_cache(maxsize=4096)
+def _is_aggregate(name: str, dialect: str) -> bool:
+    """True when ``dialect``'s engine (or, for an engine without a list, sqlglot) knows
+    ``name`` as an aggregate function."""
+    known = is_aggregate_function(name, dialect)
+    if known is not None:
+        return known
+    try:
+        tree = sqlglot.parse_one(f"SELECT {name}(x)", read=dialect)
+    except SQLGLOT_FAILURES:
+        return False
+    return tree is not None and tree.find(exp.AggFunc) is not None
 
 
 def _dropped_values(before: _Profile, after: _Profile, kinds: set[ErrorKind]) -> list[str]:

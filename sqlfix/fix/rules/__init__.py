@@ -18,8 +18,12 @@ import math
 
 from sqlfix.errors import ExecError
 from sqlfix.fix.rules.arity import arity
+from sqlfix.fix.rules.bool_arguments import bool_arguments
 from sqlfix.fix.rules.context import RuleContext, RuleFix
+from sqlfix.fix.rules.date_parts import date_parts
+from sqlfix.fix.rules.date_spans import date_spans
 from sqlfix.fix.rules.dialect import dialect
+from sqlfix.fix.rules.division import division
 from sqlfix.fix.rules.foreign_functions import foreign_functions
 from sqlfix.fix.rules.functions import functions
 from sqlfix.fix.rules.group_by import group_by
@@ -29,11 +33,15 @@ from sqlfix.fix.rules.punctuation import punctuation
 from sqlfix.fix.rules.qualify import qualify
 from sqlfix.fix.rules.read_only import read_only
 from sqlfix.fix.rules.subqueries import subqueries
+from sqlfix.fix.rules.tables_by_columns import tables_by_columns
 from sqlfix.fix.rules.types import types
+from sqlfix.fix.rules.where_clause import where_clause
 from sqlfix.schema.model import Schema
 
 log = logging.getLogger(__name__)
-RULES = (identifiers, qualify, join_keys, group_by, functions, foreign_functions, punctuation, types, arity, subqueries, dialect, read_only)
+RULES = (
+    identifiers, tables_by_columns, qualify, join_keys, group_by, where_clause, functions, foreign_functions, punctuation, types, bool_arguments, arity, subqueries, date_parts, date_spans, division, dialect, read_only,
+)
 
 
 def propose(

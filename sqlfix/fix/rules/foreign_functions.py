@@ -22,7 +22,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel
 from sqlglot.tokens import TokenType
 
-from sqlfix.engines.function_names import is_known_function, known_function_names
+from sqlfix.engines.function_names import is_aggregate_function, is_known_function, known_function_names
 from sqlfix.errors import SQLGLOT_FAILURES, ErrorKind
 from sqlfix.fix.rules.context import CASE_SENSITIVE_DIALECTS, RuleContext, RuleFix
 from sqlfix.fix.text import Edit, matching_paren, splice, tokenize
@@ -123,6 +123,9 @@ def _readings(call: str, name: str, target: str) -> list[Translation]:
     votes: dict[str, list[str]] = {}
     order: dict[str, bool] = {}
     renames: dict[str, str] = {}
+    # A name the engine reads as an aggregate keeps aggregating: PRQL's two-argument ``sum`` is
+    # a coalesce, but ``sum(price, 2)`` on DuckDB is a sum with a stray argument.
+    aggregate = _aggregates(f"{name}(x)", target)
     for source in _source_dialects(name, target):
         tree = _parse(call, source)
         if tree is None or isinstance(tree, _NO_TRANSLATION) or tree.find(*_NO_TRANSLATION) is not None:
@@ -131,7 +134,7 @@ def _readings(call: str, name: str, target: str) -> list[Translation]:
             text = tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE)
         except SQLGLOT_FAILURES:
             continue
-        if not _names_known(text, target):
+        if not _names_known(text, target) or (aggregate and not _aggregates(text, target)):
             continue
         renamed = _rename_only(text, name, call)
         leaves = _leaves(text, target)
@@ -143,12 +146,21 @@ def _readings(call: str, name: str, target: str) -> list[Translation]:
             order[renamed] = True
         elif isinstance(tree, exp.Func):
             head = text.partition("(")[0].strip()
-            if head.replace("_", "").isalnum() and head.lower() != name.lower():
+            if head.replace("_", "").isalnum() and head.lower() != name.lower() and (not aggregate or _aggregates(f"{head}(x)", target)):
                 renames.setdefault(f"{head}({call.partition('(')[2]}", source)
     ranked = sorted(votes, key=lambda t: (not order[t], -len(votes[t])))
     faithful = [Translation(t, order[t], _title(votes[t][0])) for t in ranked]
     kept, moved = [t for t in faithful if t.keeps_order], [t for t in faithful if not t.keeps_order]
     return kept + [Translation(t, True, _title(source)) for t, source in renames.items() if t not in votes] + moved
+
+
+def _aggregates(text: str, dialect: str) -> bool:
+    """True when ``text`` read in ``dialect`` holds an aggregate call (sqlglot's or the engine's)."""
+    tree = _parse(text, dialect)
+    if tree is None:
+        return False
+    return any(isinstance(f, exp.AggFunc) or is_aggregate_function(f.name if isinstance(f, exp.Anonymous) else f.sql_name(), dialect)
+               for f in tree.find_all(exp.Func))
 
 
 def _combinators(name: str, args: str, target: str) -> list[Translation]:

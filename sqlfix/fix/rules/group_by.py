@@ -112,11 +112,11 @@ def _where_to_having(ctx: RuleContext, scope: Scope) -> list[RuleFix]:
     if where is None:
         return []
     tokens = ctx.tokens
-    conjuncts = _conjuncts(ctx, scope, where[0] + 1, where[1])
-    moved = [text for text in conjuncts if _has_aggregate(ctx, text)]
+    parts = conjuncts(ctx, scope, where[0] + 1, where[1])
+    moved = [text for text in parts if _has_aggregate(ctx, text)]
     if not moved:
         return []
-    kept = [text for text in conjuncts if text not in moved]
+    kept = [text for text in parts if text not in moved]
     joiner = f" {ctx.keyword('AND')} "
     where_start = tokens[where[0]].start
     where_end = tokens[where[1] - 1].end + 1
@@ -137,7 +137,9 @@ def _where_to_having(ctx: RuleContext, scope: Scope) -> list[RuleFix]:
     return [RuleFix(splice(ctx.sql, edits), explanation, "group_by")]
 
 
-def _conjuncts(ctx: RuleContext, scope: Scope, start: int, end: int) -> list[str]:
+def conjuncts(ctx: RuleContext, scope: Scope, start: int, end: int) -> list[str]:
+    """The texts of the top-level AND-ed conditions between tokens ``start`` and ``end`` of
+    ``scope`` (the AND of a BETWEEN does not split)."""
     tokens, levels = ctx.tokens, depths(ctx.tokens)
     parts, current, pending_between = [], [], False
     for index in range(start, end):

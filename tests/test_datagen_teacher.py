@@ -21,7 +21,8 @@ from datagen.teacher.finish import finish_run
 from datagen.teacher.live import answer_rounds, load_teacher
 from datagen.teacher.plan import PlanSettings, plan_run
 from datagen.teacher.rounds import SYSTEM_MISTAKE, SYSTEM_PROPOSE, SYSTEM_QUESTION, read_question, read_questions
-from sqlfix.errors import EndpointError
+from sqlfix.errors import EndpointError, InputFormatError
+from sqlfix.jsonl import read_jsonl
 from sqlfix.models.base import Message
 from sqlfix.models.replay import request_key
 from sqlfix.prompts import SYSTEM_ASK
@@ -81,6 +82,24 @@ def _plan(tmp_path: Path, **kwargs) -> Path:
     options.update(kwargs)
     plan_run(run, PlanSettings(**options), demos=[], engines=["duckdb"], dbs=[f"duckdb://{db}"])
     return run
+
+
+def test_a_plan_after_an_earlier_run_samples_other_sql(tmp_path):
+    first = _plan(tmp_path, sql_per_source=6)
+    again = tmp_path / "again"
+    settings = PlanSettings(teacher="openai:teacher", sql_per_source=6, proposals_per_source=0, mistakes_per_source=0,
+                            seed=1)
+    plan = plan_run(again, settings, demos=[], engines=["duckdb"], dbs=[f"duckdb://{tmp_path / 'tiny.duckdb'}"],
+                    after=[first])
+
+    def sql_of(run: Path) -> set[str]:
+        return {row["meta"]["sql"] for _, row in read_jsonl(run / "round1.requests.jsonl.gz")
+                if row["meta"]["recipe"] == "backtranslate"}
+
+    assert plan["counts"]["sampling"]["planned_before"] > 0  # the same seed draws the same queries first
+    assert sql_of(again) and not sql_of(again) & sql_of(first)
+    with pytest.raises(InputFormatError, match="is not a planned teacher run"):
+        plan_run(tmp_path / "x", settings, demos=[], engines=["duckdb"], dbs=[], after=[tmp_path / "nothing"])
 
 
 def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):

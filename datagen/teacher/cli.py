@@ -33,12 +33,13 @@ def plan_command(
     agree: int = typer.Option(2, "--agree", help="Samples that must match the sampled SQL's result (back-translation)."),
     majority: int = typer.Option(3, "--majority", help="Samples that must agree on one result (teacher questions)."),
     seed: int = typer.Option(0, "--seed"),
+    after: list[Path] = typer.Option([], "--after", help="An earlier planned run: SQL it asked about is not sampled again; repeatable."),
 ) -> None:
     """Sample executable SQL per source and write round 1's requests, with a size estimate."""
     settings = PlanSettings(teacher=teacher, sql_per_source=sql_per_source, voices=voices,
                             proposals_per_source=proposals, mistakes_per_source=mistakes, k=k, agree=agree,
                             majority=majority, seed=seed)
-    plan = plan_run(out, settings, demos=demo, engines=engine or ["duckdb"], dbs=db)
+    plan = plan_run(out, settings, demos=demo, engines=engine or ["duckdb"], dbs=db, after=after)
     counts, guess = plan["counts"], plan["estimate"]
     _console.print(f"[green]planned[/] {sum(counts['round1_requests'].values())} round-1 requests "
                    f"{counts['round1_requests']} in {out}")

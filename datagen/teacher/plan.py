@@ -33,6 +33,7 @@ from datagen.teacher.rounds import (PROPOSE_FOCUS, QUESTIONS_PER_PROPOSAL, VOICE
 from datagen.verify import result_hash, verify_candidate
 from sqlfix.engines.base import Limits
 from sqlfix.errors import ExecError, InputFormatError, SqlfixError
+from sqlfix.jsonl import read_jsonl
 
 PLAN_FILE = "plan.json"
 ROUND1_FILE = "round1.requests.jsonl.gz"
@@ -89,10 +90,13 @@ class PlanSettings:
             raise InputFormatError("invalid teacher plan: " + "; ".join(problems))
 
 
-def plan_run(out: Path, settings: PlanSettings, *, demos: list[str], engines: list[str], dbs: list[str]) -> dict[str, Any]:
+def plan_run(out: Path, settings: PlanSettings, *, demos: list[str], engines: list[str], dbs: list[str],
+             after: list[Path] = ()) -> dict[str, Any]:
     """Sample SQL on every source, write ``plan.json`` and round 1's requests into ``out``;
-    return the plan (with ``counts`` and ``estimate``)."""
+    return the plan (with ``counts`` and ``estimate``). SQL that an earlier run in ``after``
+    already asked about on the same source is not sampled again (counted ``planned_before``)."""
     settings.check()
+    earlier = planned_sql(after)
     sources = open_sources(demos, engines, dbs)
     if not sources:
         raise SqlfixError("nothing to plan: give --demo (with --engine) or --db")
@@ -109,7 +113,7 @@ def plan_run(out: Path, settings: PlanSettings, *, demos: list[str], engines: li
     try:
         for source in sources:
             rng = random.Random(f"{settings.seed}:teacher:{source.key}")
-            pairs = sample_sql(source, settings, rng, counts)
+            pairs = sample_sql(source, settings, rng, counts, taken=earlier.get(source.key, set()))
             rows += _source_requests(plan, source, pairs, settings, rng)
     finally:
         for source in sources:
@@ -123,9 +127,25 @@ def plan_run(out: Path, settings: PlanSettings, *, demos: list[str], engines: li
     return plan
 
 
-def sample_sql(source: Source, settings: PlanSettings, rng: random.Random, counts: Counter) -> list[Pair]:
+def planned_sql(runs: list[Path]) -> dict[str, set[str]]:
+    """The normalized SQL each source's round-1 requests in ``runs`` (planned teacher runs) ask about."""
+    taken: dict[str, set[str]] = {}
+    for run in runs:
+        requests = run / ROUND1_FILE
+        if not requests.is_file():
+            raise InputFormatError(f"{run} is not a planned teacher run (no {ROUND1_FILE})")
+        for _, row in read_jsonl(requests):
+            meta = row.get("meta", {})
+            if meta.get("sql") and meta.get("source"):
+                taken.setdefault(meta["source"], set()).add(cached_normalize(meta["sql"], meta.get("dialect", "duckdb")))
+    return taken
+
+
+def sample_sql(source: Source, settings: PlanSettings, rng: random.Random, counts: Counter,
+               taken: set[str] = frozenset()) -> list[Pair]:
     """Up to ``settings.sql_per_source`` distinct sampled queries that run on ``source`` and
-    return 1..``max_rows`` rows (at most 30 draws per query wanted)."""
+    return 1..``max_rows`` rows (at most 30 draws per query wanted), none of them in ``taken``
+    (normalized SQL an earlier run planned)."""
     found: list[Pair] = []
     seen: set[str] = set()
     sampler = WideSampler(source.profile, source.dialect)
@@ -145,6 +165,9 @@ def sample_sql(source: Source, settings: PlanSettings, rng: random.Random, count
         pair = outcome.record
         assert isinstance(pair, Pair)
         normalized = cached_normalize(pair.sql, pair.dialect)
+        if normalized in taken:
+            counts["planned_before"] += 1
+            continue
         if normalized in seen:
             counts["duplicate_sql"] += 1
             continue

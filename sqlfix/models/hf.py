@@ -60,8 +60,9 @@ class HFChatModel:
             where per-token launch overhead dominates, that is the fast path once warm. The
             first calls compile (tens of seconds); off by default. :meth:`generate_batch`
             keeps the dynamic cache.
-        prefix_cache: reuse the KV cache of prompt heads shared between calls (see above;
-            ignored with ``static_cache``).
+        prefix_cache: reuse the KV cache of prompt heads shared between calls (see above), and
+            encode the head a batch shares once (:meth:`generate_batch`); ignored with
+            ``static_cache``.
     """
 
     runtime = "torch"

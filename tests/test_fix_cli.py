@@ -57,6 +57,23 @@ def test_unsure_fix_says_so_and_exits_3_or_is_withheld(sqlfix):
     assert withheld.returncode == 1 and "withheld as unsure" in " ".join(withheld.stdout.split())
 
 
+def test_a_model_that_does_not_load_is_named_once_and_the_rules_answer(sqlfix, tmp_path):
+    """The rules' fix is unsure, so the model is asked: a model folder whose config.json is broken
+    does not load, and stderr says so in one line (not the load warning, a log line and the
+    notice, each with the same reason)."""
+    folder = tmp_path / "broken-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("not json")
+    broken = "SELECT category, brand FROM products UNION SELECT category FROM products"
+    done = sqlfix("fix", broken, "--model", str(folder))
+    assert done.returncode == 3, done.stderr
+    assert "SELECT category, brand FROM products UNION SELECT category, brand FROM products" in done.stdout
+    assert "unsure:" in done.stdout
+    mentions = [line for line in done.stderr.splitlines() if str(folder) in line]
+    assert len(mentions) == 1 and done.stderr.count(str(folder / "config.json")) == 1, done.stderr
+    assert mentions[0].startswith(f"warning: answered without the model: the model did not load: cannot load model '{folder}'")
+
+
 def test_unfixable_query_exits_1(sqlfix):
     done = sqlfix("fix", "SELECT zzzqqq FROM users", "--no-model")
     assert done.returncode == 1 and "no fix" in done.stdout

@@ -5,56 +5,26 @@ vocabulary gets the same one line everywhere (CLI: exit status 2)."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
 from sqlfix.api import ApiSettings
-from sqlfix.cli import main
 from sqlfix.fix import FixConfig
 from sqlfix.models import load_model
 from sqlfix.models.specs import RULES_CANNOT_ASK, unknown_model_error
+from tests.cli_fixtures import SQLFIX, Done, sqlfix  # noqa: F401 - fixture
 from tests.fix_fixtures import api_server, openai_server, shop_duckdb  # noqa: F401 - fixture
 from tests.ui_fixtures import REPO, free_port, wait_http
 from ui.config import ENV_VAR, UIConfig
 
-SQLFIX = str(Path(sys.executable).with_name("sqlfix"))
 UNKNOWN = str(unknown_model_error("magic"))
 MISSPELT = "SELECT emial FROM users WHERE plan = 'pro'"
 RULES_FIX = "SELECT email FROM users WHERE plan = 'pro'"
 NO_RULE_FIXES = "SELECT zzzqqq FROM users"
-
-
-@dataclass
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def sqlfix(monkeypatch, capsys):
-    """Run the ``sqlfix`` entry point in-process with these arguments."""
-
-    def invoke(*args: str) -> Done:
-        monkeypatch.setattr(sys, "argv", ["sqlfix", *args])
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return Done(code, out.out, out.err)
-
-    return invoke
 
 
 def one_line_error(done: Done, message: str) -> bool:

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from sqlfix.errors import SqlfixError
@@ -53,15 +54,16 @@ def fix(
     finally:
         database.close()
     loaded = chat_model.loaded() if chat_model is not None else None
-    if chat_model is not None and chat_model.warning and not as_json:
-        err_console.print(f"[yellow]warning:[/] {chat_model.warning}", highlight=False)
+    # A model that did not load is named once, by the notice that the rules answered alone.
+    if chat_model is not None and chat_model.warning and not as_json and chat_model.warning not in (result.sources.notice or ""):
+        err_console.print(f"[yellow]warning:[/] {escape(chat_model.warning)}", highlight=False, soft_wrap=True)
     if loaded is not None and not as_json:
         err_console.print(f"[dim]{model_line(loaded, spec)}[/]", highlight=False)
     if as_json:
         print(json.dumps(result.to_dict(), default=str, indent=2))
     else:
         if result.sources.notice:  # the model failed or ran out of time: the rules answered alone
-            err_console.print(f"[yellow]warning:[/] {result.sources.notice}", highlight=False)
+            err_console.print(f"[yellow]warning:[/] {escape(result.sources.notice)}", highlight=False, soft_wrap=True)
         _show(result, text)
     raise typer.Exit(1 if not result.fixed_sql else 3 if result.unsure else 0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from sqlfix.errors import SqlfixError
+from sqlfix.errors import ModelUnavailableError, SqlfixError
 from sqlfix.models.base import ChatModel, Generation, Message
 
 Loader = Callable[[], tuple[ChatModel | None, str | None]]
@@ -72,10 +72,11 @@ class LazyModel:
         return self._model
 
     def get(self) -> ChatModel:
-        """The model (see :meth:`get_or_none`); raises :class:`SqlfixError` when it could not load."""
+        """The model (see :meth:`get_or_none`); raises :class:`ModelUnavailableError` when it could
+        not load (a load is not tried again: no retry time)."""
         model = self.get_or_none()
         if model is None:
-            raise SqlfixError(f"the model did not load: {self.warning}")
+            raise ModelUnavailableError(f"the model did not load: {self.warning}", 0.0)
         return model
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256) -> list[Generation]:

@@ -158,23 +158,3 @@ def test_model_candidates_verified_before_the_budget_ran_out_count(shop_duckdb):
         result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=config, model=model)
     assert result.fixed_sql == "SELECT email FROM users" and result.source == "model:full"
     assert result.sources.model_status == "timeout" and result.sources.partial
-
-
-def test_greedy_answers_verified_before_the_samples_count(shop_duckdb):
-    # Greedy answers come at once; the k - 1 samples hang past the request's budget (a slow CPU
-    # decoding a batch of samples): the verified greedy fix is the answer, marked partial.
-    with openai_server(_answers) as server:
-        def hang_on_samples(user: str, n: int, temperature: float) -> list[str]:
-            if temperature > 0:
-                server.gate.clear()
-                server.gate.wait()  # until the server is shut down
-            return _answers(user, n, temperature)
-
-        server.answer = hang_on_samples
-        model = OpenAIChatModel("scripted", base_url=server.url, api_key="test", retries=0)
-        config = FixConfig(k=4, use_rules=False, request_timeout_s=3.0)
-        result = repair(FixRequest("SELECT emial FROM users"), shop_duckdb.engine, shop_duckdb.schema, config=config, model=model)
-        greedy_requests = [r for r in server.requests if r.get("temperature", 0) == 0]
-    assert result.fixed_sql == "SELECT email FROM users" and result.source.startswith("model:")
-    assert result.sources.model_status == "timeout" and result.sources.partial
-    assert len(greedy_requests) == 2  # both output formats' greedy answers before any sample

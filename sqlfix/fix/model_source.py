@@ -18,19 +18,15 @@ _FENCE = re.compile(r"```.*?```", re.S)
 
 
 def repair_proposals(
-    model: ChatModel, schema: Schema, sql: str, error: ExecError | None, dialect: str, config: FixConfig, *,
-    question: str | None = None, part: str = "all",
+    model: ChatModel, schema: Schema, sql: str, error: ExecError | None, dialect: str, config: FixConfig, *, question: str | None = None
 ) -> list[Candidate]:
-    """Sample repairs of ``sql`` in each configured output format (unverified candidates):
-    ``part`` ``all`` (the greedy answer and ``k - 1`` samples), ``greedy`` or ``samples``."""
+    """Sample repairs of ``sql`` in each configured output format (unverified candidates)."""
     proposals: list[Candidate] = []
     prompt = prompt_schema(schema, sql, config.prompt_tables).to_prompt()
     for output in config.output_formats:
         messages = repair_messages(prompt, sql, error.message if error else None, dialect, question=question, output=output)
         budget = min(config.max_tokens, _token_budget(sql, output))
-        greedy = model.generate(messages, n=1, temperature=0.0, max_tokens=budget) if part != "samples" else []
-        samples = sample_rest(model, messages, config, budget) if part != "greedy" else []
-        for prior, generation in enumerate([*greedy, *samples], start=0 if part != "samples" else 1):
+        for prior, generation in enumerate(_sample(model, messages, config, budget)):
             fixed = _read_repair(sql, generation.text, output)
             if fixed and fixed.strip() != sql.strip():
                 proposals.append(Candidate(sql=fixed, source=f"model:{output}", explanation=_explanation(generation.text), prior=prior))
@@ -69,6 +65,11 @@ def _ask_candidates(generations: list[Generation], first_prior: int = 0) -> list
         if sql:
             proposals.append(Candidate(sql=sql, source="model:ask", explanation=_explanation(generation.text), prior=prior))
     return proposals
+
+
+def _sample(model: ChatModel, messages: list[Message], config: FixConfig, max_tokens: int) -> list[Generation]:
+    """One greedy answer, then ``k - 1`` samples at the configured temperature."""
+    return [*model.generate(messages, n=1, temperature=0.0, max_tokens=max_tokens), *sample_rest(model, messages, config, max_tokens)]
 
 
 def sample_rest(model: ChatModel, messages: list[Message], config: FixConfig, max_tokens: int) -> list[Generation]:

@@ -215,19 +215,16 @@ def _gather(sql, error, schema, dialect, config, model, verifier, question, dead
 
 
 def _model_candidates(model, sql, error, schema, dialect, config, verifier, question, found: list[Candidate], stop: threading.Event) -> None:
-    """Append the model's verified repairs to ``found`` as they come: the greedy answer of each
-    output format first, then each format's ``k - 1`` samples, so what was verified before
-    ``stop`` is set counts (on a slow CPU the greedy answers alone may be all the budget holds)."""
-    for part in ("greedy", "samples"):
-        for output in config.output_formats:
-            if stop.is_set() or (part == "samples" and config.k <= 1):
-                return
-            try:
-                proposals = repair_proposals(model, schema, sql, error, dialect, replace(config, output_formats=(output,)),
-                                             question=question, part=part)
-            except Exception as exc:  # any model failure leaves the rules to answer
-                raise model_failure(model, exc) from None
-            _verify_into(proposals, verifier, found, stop, partial(_rule_repaired, schema, dialect, verifier))
+    """Append the model's verified repairs to ``found``, one output format at a time, so those
+    verified before ``stop`` is set count."""
+    for output in config.output_formats:
+        if stop.is_set():
+            return
+        try:
+            proposals = repair_proposals(model, schema, sql, error, dialect, replace(config, output_formats=(output,)), question=question)
+        except Exception as exc:  # any model failure leaves the rules to answer
+            raise model_failure(model, exc) from None
+        _verify_into(proposals, verifier, found, stop, partial(_rule_repaired, schema, dialect, verifier))
 
 
 def _rule_repaired(schema: Schema, dialect: str, verifier: Verifier, proposal: Candidate, error: ExecError) -> list[Candidate]:

@@ -130,7 +130,7 @@ def run_command(
 ) -> None:
     """Plan, answer both rounds with a live teacher, and finish: one command."""
     plan_command(out=out, demo=demo, engine=engine, db=db, teacher=teacher, sql_per_source=sql_per_source, voices=1,
-                 proposals=proposals, mistakes=mistakes, k=k, agree=min(2, k), majority=min(3, k), seed=0)
+                 proposals=proposals, mistakes=mistakes, k=k, agree=min(2, k), majority=min(3, k), seed=0, after=[])
     answer_command(run=out, teacher=teacher, base_url=base_url, teacher_timeout=teacher_timeout, retries=2,
                    concurrency=concurrency, round_=[1, 2], device=device, batch_size=16, answers=[])
     finish_command(run=out, answers=[], golden="golden")

@@ -22,10 +22,8 @@ from datagen.golden import LeakScreen, leak_screen
 from datagen.mutations import MutationContext, mutate, parse
 from datagen.records import Pair, Triple
 from datagen.sources import Source
-from datagen.style import lower_case_sql
-from datagen.verify import repair_limits, result_hash, verify_candidate, verify_repair
+from datagen.verify import lower_case_if_same, repair_limits, verify_candidate, verify_repair
 from sqlfix.engines.base import Limits
-from sqlfix.errors import ExecError
 
 
 @dataclass
@@ -129,8 +127,4 @@ def _styled(pair: Pair, source: Source, rng: random.Random, config: DatagenConfi
     pairs, when the restyled query runs and returns the same result; else as generated."""
     if rng.random() >= config.lower_case_rate:
         return pair.sql
-    styled = lower_case_sql(pair.sql, pair.dialect)
-    result = source.verifier.execute(styled, Limits(timeout_s=config.timeout_s, max_rows=config.max_rows))
-    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
-        return pair.sql
-    return styled
+    return lower_case_if_same(pair, source.verifier, Limits(timeout_s=config.timeout_s, max_rows=config.max_rows))

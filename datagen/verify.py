@@ -12,6 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from datagen.canonical import cached_template
 from datagen.config import DatagenConfig
 from datagen.records import SEMANTIC, Candidate, Pair, Triple
+from datagen.style import lower_case_sql
 from sqlfix.engines.base import Engine, Limits, ResultSet
 from sqlfix.errors import ExecError
 from sqlfix.prompts import make_edit
@@ -56,6 +57,16 @@ def repair_limits(intended_kind: str, config: DatagenConfig) -> Limits | None:
     if intended_kind == "resource_limit":
         return Limits(timeout_s=config.timeout_s, max_rows=config.max_rows, max_memory_mb=config.blowup_memory_mb)
     return None
+
+
+def lower_case_if_same(pair: Pair, engine: Engine, limits: Limits) -> str:
+    """``pair``'s SQL in lower case (:func:`datagen.style.lower_case_sql`) when that runs on
+    ``engine`` and returns the same result; else the SQL as it is."""
+    styled = lower_case_sql(pair.sql, pair.dialect)
+    result = engine.execute(styled, limits)
+    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
+        return pair.sql
+    return styled
 
 
 def verify_candidate(candidate: Candidate, engine: Engine, *, max_rows: int, allow_empty: bool,

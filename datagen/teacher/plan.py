@@ -26,13 +26,12 @@ from datagen.llm.generator import MISTAKES
 from datagen.records import Pair
 from datagen.sampler_more import WideSampler
 from datagen.sources import Source, open_sources
-from datagen.style import lower_case_sql
 from datagen.teacher.answers import write_gz_jsonl
 from datagen.teacher.rounds import (PROPOSE_FOCUS, QUESTIONS_PER_PROPOSAL, VOICES, mistake_request, propose_request,
                                     question_request)
-from datagen.verify import result_hash, verify_candidate
+from datagen.verify import lower_case_if_same, verify_candidate
 from sqlfix.engines.base import Limits
-from sqlfix.errors import ExecError, InputFormatError, SqlfixError
+from sqlfix.errors import InputFormatError, SqlfixError
 from sqlfix.jsonl import read_jsonl
 
 PLAN_FILE = "plan.json"
@@ -202,11 +201,7 @@ def _styled(pair: Pair, source: Source, rng: random.Random, settings: PlanSettin
     """The pair's SQL in lower case for ``lower_case_rate`` of mistakes, when that still runs the same."""
     if rng.random() >= settings.lower_case_rate:
         return pair.sql
-    styled = lower_case_sql(pair.sql, pair.dialect)
-    result = source.verifier.execute(styled, Limits(timeout_s=settings.timeout_s, max_rows=settings.max_rows))
-    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
-        return pair.sql
-    return styled
+    return lower_case_if_same(pair, source.verifier, Limits(timeout_s=settings.timeout_s, max_rows=settings.max_rows))
 
 
 def estimate(by_recipe: Counter, settings: PlanSettings, per_second: float = SEQUENCES_PER_SECOND) -> dict[str, Any]:

@@ -7,7 +7,8 @@ its requests), so the figures are the host's, not this machine's:
 
 Prints, per recipe and in total: requests answered, sequences generated, GPU seconds, rows kept,
 verified rows per GPU second, sequences per GPU second, and the acceptance rate (rows kept per
-round-1 request, and per question asked in round 2).
+round-1 request, and per question asked in round 2). The total's rows kept include the
+``sample_mistake`` repairs, mined from the samples of kept questions at no GPU cost of their own.
 """
 
 from __future__ import annotations

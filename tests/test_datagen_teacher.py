@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from datagen.style import lower_case_sql
 from datagen.teacher.answers import AnswerWriter, read_answers
 from datagen.teacher.finish import finish_run
 from datagen.teacher.live import answer_rounds, load_teacher
@@ -37,14 +38,17 @@ class Teacher:
 
     Back-translation: question ``n`` names the query; every 4th answer is bad in turn (empty,
     SQL, truncated JSON). Asking: the named query's SQL, except for every 3rd question, answered
-    with an unrelated query. Proposals: one question all samples agree on, one they never do.
-    Mistakes: FROM misspelled, with an explanation.
+    with an unrelated query, and the first sample for every 3rd other question, which misspells
+    SELECT (a real mistake, :data:`datagen.teacher.finish.SAMPLE_MISTAKE`). Proposals: one
+    question all samples agree on, one they never do. Mistakes: FROM misspelled, with an
+    explanation.
     """
 
     def __init__(self) -> None:
         self.sql_of: dict[str, str] = {}
         self.numbers = count()
         self.spread = count()
+        self.asked: Counter = Counter()
 
     def __call__(self, messages: list[dict]) -> str:
         system, user = messages[0]["content"], messages[-1]["content"]
@@ -64,6 +68,9 @@ class Teacher:
                 return f"SELECT order_id FROM orders WHERE order_id = {next(self.spread) % 4 + 1}"
             sql = self.sql_of[question]
             number = int(question.rsplit(" ", 1)[1])
+            self.asked[question] += 1
+            if number % 3 == 0 and self.asked[question] == 1:
+                sql = re.sub(r"\bselect\b", "SELEC", sql, count=1, flags=re.I)
             return "SELECT 42 AS answer" if number % 3 == 2 else f"```sql\n{sql}\n```"
         if system == SYSTEM_PROPOSE:
             return json.dumps([GOOD_PROPOSAL, SPLIT_PROPOSAL, "SELECT * FROM orders"])
@@ -137,8 +144,16 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     assert all(int(r["question"].rsplit(" ", 1)[1]) % 3 != 2 for r in trip)
     [proposed] = [r for r in pairs if r["recipe"] == "propose"]
     assert proposed["question"] == GOOD_PROPOSAL and proposed["agreement"] == "4/4"
-    repairs = [r for r in rows if r["task"] == "repair"]
+    repairs = [r for r in rows if r["task"] == "repair" and r["recipe"] == "mistake"]
     assert repairs and all(r["error_kind"] == "syntax" and r["explanation"].startswith("FROM is") for r in repairs)
+    mined = [r for r in rows if r["task"] == "repair" and r["recipe"] == "sample_mistake"]
+    assert mined and recipes["sample_mistake"]["accepted"] == len(mined)
+    for row in mined:  # the failed sample, fixed by the SQL the kept question was verified with
+        number = int(row["question"].rsplit(" ", 1)[1])
+        assert number % 3 == 0 and row["error_kind"] == "syntax" and row["broken_sql"].startswith("SELEC ")
+        source_sql = teacher.sql_of[row["question"]]
+        expected = lower_case_sql(source_sql, "duckdb") if row["lower_case"] else source_sql
+        assert row["fixed_sql"] == expected and row["operator"] == "teacher:sample"
     report = (run / "report.md").read_text()
     assert "## Teacher recipes" in report and "random backtranslate rows" in report
     assert finish_run(run, [], golden_dir=str(tmp_path / "no-golden"))["totals"] == manifest["totals"]

@@ -9,7 +9,11 @@ Reads ``RUN/plan.json``, ``RUN/round1.requests.jsonl.gz`` and every answer file 
 * ``propose``: the teacher's own question is kept when ``majority`` samples agree on one result
   with 1..``max_rows`` rows; the SQL kept is the most frequent one of that majority;
 * ``mistake``: the broken query must fail on the engine (or, for a semantic bug, run and return
-  another result) and the sampled SQL is its fix (:func:`datagen.verify.verify_repair`).
+  another result) and the sampled SQL is its fix (:func:`datagen.verify.verify_repair`);
+* ``sample_mistake`` (no request of its own): where a question is kept, each of its teacher
+  samples that failed on the engine is a mistake a model really made for that question; its fix
+  is the agreeing sample (or the source SQL) nearest to it, kept when it is an edit, not a
+  rewrite (:func:`datagen.verify.verify_repair`), with the question recorded.
 
 Kept rows pass the run's filters (duplicates, caps, golden leakage) and are written like any
 datagen run (splits, ``manifest.json``, ``report.md``). Every answer that gives nothing is
@@ -22,6 +26,7 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +37,12 @@ from datagen.output import build_manifest, render_report, write_splits
 from datagen.pipeline import filter_state
 from datagen.records import SEMANTIC, Pair, Triple, guess_shape
 from datagen.sources import Source, open_sources
+from datagen.style import lower_case_sql
 from datagen.teacher.answers import read_answers
 from datagen.teacher.compare import result_signature
 from datagen.teacher.plan import PLAN_FILE, ROUND1_FILE
 from datagen.teacher.rounds import BACKTRANSLATE, MISTAKE, PROPOSE, RECIPES, answer_texts, round2_requests
-from datagen.verify import result_hash, verify_repair
+from datagen.verify import edit_ratio, result_hash, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ExecError, InputFormatError
 from sqlfix.jsonl import read_jsonl
@@ -44,6 +50,10 @@ from sqlfix.prompts import extract_sql
 
 GENERATOR = "teacher"
 REPORT_SAMPLES = 10
+SAMPLE_MISTAKE = "sample_mistake"
+REPORTED_RECIPES = (*RECIPES, SAMPLE_MISTAKE)
+MISTAKES_PER_QUESTION = 2
+LOWER_CASE_RATE = 1 / 3
 
 
 def load_run(run: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -57,6 +67,18 @@ def load_run(run: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     except ValueError as exc:
         raise InputFormatError(f"{plan_path}: not valid JSON ({exc})") from None
     return plan, [row for _, row in read_jsonl(round1_path)]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A kept question: its row, the pair behind it, the source it ran on, the SQL of its failed
+    samples and the SQL that returns its verified result (nearest first is chosen from these)."""
+
+    row: dict[str, Any]
+    pair: Pair
+    source: str
+    failed: list[str]
+    fixes: list[str]
 
 
 class _Judge:
@@ -111,11 +133,12 @@ def finish_run(run: Path, answers: list[Path], *, golden_dir: str = "golden", ou
             stats.recipe(meta["recipe"])["round2_answered"] += 1
             teacher = teacher_of.get(request["key"], "?")
             if meta["recipe"] == BACKTRANSLATE:
-                row = _round_trip(request, samples, plan, judge, state, stats, teacher)
+                kept = _round_trip(request, samples, plan, judge, state, stats, teacher)
             else:
-                row = _self_consistent(request, samples, plan, judge, state, stats, teacher)
-            if row is not None:
-                rows.append(row)
+                kept = _self_consistent(request, samples, plan, judge, state, stats, teacher)
+            if kept is not None:
+                rows.append(kept.row)
+                rows.extend(_sample_mistakes(request["key"], kept, config, judge, state, stats, teacher))
         for request in round1:
             if request["meta"]["recipe"] == MISTAKE and request["key"] in texts:
                 row = _mistake(request, texts[request["key"]], config, judge, state, stats,
@@ -169,7 +192,7 @@ class _Stats:
                 "answer_rows": len(answers), "answer_files_skipped": dict(skipped),
                 "gpu_seconds": round(sum(float(row.get("ms") or 0) for row in answers) / 1000, 1),
                 "recipes": {r: {**dict(self.recipes[r]), "rejected": dict(self.rejected[r].most_common())}
-                            for r in RECIPES},
+                            for r in REPORTED_RECIPES},
                 "by_shape": shapes, "samples": dict(self.samples.most_common())}
 
 
@@ -194,7 +217,9 @@ def _run_samples(request: dict[str, Any], samples: list[str], judge: _Judge, sta
 
 
 def _round_trip(request: dict[str, Any], samples: list[str], plan: dict[str, Any], judge: _Judge, state: Any,
-                stats: _Stats, teacher: str) -> dict[str, Any] | None:
+                stats: _Stats, teacher: str) -> _Kept | None:
+    """The question kept when ``agree`` samples return the source SQL's result; the SQL that
+    returns it is the source SQL, then the agreeing samples."""
     meta = request["meta"]
     shape, ordered = meta["shape"], bool(meta.get("ordered"))
     gold = judge.run(meta["source"], meta["sql"])
@@ -214,14 +239,24 @@ def _round_trip(request: dict[str, Any], samples: list[str], plan: dict[str, Any
     pair = Pair(meta["schema_id"], meta["dialect"], judge.sources[meta["source"]].engine.name, GENERATOR, shape,
                 cached_template(meta["sql"], meta["dialect"]), meta["question"], meta["sql"], len(gold.rows),
                 result_hash(gold, ordered), ordered)
-    return _admit_pair(pair, BACKTRANSLATE, state, stats, teacher, f"{agreeing}/{len(runs)}", meta.get("voice"))
+    row = _admit_pair(pair, BACKTRANSLATE, state, stats, teacher, f"{agreeing}/{len(runs)}", meta.get("voice"))
+    if row is None:
+        return None
+    fixes = [meta["sql"]] + [sql for sql, signature, _ in runs if signature == target]
+    return _Kept(row, pair, meta["source"], _failed(runs), fixes)
+
+
+def _failed(runs: list[tuple[str, str | None, ResultSet | None]]) -> list[str]:
+    """The SQL of the samples that failed on the engine."""
+    return [sql for sql, _, result in runs if sql and result is None]
 
 
 def _self_consistent(request: dict[str, Any], samples: list[str], plan: dict[str, Any], judge: _Judge, state: Any,
-                     stats: _Stats, teacher: str) -> dict[str, Any] | None:
+                     stats: _Stats, teacher: str) -> _Kept | None:
     meta = request["meta"]
     runs = []
-    for sql, _, result in _run_samples(request, samples, judge, stats, ordered=False):
+    sampled = _run_samples(request, samples, judge, stats, ordered=False)
+    for sql, _, result in sampled:
         if result is None:
             continue
         if result.truncated:
@@ -251,7 +286,10 @@ def _self_consistent(request: dict[str, Any], samples: list[str], plan: dict[str
     pair = Pair(info["schema_id"], info["dialect"], judge.sources[meta["source"]].engine.name, GENERATOR, shape,
                 cached_template(sql, info["dialect"]), meta["question"], sql, len(result.rows),
                 result_hash(result, ordered), ordered)
-    return _admit_pair(pair, PROPOSE, state, stats, teacher, f"{size}/{len(samples)}", None)
+    row = _admit_pair(pair, PROPOSE, state, stats, teacher, f"{size}/{len(samples)}", None)
+    if row is None:
+        return None
+    return _Kept(row, pair, meta["source"], _failed(sampled), [run[0] for run in majority])
 
 
 def _admit_pair(pair: Pair, recipe: str, state: Any, stats: _Stats, teacher: str, agreement: str,
@@ -265,6 +303,54 @@ def _admit_pair(pair: Pair, recipe: str, state: Any, stats: _Stats, teacher: str
     row = pair.to_row()
     row.update(recipe=recipe, teacher=teacher, agreement=agreement, voice=voice)
     return row
+
+
+def _sample_mistakes(key: str, kept: _Kept, config: DatagenConfig, judge: _Judge, state: Any, stats: _Stats,
+                     teacher: str) -> list[dict[str, Any]]:
+    """Repair triples from the failed samples of a kept question: each distinct failure (at most
+    :data:`MISTAKES_PER_QUESTION`) is fixed by the nearest SQL of ``kept.fixes`` (all return the
+    question's verified result), the question recorded; a third of them in lower case, both
+    sides, when the lowered fix still returns that result."""
+    pair, rng = kept.pair, random.Random(f"{config.seed}:{key}")
+    rows: list[dict[str, Any]] = []
+    for broken in dict.fromkeys(kept.failed):
+        if len(rows) >= MISTAKES_PER_QUESTION:
+            break
+        fixed = min(kept.fixes, key=lambda sql: edit_ratio(broken, sql))
+        lowered = rng.random() < LOWER_CASE_RATE and _lowered(broken, fixed, pair, kept.source, judge)
+        if lowered:
+            broken, fixed = lowered
+        outcome = verify_repair(schema_id=pair.schema_id, dialect=pair.dialect,
+                                engine=judge.sources[kept.source].verifier, generator=GENERATOR, shape=pair.shape,
+                                question=pair.question, broken_sql=broken, fixed_sql=fixed, operator="teacher:sample",
+                                intended_kind="error", fixed_hash=None, ordered=pair.ordered,
+                                max_rows=config.max_rows, timeout_s=config.timeout_s,
+                                max_edit_ratio=config.max_edit_ratio)
+        if outcome.record is None:
+            stats.reject(SAMPLE_MISTAKE, outcome.dropped or "unknown", pair.shape)
+            continue
+        before = Counter(state.dropped)
+        if not state.admit_triple(outcome.record):
+            stats.reject(SAMPLE_MISTAKE, next(iter((Counter(state.dropped) - before).elements()), "filtered"),
+                         pair.shape)
+            continue
+        stats.accept(SAMPLE_MISTAKE, pair.shape)
+        row = outcome.record.to_row()
+        row.update(recipe=SAMPLE_MISTAKE, teacher=teacher, explanation=None, lower_case=bool(lowered))
+        rows.append(row)
+    return rows
+
+
+def _lowered(broken: str, fixed: str, pair: Pair, source: str, judge: _Judge) -> tuple[str, str] | None:
+    """``broken`` and ``fixed`` in lower case when the lowered fix still returns the pair's
+    result; else None."""
+    lowered = lower_case_sql(fixed, pair.dialect)
+    if lowered == fixed:
+        return None
+    result = judge.run(source, lowered)
+    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
+        return None
+    return lower_case_sql(broken, pair.dialect), lowered
 
 
 def _mistake(request: dict[str, Any], texts: list[str], config: DatagenConfig, judge: _Judge, state: Any,
@@ -331,7 +417,7 @@ def teacher_report(summary: dict[str, Any], rows: list[dict[str, Any]], seed: in
                      f"{'-' if rate is None else f'{rate:.0%}'} |")
     lines += ["", f"SQL samples: {summary['samples']}", ""]
     rng = random.Random(seed)
-    for recipe in RECIPES:
+    for recipe in REPORTED_RECIPES:
         kept = [r for r in rows if r.get("recipe") == recipe]
         lines += [f"## {REPORT_SAMPLES} random {recipe} rows", ""]
         for row in rng.sample(kept, min(REPORT_SAMPLES, len(kept))):

@@ -13,7 +13,7 @@
 #                                   TIME_LIMIT_MINUTES overrides the bundle's limit.
 #   run_remote.sh teacher BUNDLE RUN : answer a planned teacher run (sqlfix datagen teacher plan):
 #                                   reassemble and convert BUNDLE's base (staged as above), load
-#                                   it once, answer round 1 and round 2 in batches of 256 into
+#                                   it once, answer round 1 and round 2 in batches of 192 into
 #                                   $OUT/teacher-r*-*.jsonl (skipping keys answered in RUN/answers,
 #                                   where the lead puts what earlier calls brought back); no batch
 #                                   starts after TEACHER_MINUTES (default 8). See docs/teacher.md.
@@ -39,6 +39,8 @@ fi
 : "${OUT:?OUT must name the folder whose files come back}"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$BUNDLE"/run/wheels/*.whl
 export PYTHONPATH="/tmp/site:$PWD" SQLFIX_CACHE_DIR=/tmp/sqlfix_cache HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
+# Batches of long prompts fragment the allocator; without this a teacher batch of 512 ran out of memory.
+export PYTORCH_CUDA_ALLOC_CONF=${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}
 extra=()
 [ -n "${TIME_LIMIT_MINUTES:-}" ] && extra+=(--time-limit-minutes "$TIME_LIMIT_MINUTES")
 if [ "${1:-}" = teacher ]; then
@@ -46,7 +48,7 @@ if [ "${1:-}" = teacher ]; then
   answers=()
   [ -d "$RUN/answers" ] && answers+=(--answers "$RUN/answers")
   python3 scripts/gpu/teacher_remote.py --run "$RUN" --manifest "$BUNDLE/run/manifest.json" --pieces "$STAGE" \
-    --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-256}" --chunk "${TEACHER_CHUNK:-0}" \
+    --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-192}" --chunk "${TEACHER_CHUNK:-0}" \
     "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
   exit 0
 fi

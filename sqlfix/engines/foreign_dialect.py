@@ -123,10 +123,12 @@ def _parses(sql: str, dialect: str) -> exp.Expression | None:
 
 def _transpile(tree: exp.Expression, dialect: str) -> str | None:
     """``tree`` written in ``dialect``, else in sqlglot's own dialect; None when sqlglot can
-    write it in neither (a rewrite that does not exist is no evidence of a foreign construct)."""
+    write it in neither (a rewrite that does not exist is no evidence of a foreign construct).
+    What it writes with an argument left out is returned as it is, without sqlglot's warning
+    on the console."""
     for target in (dialect, None):
         try:
-            return tree.sql(dialect=target)
+            return tree.sql(dialect=target, unsupported_level=sqlglot.ErrorLevel.IGNORE)
         except SQLGLOT_FAILURES:
             continue
     return None

@@ -72,7 +72,8 @@ def load_run(run: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 @dataclass(frozen=True)
 class _Kept:
     """A kept question: its row, the pair behind it, the source it ran on, the SQL of its failed
-    samples and the SQL that returns its verified result (nearest first is chosen from these)."""
+    samples and the SQL that returns its verified result (the nearest of which fixes each failed
+    sample)."""
 
     row: dict[str, Any]
     pair: Pair

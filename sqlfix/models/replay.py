@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlfix.errors import InputFormatError, SqlfixError
 from sqlfix.jsonl import read_jsonl
+from sqlfix.models.answer import common_length
 from sqlfix.models.base import Generation, Message
 
 
@@ -113,7 +114,8 @@ def answer_requests(
     ``load`` maps a spec to a chat model: an :class:`~sqlfix.models.hf.HFChatModel` answers
     ``batch_size`` completions per call; with ``batch_size`` 1, and for other models, requests
     go one at a time. Either way they go in prompt order, so the heads neighbours share (one
-    schema's system prompt and schema text) are encoded once. Models are
+    schema's system prompt and schema text) are encoded once, and a batch does not span two
+    schemas (:func:`head_batches`). Models are
     taken in the order they first appear in ``requests``. ``progress`` is called with the number of requests each batch finished; no batch starts
     after ``deadline`` (a ``time.monotonic()`` value), so a time-boxed host ends cleanly with
     the answers made so far.
@@ -130,11 +132,9 @@ def answer_requests(
             # Neighbours share prompt heads (system prompt, schema), which generate()'s prefix cache and
             # generate_batch()'s shared head encode once; only the tails are padded.
             group.sort(key=lambda r: r["messages"])
-            size = max(1, batch_size // n)
-            for start in range(0, len(group), size):
+            for batch in head_batches(group, max(1, batch_size // n)):
                 if deadline is not None and time.monotonic() > deadline:
                     return
-                batch = group[start : start + size]
                 started = time.perf_counter()
                 chats = [[Message(role, content) for role, content in r["messages"]] for r in batch]
                 budgets = [r["max_tokens"] for r in batch]
@@ -150,6 +150,31 @@ def answer_requests(
                 if progress is not None:
                     progress(len(batch))
         del model  # frees its memory before the next model loads
+
+
+def head_batches(requests: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive batches of at most ``size`` of ``requests`` (sorted by prompt); a batch also
+    ends before a request that shares less than half as much of its head with the batch's first
+    request as the batch's first two share with each other: where one schema's prompts give way
+    to the next, so a batch never pads every row's whole schema as its tail."""
+    batch: list[dict[str, Any]] = []
+    head = first = ""
+    for row in requests:
+        text = _prompt_text(row)
+        if batch and (len(batch) >= size or (len(batch) > 1 and 2 * common_length(first, text) < head)):
+            yield batch
+            batch = []
+        if not batch:
+            first = text
+        elif len(batch) == 1:
+            head = common_length(first, text)
+        batch.append(row)
+    if batch:
+        yield batch
+
+
+def _prompt_text(row: dict[str, Any]) -> str:
+    return "\x00".join(f"{role}\x00{content}" for role, content in row["messages"])
 
 
 def append_answers(

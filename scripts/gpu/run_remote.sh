@@ -7,6 +7,10 @@
 #                                   the model (sha256), train, score on the test split, answer the
 #                                   recorded requests, time generation, and write the adapter,
 #                                   answers, metrics and logs to $OUT.
+#                                   With BUNDLE/resume (git-ignored; the resume.tar chunks a call
+#                                   stopped by its time limit brought back, unpacked there),
+#                                   training goes on from that step; a call the limit stops
+#                                   again brings back the next resume point.
 #   run_remote.sh prepare [BUNDLE]: install the wheels, reassemble, check and convert the base into
 #                                   the host's cache, nothing else: a call of its own before `run`,
 #                                   so the conversion (~2 minutes for the 1.5B) leaves `run` its
@@ -77,4 +81,7 @@ if [ "${1:-}" = answer ]; then
   adapter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["adapter"])' "$BUNDLE/run/manifest.json")
   [ -d "$BUNDLE/adapter" ] && mkdir -p "$adapter" && cp "$BUNDLE"/adapter/* "$adapter"/
 fi
+# A resume point an earlier call brought back (scripts/gpu/transfer.py unpack ... --name resume.tar):
+# training goes on from its step.
+[ "${1:-}" = run ] && [ -d "$BUNDLE/resume" ] && extra+=(--resume "$BUNDLE/resume")
 python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --answer-minutes "${ANSWER_MINUTES:-8}" "${extra[@]}" 2>&1 | tee "$OUT/run.log"

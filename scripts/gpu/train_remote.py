@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from scripts.gpu.transfer import pack  # noqa: E402
+from scripts.gpu.transfer import RESUME_ARCHIVE, pack  # noqa: E402
 from sqlfix.models.convert import CONVERTED_MARKER, convert_gguf, converted_dir  # noqa: E402
 from sqlfix.models.sources import SOURCES, assemble_parts  # noqa: E402
 from sqlfix.prompts import apply_edit, extract_sql  # noqa: E402
 from sqlfix.train.config import TrainConfig  # noqa: E402
-from sqlfix.train.runner import train  # noqa: E402
+from sqlfix.train.runner import RESUME_FILES, train  # noqa: E402
 
 # 256 rows of the 1.5B with 5 in-context examples ran out of an H100's 80 GB (2026-12-07); 64 did not.
 ANSWER_BATCH = int(os.environ.get("ANSWER_BATCH", "64"))
@@ -48,6 +48,8 @@ def main() -> None:
                         help="only train (and time it): the data-parallel stage, one process per GPU under "
                         "accelerate launch, after a --prepare-only call; the main process writes results.json")
     parser.add_argument("--time-limit-minutes", type=float, help="overrides the bundle's time_limit_minutes")
+    parser.add_argument("--resume", type=Path, help="a resume point an earlier call brought back: training goes on "
+                        "from it (same bundle)")
     parser.add_argument("--answer-only", action="store_true",
                         help="only go on answering the requests earlier calls on this host left unanswered "
                         "(the adapter must be in the repository, the base converted in the host's cache)")
@@ -62,6 +64,8 @@ def main() -> None:
         return
     examples = {name: read_examples(args.bundle / "examples" / f"{name}.jsonl.gz") for name in ("train", "validation", "test")}
     limit = {"time_limit_minutes": args.time_limit_minutes} if args.time_limit_minutes is not None else {}
+    if args.resume is not None:
+        limit["resume_from"] = args.resume
     config = TrainConfig(**{**manifest["config"], **limit, "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
     if args.train_only:
         train_and_time(config, examples, results, args.out)
@@ -73,6 +77,9 @@ def main() -> None:
         result = train(config, examples=(examples["train"], examples["validation"]))
         results["train"] = {k: v for k, v in result.metrics.items() if k != "log_history"}
         results["adapter_chunks"] = [c.name for c in pack(result.adapter_dir, args.out, files=ADAPTER_FILES)]
+        if result.metrics.get("resume_dir"):  # stopped by its time limit: the next call goes on from here
+            results["resume_chunks"] = [c.name for c in pack(Path(result.metrics["resume_dir"]), args.out,
+                                                             files=RESUME_FILES, name=RESUME_ARCHIVE)]
         print("train", json.dumps(results["train"])[:1500], flush=True)
         stages.append(("test", lambda: score(config.base, config.output_dir, examples["test"])))
         stages.append(("bench_train", lambda: bench_train(result.metrics)))

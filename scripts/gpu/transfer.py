@@ -4,6 +4,7 @@ and unpacks them.
 
     (host)  pack(adapter_dir, OUT, files=ADAPTER_FILES)        -> OUT/adapter.tar.00, .01, ...
     (here)  .venv/bin/python scripts/gpu/transfer.py unpack /work/.device/N TARGET_DIR
+    (here)  .venv/bin/python scripts/gpu/transfer.py unpack /work/.device/N BUNDLE/resume --name resume.tar
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 CHUNK_BYTES = 15 * 2**20  # under the 16 MiB a returned file may have
 ARCHIVE = "adapter.tar"
+RESUME_ARCHIVE = "resume.tar"
 
 
 def pack(folder: Path, out_dir: Path, *, files: tuple[str, ...], name: str = ARCHIVE,
@@ -61,9 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("unpack",))
     parser.add_argument("source", type=Path, help="the folder the device call's files came back to")
-    parser.add_argument("target", type=Path, help="the adapter folder to write")
+    parser.add_argument("target", type=Path, help="the adapter (or resume point) folder to write")
+    parser.add_argument("--name", default=ARCHIVE, help=f"the archive the chunks cut (default {ARCHIVE}; a "
+                        f"training call's resume point comes back as {RESUME_ARCHIVE})")
     args = parser.parse_args()
-    names = unpack(args.source, args.target)
+    names = unpack(args.source, args.target, name=args.name)
     print(f"{args.target}: {', '.join(names)}")
 
 

@@ -29,6 +29,9 @@ def train(
     eval_steps: Optional[int] = typer.Option(None, help="validate every this many steps (default 100)."),
     device: Optional[str] = typer.Option(None, help="cuda or cpu (default: cuda when available)."),
     merge: bool = typer.Option(False, "--merge", help="also write a merged full model to <out>/merged."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="stop after this many minutes, leaving a resume point in <out>/resume."),
+    step_limit: Optional[int] = typer.Option(None, help="stop after this many optimizer steps, leaving a resume point."),
+    resume: Optional[Path] = typer.Option(None, help="go on from a resume point an earlier run left (same data and settings)."),
 ) -> None:
     """Fine-tune a LoRA adapter (TRL SFTTrainer + PEFT) on a datagen dataset; writes the adapter,
     a model card, metrics.json and loss.png."""
@@ -39,6 +42,7 @@ def train(
         "batch_size": batch_size, "max_length": max_length, "max_train_examples": max_examples,
         "repair_formats": tuple(f.strip() for f in formats.split(",") if f.strip()) if formats else None,
         "text2sql": text2sql, "lora_r": lora_r, "eval_steps": eval_steps, "device": device, "merge": merge or None,
+        "time_limit_minutes": time_limit, "step_limit": step_limit, "resume_from": resume,
     }
     given = {key: value for key, value in flags.items() if value is not None}
     if out is None:
@@ -56,6 +60,9 @@ def train(
     )
     if result.merged_dir:
         console.print(f"[green]merged model[/] {result.merged_dir}", soft_wrap=True)
+    if metrics.get("resume_dir"):
+        console.print(f"[yellow]stopped by its limit[/] at step {metrics['steps']}; go on with "
+                      f"--resume {metrics['resume_dir']}", soft_wrap=True)
 
 
 def _figure(value: float | None, spec: str = ".3f") -> str:

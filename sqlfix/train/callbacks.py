@@ -9,21 +9,51 @@ import torch
 from transformers import TrainerCallback
 
 
-class TimeLimit(TrainerCallback):
-    """Stop training once ``seconds`` have passed since the first step (then the trainer still
-    evaluates, and restores the best checkpoint when it keeps one). In a data-parallel run the
+class RunLimit(TrainerCallback):
+    """Stop training once ``seconds`` have passed since this run's first step, or after ``steps``
+    optimizer steps in this run (then the trainer still evaluates, and restores the best
+    checkpoint when it keeps one); ``stopped`` says whether it did. In a data-parallel run the
     main process's clock decides for all, so every process stops at the same step."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None = None, steps: int | None = None) -> None:
+        self.seconds, self.steps = seconds, steps
         self.started: float | None = None
+        self.first_step: int | None = None
+        self.stopped = False
 
     def on_step_end(self, args, state, control, **kwargs):
-        """Ask the trainer to stop when the time is up."""
-        if self.started is None:
-            self.started = time.monotonic()
-        elif _main_process_says(time.monotonic() - self.started > self.seconds, args.device):
-            control.should_training_stop = True
+        """Ask the trainer to stop when the time or the step count is up."""
+        if self.first_step is None:
+            self.started, self.first_step = time.monotonic(), state.global_step - 1
+        over_time = self.seconds is not None and time.monotonic() - self.started > self.seconds
+        over_steps = self.steps is not None and state.global_step - self.first_step >= self.steps
+        if _main_process_says(over_time or over_steps, args.device) and state.global_step < state.max_steps:
+            control.should_training_stop = self.stopped = True
+        return control
+
+
+class ResumePoint(TrainerCallback):
+    """When ``limit`` stops training, have the trainer save a full checkpoint of that step
+    (weights, optimizer, learning-rate schedule, random state, trainer state and that step's
+    log) so a later run can go on from it; ``path`` is where it went."""
+
+    def __init__(self, limit: RunLimit) -> None:
+        self.limit = limit
+        self.path: str | None = None
+        self._only_model: bool | None = None
+
+    def on_step_end(self, args, state, control, **kwargs):
+        """Ask for a full checkpoint at the step the limit stopped."""
+        if self.limit.stopped and self.path is None and self._only_model is None:
+            self._only_model, args.save_only_model = args.save_only_model, False
+            control.should_save = True
+        return control
+
+    def on_save(self, args, state, control, **kwargs):
+        """Note where the checkpoint went and put the checkpointing setting back."""
+        if self._only_model is not None and self.path is None:
+            args.save_only_model = self._only_model
+            self.path = f"{args.output_dir}/checkpoint-{state.global_step}"
         return control
 
 

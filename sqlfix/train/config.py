@@ -50,7 +50,14 @@ class TrainConfig:
         eval_steps: evaluate (and checkpoint) every this many optimizer steps.
         early_stopping_patience: evaluations without a better validation loss before stopping.
         time_limit_minutes: stop training (keeping the best checkpoint so far) after this many
-            minutes; None: no limit. Lets a run fit a fixed GPU lease.
+            minutes; None: no limit. Lets a run fit a fixed GPU lease. A run this (or
+            ``step_limit``) stops before its last step leaves a resume point in
+            ``<output_dir>/resume`` (weights, schedule, random state, place in the data: a few MB
+            besides the adapter; not the optimizer's moments, 4x the adapter's size).
+        step_limit: stop after this many optimizer steps in this run, like ``time_limit_minutes``.
+        resume_from: a resume point left by an earlier run (same data and settings): training
+            goes on from its step, weights, learning-rate schedule and place in the data, so
+            several GPU calls make one run; the optimizer's moments start afresh.
         adapter_dtype: dtype the adapter weights are saved in (``bfloat16`` halves the shipped
             size of float32 LoRA weights; ``float32`` keeps them exact).
         seed: seeds shuffling, LoRA init and dropout.
@@ -82,6 +89,8 @@ class TrainConfig:
     eval_steps: int = 100
     early_stopping_patience: int = 3
     time_limit_minutes: float | None = None
+    step_limit: int | None = None
+    resume_from: Path | None = None
     adapter_dtype: str = "bfloat16"
     seed: int = 0
     merge: bool = False
@@ -91,6 +100,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         self.output_dir = Path(self.output_dir)
+        self.resume_from = Path(self.resume_from) if self.resume_from is not None else None
         self.repair_formats = tuple(self.repair_formats)
         unknown = set(self.repair_formats) - set(REPAIR_FORMATS)
         if unknown:
@@ -101,7 +111,8 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as JSON-ready values (paths as strings)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data.update(data_dir=str(self.data_dir), output_dir=str(self.output_dir), repair_formats=list(self.repair_formats))
+        data.update(data_dir=str(self.data_dir), output_dir=str(self.output_dir), repair_formats=list(self.repair_formats),
+                    resume_from=str(self.resume_from) if self.resume_from is not None else None)
         return data
 
     @classmethod

@@ -18,6 +18,9 @@ from sqlfix.train.dataset_files import read_split
 from sqlfix.train.examples import build_examples, schema_lookup
 
 CHECKPOINTS = "checkpoints"
+RESUME = "resume"  # <output_dir>/resume: where a run a limit stopped leaves its resume checkpoint
+RESUME_FILES = ("adapter_config.json", "adapter_model.safetensors", "trainer_state.json", "scheduler.pt",
+                "rng_state.pth", "resume.json")
 # Rendering + tokenizing runs at ~100 long chat examples/s per process: parallel from here on.
 PARALLEL_TOKENIZE_FROM = 2000
 
@@ -67,12 +70,13 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback
     from trl import SFTConfig, SFTTrainer
 
-    from sqlfix.train.callbacks import Divergence, TimeLimit
+    from sqlfix.train.callbacks import Divergence, ResumePoint, RunLimit
 
     from sqlfix.models.hf import default_device
     from sqlfix.models.loader import resolve_base
 
     train_examples, validation_examples = examples or prepare_examples(config)
+    resume_step = _check_resume_point(config.resume_from, len(train_examples)) if config.resume_from else None
     device = config.device or default_device()
     on_gpu = device.startswith("cuda")
     if on_gpu:
@@ -117,6 +121,9 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         disable_tqdm=False,
     )
     divergence = Divergence()
+    limit = RunLimit(config.time_limit_minutes * 60 if config.time_limit_minutes is not None else None,
+                     config.step_limit)
+    resume_point = ResumePoint(limit)
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -131,10 +138,12 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback, TimeLimit), divergence],
+        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback), limit, resume_point, divergence],
     )
+    checkpoint = _resume_checkpoint(trainer, config.resume_from, resume_step, work_dir) \
+        if resume_step is not None else None
     started = time.perf_counter()
-    output = trainer.train()
+    output = trainer.train(resume_from_checkpoint=checkpoint)
     elapsed = time.perf_counter() - started
     if divergence.step is not None:
         if trainer.is_world_process_zero():
@@ -142,6 +151,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
                           "Try a lower learning_rate, or attn_implementation = 'eager'")
     metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
+    metrics["resumed_from_step"] = _step_of(checkpoint) if checkpoint else None
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
     adapter_dir, main_process = config.output_dir, trainer.is_world_process_zero()
@@ -150,6 +160,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         return TrainResult(adapter_dir=adapter_dir, merged_dir=None, metrics=metrics, main_process=False)
     trainer.model.save_pretrained(str(adapter_dir))
     _finish_adapter(adapter_dir, config.base, config.adapter_dtype)
+    metrics["resume_dir"] = _keep_resume_point(resume_point.path, adapter_dir / RESUME, config.base, trainer,
+                                               len(train_examples))
     merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
     shutil.rmtree(work_dir, ignore_errors=True)
     history = trainer.state.log_history
@@ -214,11 +226,57 @@ def _checkpointing_off(config_class: type) -> dict[str, bool]:
     return {"activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing": False}
 
 
-def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type, time_limit: type) -> list:
-    callbacks = [early_stopping(config.early_stopping_patience)] if has_validation else []
-    if config.time_limit_minutes is not None:
-        callbacks.append(time_limit(config.time_limit_minutes * 60))
-    return callbacks
+def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type) -> list:
+    return [early_stopping(config.early_stopping_patience)] if has_validation else []
+
+
+def _keep_resume_point(saved: str | None, target: Path, base: str, trainer, train_examples: int) -> str | None:
+    """Copy the checkpoint the run limit made (``saved``) to ``target``, without the optimizer's
+    moments (4x the adapter's size, too much to carry between GPU calls) and with the adapter in
+    bfloat16; None, and no stale ``target``, when the run was not stopped by its limit."""
+    shutil.rmtree(target, ignore_errors=True)
+    if saved is None:
+        return None
+    target.mkdir(parents=True)
+    for name in RESUME_FILES:
+        if (Path(saved) / name).is_file():
+            shutil.copy2(Path(saved) / name, target / name)
+    _finish_adapter(target, base, "bfloat16")
+    state = trainer.state
+    (target / "resume.json").write_text(json.dumps({
+        "step": _step_of(saved), "max_steps": state.max_steps, "train_examples": train_examples,
+        "note": "go on with TrainConfig(resume_from=this folder) and the same data and settings"}, indent=2))
+    return str(target)
+
+
+def _check_resume_point(source: Path, train_examples: int) -> int:
+    """The step of the resume point ``source``; an error naming what is missing or does not fit
+    (checked before any model loads)."""
+    missing = [name for name in RESUME_FILES if not (Path(source) / name).is_file()]
+    if missing:
+        raise SqlfixError(f"{source} is not a resume point (missing {', '.join(missing)})")
+    recorded = json.loads((Path(source) / "resume.json").read_text())
+    if recorded["train_examples"] != train_examples:
+        raise SqlfixError(f"{source} was made with {recorded['train_examples']} training examples, this run has "
+                          f"{train_examples}: resume with the same data and settings")
+    return int(recorded["step"])
+
+
+def _resume_checkpoint(trainer, source: Path, step: int, work_dir: Path) -> str:
+    """A checkpoint folder the trainer resumes from, made of the resume point ``source``: its
+    files, plus the state of a fresh optimizer (the moments start again; the weights, the
+    learning-rate schedule, the random state and the place in the data go on)."""
+    import torch
+
+    target = work_dir / f"checkpoint-{step}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    torch.save(trainer.create_optimizer().state_dict(), target / "optimizer.pt")
+    return str(target)
+
+
+def _step_of(checkpoint: str) -> int:
+    return int(Path(checkpoint).name.rsplit("-", 1)[1])
 
 
 def _finish_adapter(adapter_dir: Path, base: str, dtype: str) -> None:

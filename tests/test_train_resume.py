@@ -66,6 +66,9 @@ def test_a_run_stopped_by_its_step_limit_goes_on_where_it_stopped(tmp_path: Path
     with pytest.raises(SqlfixError, match="training examples"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried,
                           max_train_examples=len(examples) - 1))
+    (carried / "resume.json").write_text("{not json")
+    with pytest.raises(SqlfixError, match="resume.json is not a resume record"):
+        train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried))
     (carried / "scheduler.pt").unlink()
     with pytest.raises(SqlfixError, match="not a resume point .*scheduler.pt"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried))

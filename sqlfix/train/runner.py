@@ -138,7 +138,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         eval_dataset=Dataset.from_list(_records(validation_examples)) if has_validation else None,
         processing_class=tokenizer,
         peft_config=lora,
-        callbacks=[*_callbacks(config, has_validation, EarlyStoppingCallback), limit, resume_point, divergence],
+        callbacks=[*([EarlyStoppingCallback(config.early_stopping_patience)] if has_validation else []), limit,
+                   resume_point, divergence],
     )
     checkpoint = _resume_checkpoint(trainer, config.resume_from, resume_step, work_dir) \
         if resume_step is not None else None
@@ -226,10 +227,6 @@ def _checkpointing_off(config_class: type) -> dict[str, bool]:
     return {"activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing": False}
 
 
-def _callbacks(config: TrainConfig, has_validation: bool, early_stopping: type) -> list:
-    return [early_stopping(config.early_stopping_patience)] if has_validation else []
-
-
 def _keep_resume_point(saved: str | None, target: Path, base: str, trainer, train_examples: int) -> str | None:
     """Copy the checkpoint the run limit made (``saved``) to ``target``, without the optimizer's
     moments (4x the adapter's size, too much to carry between GPU calls) and with the adapter in
@@ -255,11 +252,15 @@ def _check_resume_point(source: Path, train_examples: int) -> int:
     missing = [name for name in RESUME_FILES if not (Path(source) / name).is_file()]
     if missing:
         raise SqlfixError(f"{source} is not a resume point (missing {', '.join(missing)})")
-    recorded = json.loads((Path(source) / "resume.json").read_text())
-    if recorded["train_examples"] != train_examples:
-        raise SqlfixError(f"{source} was made with {recorded['train_examples']} training examples, this run has "
+    try:
+        recorded = json.loads((Path(source) / "resume.json").read_text())
+        made_with, step = int(recorded["train_examples"]), int(recorded["step"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SqlfixError(f"{source}/resume.json is not a resume record ({exc!r})") from None
+    if made_with != train_examples:
+        raise SqlfixError(f"{source} was made with {made_with} training examples, this run has "
                           f"{train_examples}: resume with the same data and settings")
-    return int(recorded["step"])
+    return step
 
 
 def _resume_checkpoint(trainer, source: Path, step: int, work_dir: Path) -> str:

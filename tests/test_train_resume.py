@@ -63,9 +63,12 @@ def test_a_run_stopped_by_its_step_limit_goes_on_where_it_stopped(tmp_path: Path
     ours, theirs = (load_file(str(r.adapter_dir / "adapter_model.safetensors")) for r in (second, whole))
     assert ours.keys() == theirs.keys() and any(not torch.equal(ours[k], theirs[k]) for k in ours)
 
-    with pytest.raises(SqlfixError, match="training examples"):
+    with pytest.raises(SqlfixError, match="other data or settings .*train_examples 10 there, 9 here"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried,
                           max_train_examples=len(examples) - 1))
+    with pytest.raises(SqlfixError, match="batch_size 2 there, 4 here"):
+        train(TrainConfig(**{**settings, "batch_size": 4}, base=base, output_dir=tmp_path / "other",
+                          resume_from=carried))
     (carried / "resume.json").write_text("{not json")
     with pytest.raises(SqlfixError, match="resume.json is not a resume record"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried))

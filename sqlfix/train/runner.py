@@ -76,7 +76,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     from sqlfix.models.loader import resolve_base
 
     train_examples, validation_examples = examples or prepare_examples(config)
-    resume_step = _check_resume_point(config.resume_from, len(train_examples)) if config.resume_from else None
+    resume_step = _check_resume_point(config.resume_from, _schedule(config, len(train_examples))) \
+        if config.resume_from else None
     device = config.device or default_device()
     on_gpu = device.startswith("cuda")
     if on_gpu:
@@ -161,8 +162,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         return TrainResult(adapter_dir=adapter_dir, merged_dir=None, metrics=metrics, main_process=False)
     trainer.model.save_pretrained(str(adapter_dir))
     _finish_adapter(adapter_dir, config.base, config.adapter_dtype)
-    metrics["resume_dir"] = _keep_resume_point(resume_point.path, adapter_dir / RESUME, config.base, trainer,
-                                               len(train_examples))
+    metrics["resume_dir"] = _keep_resume_point(resume_point.path, adapter_dir / RESUME, config.base,
+                                               _schedule(config, len(train_examples)), trainer.args.world_size)
     merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
     shutil.rmtree(work_dir, ignore_errors=True)
     history = trainer.state.log_history
@@ -227,7 +228,15 @@ def _checkpointing_off(config_class: type) -> dict[str, bool]:
     return {"activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing": False}
 
 
-def _keep_resume_point(saved: str | None, target: Path, base: str, trainer, train_examples: int) -> str | None:
+def _schedule(config: TrainConfig, train_examples: int) -> dict[str, Any]:
+    """What fixes a run's steps and learning-rate schedule: a resume point records it, and a run
+    resuming from one must match it."""
+    return {"train_examples": train_examples, "batch_size": config.batch_size, "grad_accum": config.grad_accum,
+            "epochs": config.epochs, "learning_rate": config.learning_rate}
+
+
+def _keep_resume_point(saved: str | None, target: Path, base: str, schedule: dict[str, Any],
+                       processes: int) -> str | None:
     """Copy the checkpoint the run limit made (``saved``) to ``target``, without the optimizer's
     moments (4x the adapter's size, too much to carry between GPU calls) and with the adapter in
     bfloat16; None, and no stale ``target``, when the run was not stopped by its limit."""
@@ -239,36 +248,42 @@ def _keep_resume_point(saved: str | None, target: Path, base: str, trainer, trai
         if (Path(saved) / name).is_file():
             shutil.copy2(Path(saved) / name, target / name)
     _finish_adapter(target, base, "bfloat16")
-    state = trainer.state
     (target / "resume.json").write_text(json.dumps({
-        "step": _step_of(saved), "max_steps": state.max_steps, "train_examples": train_examples,
+        "step": _step_of(saved), **schedule, "processes": processes,
         "note": "go on with TrainConfig(resume_from=this folder) and the same data and settings"}, indent=2))
     return str(target)
 
 
-def _check_resume_point(source: Path, train_examples: int) -> int:
-    """The step of the resume point ``source``; an error naming what is missing or does not fit
-    (checked before any model loads)."""
+def _check_resume_point(source: Path, schedule: dict[str, Any]) -> int:
+    """The step of the resume point ``source``; an error naming what is missing or does not
+    match this run's data and settings (checked before any model loads)."""
     missing = [name for name in RESUME_FILES if not (Path(source) / name).is_file()]
     if missing:
         raise SqlfixError(f"{source} is not a resume point (missing {', '.join(missing)})")
     try:
         recorded = json.loads((Path(source) / "resume.json").read_text())
-        made_with, step = int(recorded["train_examples"]), int(recorded["step"])
+        step = int(recorded["step"])
     except (ValueError, KeyError, TypeError) as exc:
         raise SqlfixError(f"{source}/resume.json is not a resume record ({exc!r})") from None
-    if made_with != train_examples:
-        raise SqlfixError(f"{source} was made with {made_with} training examples, this run has "
-                          f"{train_examples}: resume with the same data and settings")
+    differ = [f"{key} {recorded.get(key)} there, {value} here" for key, value in schedule.items()
+              if recorded.get(key) != value]
+    if differ:
+        raise SqlfixError(f"{source} was made with other data or settings ({'; '.join(differ)}): "
+                          "resume with the same ones")
     return step
 
 
 def _resume_checkpoint(trainer, source: Path, step: int, work_dir: Path) -> str:
     """A checkpoint folder the trainer resumes from, made of the resume point ``source``: its
     files, plus the state of a fresh optimizer (the moments start again; the weights, the
-    learning-rate schedule, the random state and the place in the data go on)."""
+    learning-rate schedule, the random state and the place in the data go on). An error when the
+    run has another number of processes than the one that made it."""
     import torch
 
+    made_by = json.loads((Path(source) / "resume.json").read_text()).get("processes", 1)
+    if made_by != trainer.args.world_size:
+        raise SqlfixError(f"{source} was made by {made_by} training process(es), this run has "
+                          f"{trainer.args.world_size}: resume with as many")
     target = work_dir / f"checkpoint-{step}"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)

@@ -7,7 +7,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import sqlglot
 from rapidfuzz.distance import Levenshtein
+from sqlglot import exp
 
 from datagen.canonical import cached_template
 from datagen.config import DatagenConfig
@@ -123,3 +125,29 @@ def verify_repair(*, schema_id: str, dialect: str, engine: Engine, generator: st
     return Outcome(Triple(schema_id, dialect, engine.name, generator, shape, template, question, broken_sql, error,
                           kind, detail, fixed_sql, make_edit(broken_sql, fixed_sql), operator, intended_kind, ratio,
                           recorded))
+
+
+# What makes a query's result change from one run to the next: the clock and randomness.
+_UNSTABLE_NODES = (exp.CurrentDate, exp.CurrentTimestamp, exp.CurrentTime, exp.CurrentDatetime, exp.Localtime,
+                   exp.Localtimestamp, exp.Rand, exp.Randn, exp.Uuid)
+_UNSTABLE_CALLS = frozenset({"now", "today", "yesterday", "rand", "random", "randcanonical", "uuid",
+                             "generateuuidv4", "gen_random_uuid", "now64"})
+
+
+def result_may_change(sql: str, dialect: str) -> bool:
+    """Whether ``sql`` reads the clock or a random source (``CURRENT_DATE``, ``now()``,
+    ``rand()``...), so that the result a dataset records for it does not stay true; SQL that
+    does not parse counts as stable (the engine judged it already).
+
+    Example:
+        >>> result_may_change("SELECT count(*) FROM e WHERE hired < today() - 30", "clickhouse")
+        True
+        >>> result_may_change("SELECT count(*) FROM e", "duckdb")
+        False
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect)
+    except sqlglot.errors.SqlglotError:
+        return False
+    return any(isinstance(node, _UNSTABLE_NODES) or
+               (isinstance(node, exp.Anonymous) and node.name.lower() in _UNSTABLE_CALLS) for node in tree.walk())

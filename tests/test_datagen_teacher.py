@@ -31,6 +31,7 @@ from tests.datagen_fixtures import ScriptedOpenAI, build_tiny_duckdb
 
 GOOD_PROPOSAL = "How many customers live in each city?"
 SPLIT_PROPOSAL = "Which single order is the most interesting one?"
+CLOCK_PROPOSAL = "How many orders are there as of today?"
 
 
 class Teacher:
@@ -40,8 +41,8 @@ class Teacher:
     SQL, truncated JSON). Asking: the named query's SQL, except for every 3rd question, answered
     with an unrelated query, and the first sample for every 3rd other question, which misspells
     SELECT (a real mistake, :data:`datagen.teacher.finish.SAMPLE_MISTAKE`). Proposals: one
-    question all samples agree on, one they never do. Mistakes: FROM misspelled, with an
-    explanation.
+    question all samples agree on, one they never do, one whose agreed SQL reads the clock.
+    Mistakes: FROM misspelled, with an explanation.
     """
 
     def __init__(self) -> None:
@@ -64,6 +65,8 @@ class Teacher:
             question = user.rsplit("Question: ", 1)[1]
             if question == GOOD_PROPOSAL:
                 return "```sql\nSELECT city, COUNT(*) AS n FROM customers GROUP BY city\n```"
+            if question == CLOCK_PROPOSAL:  # every sample agrees, on an answer only true today
+                return "SELECT COUNT(*) AS n FROM orders WHERE current_date >= DATE '2000-01-01'"
             if question == SPLIT_PROPOSAL:
                 return f"SELECT order_id FROM orders WHERE order_id = {next(self.spread) % 4 + 1}"
             sql = self.sql_of[question]
@@ -73,7 +76,7 @@ class Teacher:
                 sql = re.sub(r"\bselect\b", "SELEC", sql, count=1, flags=re.I)
             return "SELECT 42 AS answer" if number % 3 == 2 else f"```sql\n{sql}\n```"
         if system == SYSTEM_PROPOSE:
-            return json.dumps([GOOD_PROPOSAL, SPLIT_PROPOSAL, "SELECT * FROM orders"])
+            return json.dumps([GOOD_PROPOSAL, SPLIT_PROPOSAL, CLOCK_PROPOSAL, "SELECT * FROM orders"])
         if system == SYSTEM_MISTAKE:
             sql = user.split("Correct query:\n", 1)[1].split("\n\n", 1)[0]
             broken = re.sub(r"\bfrom\b", "form", sql, count=1, flags=re.I)
@@ -130,6 +133,7 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     assert bt["rejected"]["round_trip_disagrees"] >= 2  # every 3rd question answered with SELECT 42
     assert bt["accepted"] >= 4
     assert recipes["propose"]["accepted"] == 1 and recipes["propose"]["rejected"]["no_majority"] == 1
+    assert recipes["propose"]["rejected"]["result_depends_on_clock"] == 1
     assert recipes["propose"]["rejected"]["question_sql_not_question"] == 1
     assert recipes["mistake"]["accepted"] >= 1
     shapes = manifest["teacher"]["by_shape"]
@@ -162,7 +166,7 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     assert bench.returncode == 0, bench.stderr
     figures = json.loads(bench.stdout)
     assert figures["total"]["kept"] == sum(manifest["totals"].values()) and figures["total"]["gpu_s"] > 0
-    assert figures["propose"]["kept_per_round2_question"] == 0.5 and figures["total"]["kept_per_gpu_s"] > 0
+    assert figures["propose"]["kept_per_round2_question"] == 0.333 and figures["total"]["kept_per_gpu_s"] > 0
 
 
 def test_a_slow_teacher_fails_with_the_timeout_named(tmp_path):

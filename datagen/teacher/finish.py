@@ -7,7 +7,8 @@ Reads ``RUN/plan.json``, ``RUN/round1.requests.jsonl.gz`` and every answer file 
 * ``backtranslate``: the question is kept with the sampled SQL when at least ``agree`` of the
   teacher's ``k`` SQL samples for it return the sampled SQL's result (:mod:`datagen.teacher.compare`);
 * ``propose``: the teacher's own question is kept when ``majority`` samples agree on one result
-  with 1..``max_rows`` rows; the SQL kept is the most frequent one of that majority;
+  with 1..``max_rows`` rows; the SQL kept is the most frequent one of that majority, unless it
+  reads the clock or a random source (its result would not stay true);
 * ``mistake``: the broken query must fail on the engine (or, for a semantic bug, run and return
   another result) and the sampled SQL is its fix (:func:`datagen.verify.verify_repair`);
 * ``sample_mistake`` (no request of its own): where a question is kept, each of its teacher
@@ -42,7 +43,7 @@ from datagen.teacher.answers import read_answers
 from datagen.teacher.compare import result_signature
 from datagen.teacher.plan import PLAN_FILE, ROUND1_FILE
 from datagen.teacher.rounds import BACKTRANSLATE, MISTAKE, PROPOSE, RECIPES, answer_texts, round2_requests
-from datagen.verify import edit_ratio, result_hash, verify_repair
+from datagen.verify import edit_ratio, result_hash, result_may_change, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ExecError, InputFormatError
 from sqlfix.jsonl import read_jsonl
@@ -284,6 +285,9 @@ def _self_consistent(request: dict[str, Any], samples: list[str], plan: dict[str
     chosen = next(run for run in majority if " ".join(run[0].split()) == texts.most_common(1)[0][0])
     sql, _, result, ordered = chosen
     info = plan["sources"][meta["source"]]
+    if result_may_change(sql, info["dialect"]):  # today's answer, not the question's
+        stats.reject(PROPOSE, "result_depends_on_clock", shape)
+        return None
     pair = Pair(info["schema_id"], info["dialect"], judge.sources[meta["source"]].engine.name, GENERATOR, shape,
                 cached_template(sql, info["dialect"]), meta["question"], sql, len(result.rows),
                 result_hash(result, ordered), ordered)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -134,7 +135,9 @@ def _outcomes(name: str, sql: str, engine, profile, dialect: str, lower_case: bo
         if lower_case:
             assert mutation.broken_sql == lower_case_sql(mutation.broken_sql, dialect), mutation.broken_sql
         broken_texts.append(mutation.broken_sql)
-        fixed = engine.execute(mutation.fixed_sql or sql, limits)
+        # The fix must run; how fast is the machine's business (a loaded one can take longer than
+        # a runaway bug's tight limit to run even a quick query), so it gets the usual 10 s.
+        fixed = engine.execute(mutation.fixed_sql or sql, replace(limits, timeout_s=max(limits.timeout_s, 10.0)))
         assert isinstance(fixed, ResultSet), f"the recorded fix must run: {fixed}"
         outcome = engine.execute(mutation.broken_sql, limits)
         if isinstance(outcome, ResultSet):

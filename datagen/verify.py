@@ -61,13 +61,16 @@ def repair_limits(intended_kind: str, config: DatagenConfig) -> Limits | None:
     return None
 
 
-def lower_case_if_same(pair: Pair, engine: Engine, limits: Limits) -> str:
-    """``pair``'s SQL in lower case (:func:`datagen.style.lower_case_sql`) when that runs on
-    ``engine`` and returns the same result; else the SQL as it is."""
-    styled = lower_case_sql(pair.sql, pair.dialect)
+def lower_case_if_same(pair: Pair, engine: Engine, limits: Limits, sql: str | None = None) -> str:
+    """``sql`` (default: ``pair``'s SQL) in lower case (:func:`datagen.style.lower_case_sql`)
+    when that runs on ``engine`` and returns ``pair``'s result; else ``sql`` as it is."""
+    sql = pair.sql if sql is None else sql
+    styled = lower_case_sql(sql, pair.dialect)
+    if styled == sql:
+        return sql
     result = engine.execute(styled, limits)
     if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
-        return pair.sql
+        return sql
     return styled
 
 

@@ -43,7 +43,7 @@ from datagen.teacher.answers import read_answers
 from datagen.teacher.compare import result_signature
 from datagen.teacher.plan import PLAN_FILE, ROUND1_FILE
 from datagen.teacher.rounds import BACKTRANSLATE, MISTAKE, PROPOSE, RECIPES, answer_texts, round2_requests
-from datagen.verify import edit_ratio, result_hash, result_may_change, verify_repair
+from datagen.verify import edit_ratio, lower_case_if_same, result_hash, result_may_change, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
 from sqlfix.errors import ExecError, InputFormatError
 from sqlfix.jsonl import read_jsonl
@@ -349,13 +349,8 @@ def _sample_mistakes(key: str, kept: _Kept, config: DatagenConfig, judge: _Judge
 def _lowered(broken: str, fixed: str, pair: Pair, source: str, judge: _Judge) -> tuple[str, str] | None:
     """``broken`` and ``fixed`` in lower case when the lowered fix still returns the pair's
     result; else None."""
-    lowered = lower_case_sql(fixed, pair.dialect)
-    if lowered == fixed:
-        return None
-    result = judge.run(source, lowered)
-    if isinstance(result, ExecError) or result_hash(result, pair.ordered) != pair.result_hash:
-        return None
-    return lower_case_sql(broken, pair.dialect), lowered
+    lowered = lower_case_if_same(pair, judge.sources[source].verifier, judge.limits, sql=fixed)
+    return None if lowered == fixed else (lower_case_sql(broken, pair.dialect), lowered)
 
 
 def _mistake(request: dict[str, Any], texts: list[str], config: DatagenConfig, judge: _Judge, state: Any,

@@ -60,8 +60,11 @@ if [ "${1:-}" = teacher ]; then
     "${answers[@]}" 2>&1 | tee "$OUT/teacher.log"
   exit 0
 fi
-if [ "${1:-}" = prepare ]; then
+prepare_base() {  # reassemble, check and convert the base into the host's cache
   python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --prepare-only 2>&1 | tee "$OUT/run.log"
+}
+if [ "${1:-}" = prepare ]; then
+  prepare_base
   exit 0
 fi
 if [ "${1:-}" = ddp ]; then
@@ -71,7 +74,7 @@ if [ "${1:-}" = ddp ]; then
   export CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-$(seq -s, 0 $((gpus - 1)))}
   launch=(--num_processes "$gpus" --num_machines 1 --mixed_precision bf16 --dynamo_backend no)
   [ "$gpus" -gt 1 ] && launch+=(--multi_gpu)
-  python3 scripts/gpu/train_remote.py --bundle "$BUNDLE"/run --pieces "$STAGE" --out "$OUT" --prepare-only 2>&1 | tee "$OUT/run.log"
+  prepare_base
   python3 -m accelerate.commands.launch "${launch[@]}" scripts/gpu/train_remote.py --bundle "$BUNDLE"/run \
     --pieces "$STAGE" --out "$OUT" --train-only "${extra[@]}" 2>&1 | tee -a "$OUT/run.log"
   exit 0

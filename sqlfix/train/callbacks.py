@@ -35,25 +35,26 @@ class RunLimit(TrainerCallback):
 class ResumePoint(TrainerCallback):
     """When ``limit`` stops training, have the trainer save a full checkpoint of that step
     (weights, optimizer, learning-rate schedule, random state, trainer state and that step's
-    log) so a later run can go on from it; ``path`` is where it went."""
+    log) so a later run can go on from it; ``step`` is the step saved (``checkpoint-<step>`` in
+    the trainer's output folder)."""
 
     def __init__(self, limit: RunLimit) -> None:
         self.limit = limit
-        self.path: str | None = None
+        self.step: int | None = None
         self._only_model: bool | None = None
 
     def on_step_end(self, args, state, control, **kwargs):
         """Ask for a full checkpoint at the step the limit stopped."""
-        if self.limit.stopped and self.path is None and self._only_model is None:
+        if self.limit.stopped and self._only_model is None:
             self._only_model, args.save_only_model = args.save_only_model, False
             control.should_save = True
         return control
 
     def on_save(self, args, state, control, **kwargs):
-        """Note where the checkpoint went and put the checkpointing setting back."""
-        if self._only_model is not None and self.path is None:
+        """Note the step saved and put the checkpointing setting back."""
+        if self._only_model is not None and self.step is None:
             args.save_only_model = self._only_model
-            self.path = f"{args.output_dir}/checkpoint-{state.global_step}"
+            self.step = state.global_step
         return control
 
 

@@ -76,8 +76,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
     from sqlfix.models.loader import resolve_base
 
     train_examples, validation_examples = examples or prepare_examples(config)
-    resume_step = _check_resume_point(config.resume_from, _schedule(config, len(train_examples))) \
-        if config.resume_from else None
+    schedule = _schedule(config, len(train_examples))
+    resumed = _check_resume_point(config.resume_from, schedule) if config.resume_from else None
     device = config.device or default_device()
     on_gpu = device.startswith("cuda")
     if on_gpu:
@@ -142,8 +142,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         callbacks=[*([EarlyStoppingCallback(config.early_stopping_patience)] if has_validation else []), limit,
                    resume_point, divergence],
     )
-    checkpoint = _resume_checkpoint(trainer, config.resume_from, resume_step, work_dir) \
-        if resume_step is not None else None
+    checkpoint = _resume_checkpoint(trainer, config.resume_from, resumed, work_dir) if resumed else None
     started = time.perf_counter()
     output = trainer.train(resume_from_checkpoint=checkpoint)
     elapsed = time.perf_counter() - started
@@ -153,7 +152,7 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
                           "Try a lower learning_rate, or attn_implementation = 'eager'")
     metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
-    metrics["resumed_from_step"] = _step_of(checkpoint) if checkpoint else None
+    metrics["resumed_from_step"] = resumed["step"] if resumed else None
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
     adapter_dir, main_process = config.output_dir, trainer.is_world_process_zero()
@@ -162,8 +161,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
         return TrainResult(adapter_dir=adapter_dir, merged_dir=None, metrics=metrics, main_process=False)
     trainer.model.save_pretrained(str(adapter_dir))
     _finish_adapter(adapter_dir, config.base, config.adapter_dtype)
-    metrics["resume_dir"] = _keep_resume_point(resume_point.path, adapter_dir / RESUME, config.base,
-                                               _schedule(config, len(train_examples)), trainer.args.world_size)
+    metrics["resume_dir"] = _keep_resume_point(resume_point.step, work_dir, adapter_dir / RESUME, config.base,
+                                               schedule, trainer.args.world_size)
     merged_dir = _merge(trainer.model, tokenizer, adapter_dir / "merged") if config.merge else None
     shutil.rmtree(work_dir, ignore_errors=True)
     history = trainer.state.log_history
@@ -235,34 +234,37 @@ def _schedule(config: TrainConfig, train_examples: int) -> dict[str, Any]:
             "epochs": config.epochs, "learning_rate": config.learning_rate}
 
 
-def _keep_resume_point(saved: str | None, target: Path, base: str, schedule: dict[str, Any],
+def _keep_resume_point(step: int | None, work_dir: Path, target: Path, base: str, schedule: dict[str, Any],
                        processes: int) -> str | None:
-    """Copy the checkpoint the run limit made (``saved``) to ``target``, without the optimizer's
-    moments (4x the adapter's size, too much to carry between GPU calls) and with the adapter in
-    bfloat16; None, and no stale ``target``, when the run was not stopped by its limit."""
+    """Copy the checkpoint the run limit made (``step``'s, in ``work_dir``) to ``target``,
+    without the optimizer's moments (4x the adapter's size, too much to carry between GPU calls)
+    and with the adapter in bfloat16; None, and no stale ``target``, when the run was not
+    stopped by its limit."""
     shutil.rmtree(target, ignore_errors=True)
-    if saved is None:
+    if step is None:
         return None
+    saved = work_dir / f"checkpoint-{step}"
     target.mkdir(parents=True)
     for name in RESUME_FILES:
-        if (Path(saved) / name).is_file():
-            shutil.copy2(Path(saved) / name, target / name)
+        if (saved / name).is_file():
+            shutil.copy2(saved / name, target / name)
     _finish_adapter(target, base, "bfloat16")
     (target / "resume.json").write_text(json.dumps({
-        "step": _step_of(saved), **schedule, "processes": processes,
+        "step": step, **schedule, "processes": processes,
         "note": "go on with TrainConfig(resume_from=this folder) and the same data and settings"}, indent=2))
     return str(target)
 
 
-def _check_resume_point(source: Path, schedule: dict[str, Any]) -> int:
-    """The step of the resume point ``source``; an error naming what is missing or does not
-    match this run's data and settings (checked before any model loads)."""
+def _check_resume_point(source: Path, schedule: dict[str, Any]) -> dict[str, Any]:
+    """The record (``resume.json``: step, schedule, processes) of the resume point ``source``;
+    an error naming what is missing or does not match this run's data and settings (checked
+    before any model loads)."""
     missing = [name for name in RESUME_FILES if not (Path(source) / name).is_file()]
     if missing:
         raise SqlfixError(f"{source} is not a resume point (missing {', '.join(missing)})")
     try:
         recorded = json.loads((Path(source) / "resume.json").read_text())
-        step = int(recorded["step"])
+        recorded["step"] = int(recorded["step"])
     except (ValueError, KeyError, TypeError) as exc:
         raise SqlfixError(f"{source}/resume.json is not a resume record ({exc!r})") from None
     differ = [f"{key} {recorded.get(key)} there, {value} here" for key, value in schedule.items()
@@ -270,29 +272,25 @@ def _check_resume_point(source: Path, schedule: dict[str, Any]) -> int:
     if differ:
         raise SqlfixError(f"{source} was made with other data or settings ({'; '.join(differ)}): "
                           "resume with the same ones")
-    return step
+    return recorded
 
 
-def _resume_checkpoint(trainer, source: Path, step: int, work_dir: Path) -> str:
+def _resume_checkpoint(trainer, source: Path, recorded: dict[str, Any], work_dir: Path) -> str:
     """A checkpoint folder the trainer resumes from, made of the resume point ``source``: its
     files, plus the state of a fresh optimizer (the moments start again; the weights, the
     learning-rate schedule, the random state and the place in the data go on). An error when the
     run has another number of processes than the one that made it."""
     import torch
 
-    made_by = json.loads((Path(source) / "resume.json").read_text()).get("processes", 1)
+    made_by = recorded.get("processes", 1)
     if made_by != trainer.args.world_size:
         raise SqlfixError(f"{source} was made by {made_by} training process(es), this run has "
                           f"{trainer.args.world_size}: resume with as many")
-    target = work_dir / f"checkpoint-{step}"
+    target = work_dir / f"checkpoint-{recorded['step']}"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
     torch.save(trainer.create_optimizer().state_dict(), target / "optimizer.pt")
     return str(target)
-
-
-def _step_of(checkpoint: str) -> int:
-    return int(Path(checkpoint).name.rsplit("-", 1)[1])
 
 
 def _finish_adapter(adapter_dir: Path, base: str, dtype: str) -> None:

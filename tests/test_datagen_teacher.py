@@ -169,6 +169,35 @@ def test_teacher_round_trip_end_to_end_with_bad_answers_and_failures(tmp_path):
     assert figures["propose"]["kept_per_round2_question"] == 0.333 and figures["total"]["kept_per_gpu_s"] > 0
 
 
+class SlowSampleTeacher(Teacher):
+    """As :class:`Teacher`, but the first SQL sample for the good proposal is a cross join that
+    runs past any time limit: a sample that fails only by its limit, not a mistake."""
+
+    SLOW = "SELECT city, COUNT(*) AS n FROM customers, visits, range(10000000) GROUP BY city"
+
+    def __call__(self, messages: list[dict]) -> str:
+        if messages[0]["content"] == SYSTEM_ASK and messages[-1]["content"].endswith(GOOD_PROPOSAL):
+            self.asked[GOOD_PROPOSAL] += 1
+            if self.asked[GOOD_PROPOSAL] == 1:
+                return self.SLOW
+        return super().__call__(messages)
+
+
+def test_a_sample_that_fails_only_by_its_time_limit_is_no_mistake(tmp_path):
+    run = _plan(tmp_path, sql_per_source=1, proposals_per_source=1, mistakes_per_source=0, timeout_s=1.0)
+    with ScriptedOpenAI(SlowSampleTeacher(), []) as server:
+        model = load_teacher("openai:teacher", base_url=server.url, timeout_s=5)
+        answer_rounds(run, model, retries=0, backoff_s=0.01, concurrency=1)
+    manifest = finish_run(run, [], golden_dir=str(tmp_path / "no-golden"))
+    recipes = manifest["teacher"]["recipes"]
+    assert recipes["propose"]["accepted"] == 1  # three of four samples agree
+    assert manifest["teacher"]["samples"]["error:timeout"] == 1
+    assert recipes["sample_mistake"]["rejected"] == {"fails_only_by_limit": 1}
+    repairs = [json.loads(line) for split in ("train", "validation", "test")
+               for line in gzip.open(run / split / "repair.jsonl.gz", "rt") if line.strip()]
+    assert not [r for r in repairs if r["error_kind"] in ("timeout", "resource_limit")]
+
+
 def test_a_slow_teacher_fails_with_the_timeout_named(tmp_path):
     run = _plan(tmp_path, sql_per_source=2, proposals_per_source=0, mistakes_per_source=0)
     with ScriptedOpenAI(Teacher(), ["timeout"] * 20) as server:

@@ -211,8 +211,12 @@ def test_a_chained_group_by_may_add_what_the_user_wrote_but_not_a_name_an_earlie
                      later=(_error(ErrorKind.GROUP_BY, 'column "user_id" must appear in the GROUP BY clause', "user_id"),)) == ()
 
 
-def test_a_preview_of_a_refused_write_is_sure_but_below_the_calibrated_confidence(shop_duckdb) -> None:
+def test_a_preview_of_a_refused_write_is_unsure_and_below_the_calibrated_confidence(shop_duckdb) -> None:
     result = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine, shop_duckdb.schema,
                     config=FixConfig(use_model=False))
-    assert result.source == "rule:read_only" and not result.unsure
-    assert FixConfig.sure_confidence <= result.confidence <= FixConfig.guess_confidence < 0.8
+    assert result.source == "rule:read_only" and result.unsure
+    assert result.unsure_reasons == ["a refused write has no read-only equivalent: this previews the rows it would touch"]
+    assert result.confidence <= FixConfig.unsure_confidence < FixConfig.sure_confidence
+    withheld = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine,
+                      shop_duckdb.schema, config=FixConfig(use_model=False, abstain=True))
+    assert withheld.fixed_sql is None and withheld.unsure

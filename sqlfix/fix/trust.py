@@ -20,8 +20,11 @@ RIVAL_MARGIN = 0.15
 # right, every other rule's fixes were: their confidence stays below 0.8, which promises 95%
 # (``FixConfig.guess_confidence``), and they are still sure.
 GUESSING_RULES = ("read_only", "join_keys", "tables_by_columns", "date_spans")
-# Rules whose fix is one of several readings the error leaves open: always unsure, with this reason.
-DOUBTFUL_RULES = {"date_spans": "it guesses the missing date of a date difference and which date starts the span"}
+# Rules whose fix is one of several readings the error leaves open, or answers another question:
+# always unsure, with this reason. A refused write has no read-only equivalent: its preview answers
+# another question, and which columns or counts it should show is the user's call.
+DOUBTFUL_RULES = {"date_spans": "it guesses the missing date of a date difference and which date starts the span",
+                  "read_only": "a refused write has no read-only equivalent: this previews the rows it would touch"}
 
 
 @dataclass

@@ -66,7 +66,9 @@ def main() -> None:
     limit = {"time_limit_minutes": args.time_limit_minutes} if args.time_limit_minutes is not None else {}
     if args.resume is not None:
         limit["resume_from"] = args.resume
-    config = TrainConfig(**{**manifest["config"], **limit, "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
+    # The examples come built in the bundle; data_dir (tracked, so on the host too) names the data in the card.
+    config = TrainConfig(**{**manifest["config"], **limit, "data_dir": ROOT / manifest["data_dir"],
+                            "output_dir": ROOT / manifest["adapter"], "device": "cuda"})
     if args.train_only:
         train_and_time(config, examples, results, args.out)
         return

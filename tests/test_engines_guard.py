@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sqlfix.engines.guard import check_statement, is_refused_function
+from sqlfix.engines.guard import check_statement, is_refused_function, is_write_statement
 from sqlfix.errors import UnsafeSQLError
 
 READS = [
@@ -115,3 +115,17 @@ def test_unparseable_sql_is_left_for_the_engine_to_report() -> None:
 def test_refused_function_names() -> None:
     assert is_refused_function("READ_CSV_AUTO") and is_refused_function("s3Cluster") and is_refused_function("url")
     assert not is_refused_function("upper") and not is_refused_function("numbers") and not is_refused_function("range")
+
+
+@pytest.mark.parametrize("sql, dialect, writes", [
+    ("UPDATE products SET price = 0", "duckdb", True),
+    ("ALTER TABLE alerts DELETE WHERE resolved_at IS NOT NULL", "clickhouse", True),
+    ("COPY orders TO 'out.csv'", "duckdb", True),
+    ("INSERT INTO t SELECT 1", "clickhouse", True),
+    ("SELECT count() FROM orders SETTINGS max_threads = 1", "clickhouse", False),
+    ("WITH x AS (SELECT 1) SELECT * FROM x", "duckdb", False),
+    ("EXPLAIN SELECT 1", "duckdb", False),
+    ("SELEC oops FROM", "duckdb", False),
+])
+def test_is_write_statement(sql: str, dialect: str, writes: bool) -> None:
+    assert is_write_statement(sql, dialect) is writes

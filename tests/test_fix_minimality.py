@@ -8,6 +8,8 @@ import pytest
 from sqlfix.errors import ErrorKind, ExecError
 from sqlfix.fix import FixConfig, FixRequest, repair
 from sqlfix.fix.minimality import overreach
+from sqlfix.fix.records import Candidate
+from sqlfix.fix.trust import REFUSED_WRITE, judge
 from tests.fix_fixtures import shop_clickhouse, shop_duckdb  # noqa: F401 - fixtures
 
 UNION_BROKEN = "SELECT 'users' AS source, count(*) FROM users UNION ALL SELECT count(*) FROM orders"
@@ -215,8 +217,27 @@ def test_a_preview_of_a_refused_write_is_unsure_and_below_the_calibrated_confide
     result = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine, shop_duckdb.schema,
                     config=FixConfig(use_model=False))
     assert result.source == "rule:read_only" and result.unsure
-    assert result.unsure_reasons == ["a refused write has no read-only equivalent: this previews the rows it would touch"]
+    assert result.unsure_reasons == [REFUSED_WRITE]
     assert result.confidence <= FixConfig.unsure_confidence < FixConfig.sure_confidence
     withheld = repair(FixRequest("UPDATE products SET price = 0 WHERE category = 'Books'"), shop_duckdb.engine,
                       shop_duckdb.schema, config=FixConfig(use_model=False, abstain=True))
     assert withheld.fixed_sql is None and withheld.unsure
+
+
+def test_any_preview_of_a_refused_write_is_unsure_the_models_too() -> None:
+    refused = ExecError(kind=ErrorKind.PERMISSION, message="refused: UPDATE statements are not allowed (read-only)",
+                        engine="guard", name="REFUSED")
+    preview = Candidate("SELECT price * 1.1 FROM products WHERE category = 'Books'", "model:full", executed=True,
+                        row_count=3, columns=["price * 1.1"], result_key="r1", votes=4)
+    judged = judge("UPDATE products SET price = price * 1.1 WHERE category = 'Books'", refused, [preview], FixConfig(),
+                   "duckdb")
+    assert judged.unsure and REFUSED_WRITE in judged.unsure_reasons
+    assert judged.confidence <= FixConfig.unsure_confidence
+
+
+def test_a_read_refused_for_its_settings_is_fixed_surely(shop_clickhouse) -> None:
+    result = repair(FixRequest("SELECT count() FROM orders SETTINGS max_threads = 1"), shop_clickhouse.engine,
+                    shop_clickhouse.schema, config=FixConfig(use_model=False))
+    assert result.error is not None and result.error.kind is ErrorKind.PERMISSION
+    assert result.fixed_sql is not None and "SETTINGS" not in result.fixed_sql.upper()
+    assert REFUSED_WRITE not in result.unsure_reasons

@@ -122,6 +122,22 @@ class _DropCommandFallbackNotice(logging.Filter):
 logging.getLogger("sqlglot").addFilter(_DropCommandFallbackNotice())
 
 
+def is_write_statement(sql: str, dialect: str) -> bool:
+    """True when ``sql`` is a statement other than a read (INSERT, UPDATE, DELETE, CREATE, ALTER,
+    COPY, ATTACH...): the guard refuses it whatever it contains. False for a read, and for text
+    that does not parse."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except SQLGLOT_FAILURES:
+        return False
+    if len(statements) != 1:
+        return False
+    statement = statements[0]
+    if isinstance(statement, exp.Command):
+        return statement.name.upper() not in _READ_COMMANDS
+    return not isinstance(statement, _READ_ROOTS)
+
+
 def is_refused_function(name: str) -> bool:
     """Return True for a function that reads files, URLs or other databases (``read_csv``, ``url``...)."""
     return bool(_REFUSED_FUNCTION.match(name.lower()))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlfix.errors import ExecError
+from sqlfix.engines.guard import is_write_statement
+from sqlfix.errors import ErrorKind, ExecError
 from sqlfix.fix.config import FixConfig
 from sqlfix.fix.minimality import mark_overreach
 from sqlfix.fix.rank import confidence, rank
@@ -20,11 +21,11 @@ RIVAL_MARGIN = 0.15
 # right, every other rule's fixes were: their confidence stays below 0.8, which promises 95%
 # (``FixConfig.guess_confidence``), and they are still sure.
 GUESSING_RULES = ("read_only", "join_keys", "tables_by_columns", "date_spans")
-# Rules whose fix is one of several readings the error leaves open, or answers another question:
-# always unsure, with this reason. A refused write has no read-only equivalent: its preview answers
-# another question, and which columns or counts it should show is the user's call.
-DOUBTFUL_RULES = {"date_spans": "it guesses the missing date of a date difference and which date starts the span",
-                  "read_only": "a refused write has no read-only equivalent: this previews the rows it would touch"}
+# Rules whose fix is one of several readings the error leaves open: always unsure, with this reason.
+DOUBTFUL_RULES = {"date_spans": "it guesses the missing date of a date difference and which date starts the span"}
+# A refused write has no read-only equivalent: any fix of it, a rule's or the model's, previews it,
+# which answers another question (which columns or counts to show is the user's call).
+REFUSED_WRITE = "the query writes, which is refused here: no read-only query does what it asked, this one previews it"
 
 
 @dataclass
@@ -53,6 +54,8 @@ def judge(sql: str, error: ExecError | None, candidates: list[Candidate], config
     if ranked[0].source == "original" and len(ranked) == 1:
         return Judgement(ranked, 1.0, [])
     reasons = doubts(ranked)
+    if error is not None and error.kind is ErrorKind.PERMISSION and is_write_statement(sql, dialect):
+        reasons.append(REFUSED_WRITE)
     score = confidence(ranked)
     if is_guess(ranked[0]):
         score = min(score, config.guess_confidence)

@@ -65,9 +65,10 @@ class FixConfig:
         unsure_confidence: the most confidence a fix with a reason to doubt it gets (below
             ``sure_confidence``, so the two never mix in the calibration table).
         guess_confidence: the most confidence a fix from a rule that reads intent gets (a
-            preview of a refused write, a join key or table chosen from the schema:
+            refused statement rewritten, a join key or table chosen from the schema:
             ``sqlfix.fix.trust.GUESSING_RULES``): still sure, but below the 0.8 that promises
-            95% right, since such rules were right less often on the golden set.
+            95% right, since such rules were right less often on the golden set. A fix of a
+            refused write is unsure besides (``sqlfix.fix.trust.REFUSED_WRITE``).
         abstain: withhold an unsure fix (``fixed_sql`` None) instead of returning it flagged.
 
     Ranking:

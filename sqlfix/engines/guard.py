@@ -98,9 +98,8 @@ def check_statement(sql: str, dialect: str, *, allow_write: bool = False) -> Non
     Raises:
         UnsafeSQLError: naming why the statement was refused.
     """
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except SQLGLOT_FAILURES:
+    statements = _statements(sql, dialect)
+    if statements is None:
         return
     if len(statements) > 1:
         raise UnsafeSQLError(f"refused: {len(statements)} statements; send one statement at a time")
@@ -126,16 +125,8 @@ def is_write_statement(sql: str, dialect: str) -> bool:
     """True when ``sql`` is a statement other than a read (INSERT, UPDATE, DELETE, CREATE, ALTER,
     COPY, ATTACH...): the guard refuses it whatever it contains. False for a read, and for text
     that does not parse."""
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except SQLGLOT_FAILURES:
-        return False
-    if len(statements) != 1:
-        return False
-    statement = statements[0]
-    if isinstance(statement, exp.Command):
-        return statement.name.upper() not in _READ_COMMANDS
-    return not isinstance(statement, _READ_ROOTS)
+    statements = _statements(sql, dialect)
+    return statements is not None and len(statements) == 1 and not _reads(statements[0])
 
 
 def is_refused_function(name: str) -> bool:
@@ -143,16 +134,26 @@ def is_refused_function(name: str) -> bool:
     return bool(_REFUSED_FUNCTION.match(name.lower()))
 
 
-def _check_root(statement: exp.Expression, dialect: str) -> None:
+def _statements(sql: str, dialect: str) -> list[exp.Expression] | None:
+    """The statements ``sql`` parses into; None when it does not parse."""
+    try:
+        return [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except SQLGLOT_FAILURES:
+        return None
+
+
+def _reads(statement: exp.Expression) -> bool:
+    """Whether ``statement``'s root is a read (a query, DESCRIBE, SHOW, EXPLAIN...)."""
     if isinstance(statement, exp.Command):
-        keyword = statement.name.upper()
-        if keyword not in _READ_COMMANDS:
-            raise UnsafeSQLError(f"refused: {keyword} statements are not allowed (read-only)")
-        if keyword == "EXPLAIN":
-            _check_explained(statement, dialect)
-        return
-    if not isinstance(statement, _READ_ROOTS):
+        return statement.name.upper() in _READ_COMMANDS
+    return isinstance(statement, _READ_ROOTS)
+
+
+def _check_root(statement: exp.Expression, dialect: str) -> None:
+    if not _reads(statement):
         raise UnsafeSQLError(f"refused: {_statement_label(statement)} statements are not allowed (read-only)")
+    if isinstance(statement, exp.Command) and statement.name.upper() == "EXPLAIN":
+        _check_explained(statement, dialect)
 
 
 def _check_explained(statement: exp.Command, dialect: str) -> None:

@@ -36,6 +36,10 @@ class ErrorKind(str, enum.Enum):
     OTHER = "other"
 
 
+# The kinds that say the query ran out of time or memory, not that it is wrong as written.
+LIMIT_KINDS = frozenset({ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT})
+
+
 @dataclass(frozen=True)
 class ExecError:
     """A classified execution failure.

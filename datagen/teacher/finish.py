@@ -45,7 +45,7 @@ from datagen.teacher.plan import PLAN_FILE, ROUND1_FILE
 from datagen.teacher.rounds import BACKTRANSLATE, MISTAKE, PROPOSE, RECIPES, answer_texts, round2_requests
 from datagen.verify import edit_ratio, lower_case_if_same, result_hash, result_may_change, verify_repair
 from sqlfix.engines.base import Limits, ResultSet
-from sqlfix.errors import ErrorKind, ExecError, InputFormatError
+from sqlfix.errors import LIMIT_KINDS, ExecError, InputFormatError
 from sqlfix.jsonl import read_jsonl
 from sqlfix.prompts import extract_sql
 
@@ -55,8 +55,6 @@ SAMPLE_MISTAKE = "sample_mistake"
 REPORTED_RECIPES = (*RECIPES, SAMPLE_MISTAKE)
 MISTAKES_PER_QUESTION = 2
 LOWER_CASE_RATE = 1 / 3
-# A sample that fails only by running out of time or memory is no mistake (it may be load here).
-LIMIT_KINDS = frozenset({ErrorKind.TIMEOUT.value, ErrorKind.RESOURCE_LIMIT.value})
 
 
 def load_run(run: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -336,7 +334,7 @@ def _sample_mistakes(key: str, kept: _Kept, config: DatagenConfig, judge: _Judge
         if outcome.record is None:
             stats.reject(SAMPLE_MISTAKE, outcome.dropped or "unknown", pair.shape)
             continue
-        if outcome.record.error_kind in LIMIT_KINDS:
+        if outcome.record.error_kind in LIMIT_KINDS:  # slow here, maybe only by load: no mistake
             stats.reject(SAMPLE_MISTAKE, "fails_only_by_limit", pair.shape)
             continue
         before = Counter(state.dropped)

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from sqlfix.engines.base import ResultSet
-from sqlfix.errors import ErrorKind, ExecError
+from sqlfix.errors import LIMIT_KINDS, ErrorKind, ExecError
 from sqlfix.fix.records import Candidate
 from sqlfix.fix.rules import propose
 from sqlfix.fix.verify import Verifier, record
@@ -15,7 +15,7 @@ from sqlfix.schema.model import Schema
 
 # Failing repairs carried to the next step at most (those that moved the error furthest).
 BEAM = 3
-_UNFIXABLE = {ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT, ErrorKind.PERMISSION}
+_UNFIXABLE = LIMIT_KINDS | {ErrorKind.PERMISSION}
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from sqlfix.errors import ErrorKind
+from sqlfix.errors import LIMIT_KINDS
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.text import Edit, clause_span, depths, scopes, splice
 from sqlfix.schema.model import Table
 
-_KINDS = {ErrorKind.TIMEOUT, ErrorKind.RESOURCE_LIMIT}
 # Fixes proposed at most when several keys could link the tables.
 MAX_VARIANTS = 4
 # Clauses a new WHERE goes in front of.
@@ -28,7 +27,7 @@ _AFTER_WHERE = {
 
 def join_keys(ctx: RuleContext) -> list[RuleFix]:
     """Propose foreign-key join conditions for the unlinked tables of a cross join."""
-    if ctx.error.kind not in _KINDS or ctx.tree is None or not ctx.tokens or len(ctx.qualifiers) < 2:
+    if ctx.error.kind not in LIMIT_KINDS or ctx.tree is None or not ctx.tokens or len(ctx.qualifiers) < 2:
         return []
     linked = _linked_pairs(ctx)
     components = _components([q for q, _ in ctx.qualifiers], linked)

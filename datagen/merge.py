@@ -3,10 +3,13 @@
 ``sqlfix train`` reads one folder; mixing offline and teacher data is done here:
 
     sqlfix datagen merge --data data/demo --data runs/teacher1:2 --out data/mix
+    sqlfix datagen merge --data data/demo:text2sql=0.7,repair=0.14 --out data/offline-only
 
 Each ``DIR[:WEIGHT]`` contributes its rows (every split) with a weight: below 1 a seeded sample
 of that share, 1 all of them, above 1 all of them and, in the training split, the whole part
-repeated (2 = each training row twice; 1.5 = once, plus a seeded half again). Rows are pooled,
+repeated (2 = each training row twice; 1.5 = once, plus a seeded half again). The weight may be
+given per task instead (``DIR:text2sql=W,repair=W``; a task not named keeps weight 1), e.g. to
+match another mix's share of each task in an ablation. Rows are pooled,
 duplicates (same ``id``) kept once, splits assigned anew by the correct SQL (so no SQL is in two
 splits, whichever run it came from), and every row whose SQL (a pair's, a triple's fixed or
 broken query) matches a golden query is dropped (:func:`datagen.golden.leak_key`, the same test
@@ -32,19 +35,26 @@ from sqlfix.errors import InputFormatError
 from sqlfix.jsonl import read_jsonl
 
 
-def parse_source(text: str) -> tuple[Path, float]:
-    """``DIR[:WEIGHT]`` as a folder and a weight (default 1); a bad weight is an error naming it."""
-    folder, _, weight = text.rpartition(":") if ":" in text and not Path(text).exists() else (text, "", "1")
-    try:
-        value = float(weight or 1)
-    except ValueError:
-        raise InputFormatError(f"--data {text}: the weight after ':' must be a number") from None
-    if value <= 0:
-        raise InputFormatError(f"--data {text}: the weight must be above 0")
+def parse_source(text: str) -> tuple[Path, dict[str, float]]:
+    """``DIR[:WEIGHT]`` or ``DIR:TASK=WEIGHT,...`` as a folder and a weight per task (default 1);
+    a bad weight or task is an error naming it."""
+    folder, _, spec = text.rpartition(":") if ":" in text and not Path(text).exists() else (text, "", "1")
+    weights = dict.fromkeys(TASKS, 1.0)
+    for part in (spec or "1").split(","):
+        task, _, weight = part.rpartition("=")
+        if task and task not in TASKS:
+            raise InputFormatError(f"--data {text}: unknown task {task!r} (use {' or '.join(TASKS)})")
+        try:
+            value = float(weight)
+        except ValueError:
+            raise InputFormatError(f"--data {text}: the weight after ':' must be a number or TASK=NUMBER") from None
+        if value <= 0:
+            raise InputFormatError(f"--data {text}: the weight must be above 0")
+        weights.update({task: value} if task else dict.fromkeys(TASKS, value))
     path = Path(folder)
     if not path.is_dir():
         raise InputFormatError(f"--data {text}: {path} is not a folder")
-    return path, value
+    return path, weights
 
 
 def read_run(folder: Path) -> list[dict[str, Any]]:
@@ -61,9 +71,9 @@ def read_run(folder: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def merge_runs(sources: list[tuple[Path, float]], out: Path, *, seed: int = 0, golden_dir: str = "golden"
+def merge_runs(sources: list[tuple[Path, dict[str, float]]], out: Path, *, seed: int = 0, golden_dir: str = "golden"
                ) -> dict[str, Any]:
-    """Mix ``sources`` (folder, weight) into ``out``; return the manifest written there."""
+    """Mix ``sources`` (folder, weight per task) into ``out``; return the manifest written there."""
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # odd broken SQL makes it warn while normalising
     config = DatagenConfig(out_dir=str(out), gzip=True, seed=seed, golden_dir=golden_dir, progress=False)
     golden = golden_queries(golden_dir)
@@ -71,12 +81,10 @@ def merge_runs(sources: list[tuple[Path, float]], out: Path, *, seed: int = 0, g
     seen: set[str] = set()
     dropped: Counter = Counter()
     per_source: dict[str, dict[str, Any]] = {}
-    for folder, weight in sources:
+    for folder, weights in sources:
         rows = read_run(folder)
         read = len(rows)
-        rng = random.Random(f"{seed}:merge:{folder}")
-        if weight < 1:
-            rows = rng.sample(rows, round(len(rows) * weight))
+        rows = _sample(rows, weights, random.Random(f"{seed}:merge:{folder}"))
         taken = 0
         for row in rows:
             if row.get("id") in seen:
@@ -86,8 +94,9 @@ def merge_runs(sources: list[tuple[Path, float]], out: Path, *, seed: int = 0, g
             if _leaks(row, golden):
                 dropped["golden_leakage"] += 1
                 continue
-            pooled.append((row, weight))
+            pooled.append((row, weights[row["task"]]))
             taken += 1
+        weight = weights["text2sql"] if len(set(weights.values())) == 1 else weights
         per_source[str(folder)] = {"weight": weight, "rows_read": read, "rows_taken": taken}
     rows_out: list[dict[str, Any]] = []
     for row, weight in pooled:
@@ -104,6 +113,19 @@ def merge_runs(sources: list[tuple[Path, float]], out: Path, *, seed: int = 0, g
                 "by_generator": dict(Counter(f"{r['task']}/{r.get('generator')}" for r in rows_out))}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _sample(rows: list[dict[str, Any]], weights: dict[str, float], rng: random.Random) -> list[dict[str, Any]]:
+    """A seeded sample of each task's rows at its weight below 1 (all of them at 1 and above)."""
+    if all(weight >= 1 for weight in weights.values()):
+        return rows
+    if len(set(weights.values())) == 1:  # one weight: the sample earlier mixes were drawn with
+        return rng.sample(rows, round(len(rows) * weights["text2sql"]))
+    kept = []
+    for task in TASKS:
+        of_task = [row for row in rows if row["task"] == task]
+        kept += rng.sample(of_task, round(len(of_task) * weights[task])) if weights[task] < 1 else of_task
+    return kept
 
 
 def _leaks(row: dict[str, Any], golden: set[str]) -> bool:

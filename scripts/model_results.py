@@ -1,5 +1,6 @@
 """The model comparison of the README (issue #6): every base model size, prompted and fine-tuned,
-alone and inside the pipeline, on the golden set, plus the 135M learning curve.
+alone and inside the pipeline, on the golden set, plus the 135M learning curve and the ablation
+"fine-tuned on offline data only" (``--ablation BASE``: an adapter in ``runs/ablation/BASE-offline``).
 
 The models run on a GPU host, the evaluation here (see ``sqlfix.models.replay``):
 
@@ -46,9 +47,18 @@ def curve_adapter(base: str, size: int) -> str:
     return f"runs/curve/{base}-{size}"
 
 
-def systems(icl_data: str, bases: list[str]) -> list[tuple[str, str, str]]:
+def ablation_adapter(base: str) -> str:
+    """The path of ``base``'s adapter trained on offline data only (the ablation of the teacher data)."""
+    return f"runs/ablation/{base}-offline"
+
+
+def systems(icl_data: str, bases: list[str], ablation: list[str] = ()) -> list[tuple[str, str, str]]:
     """(spec, model size, row label) of every system compared."""
     rows = [("rules", "-", "rules only")]
+    for base in ablation:
+        offline = f"{base}+{ablation_adapter(base)}"
+        rows += [(f"model:{offline}", BASES[base], "fine-tuned on offline data only, full output"),
+                 (f"model-edit:{offline}", BASES[base], "fine-tuned on offline data only, edit output")]
     for base in bases:
         tuned = f"{base}+{adapter_of(base)}"
         rows += [
@@ -74,13 +84,15 @@ def main() -> None:
     parser.add_argument("--bases", nargs="+", default=list(BASES), choices=list(BASES))
     parser.add_argument("--answers", nargs="*", type=Path, default=[], help="answers files (report)")
     parser.add_argument("--curve", action="store_true", help="include the learning-curve systems")
+    parser.add_argument("--ablation", nargs="*", default=[], choices=list(BASES),
+                        help="include these bases' adapters trained on offline data only")
     parser.add_argument("--out", type=Path, default=OUT, help="folder of the requests, report and table")
     parser.add_argument("--plot", type=Path, default=None, help="learning-curve plot (report; default OUT/learning_curve.png)")
     parser.add_argument("--limit", type=int, default=0, help="at most N cases per task (a quick check; 0: all)")
     args = parser.parse_args()
     out_dir = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = systems(args.icl_data, args.bases)
+    rows = systems(args.icl_data, args.bases, args.ablation)
     curve = curve_systems() if args.curve else []
     specs = [spec for spec, _, _ in rows] + [spec for spec, _ in curve]
     if args.action == "record":

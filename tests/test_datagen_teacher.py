@@ -341,6 +341,27 @@ def test_merge_mixes_runs_by_weight_and_drops_golden_leaks(tmp_path):
     assert audit.returncode == 0, audit.stdout + audit.stderr
 
 
+def test_merge_weighs_each_task_on_its_own(tmp_path):
+    """DIR:text2sql=W,repair=W samples each task at its weight (an ablation matching another mix)."""
+    from datagen.merge import merge_runs, parse_source
+
+    rows = [{"id": f"p{n}", "task": "text2sql", "schema_id": "shop", "dialect": "duckdb", "generator": "offline",
+             "question": f"q{n}", "sql": f"SELECT {n} AS x FROM orders", "split": "train"} for n in range(40)]
+    rows += [{"id": f"r{n}", "task": "repair", "schema_id": "shop", "dialect": "duckdb", "generator": "offline",
+              "broken_sql": f"SELEC {n} FROM orders", "fixed_sql": f"SELECT {n} FROM orders", "split": "train"}
+             for n in range(40)]
+    _write_run(tmp_path / "offline", rows)
+    for bad, message in (("text2sql=0.5,joins=0.2", "unknown task 'joins'"), ("repair=x", "must be a number"),
+                         ("repair=0", "above 0")):
+        with pytest.raises(Exception, match=message):
+            parse_source(f"{tmp_path / 'offline'}:{bad}")
+    folder, weights = parse_source(f"{tmp_path / 'offline'}:repair=0.25")
+    assert weights == {"text2sql": 1.0, "repair": 0.25}
+    manifest = merge_runs([(folder, weights)], tmp_path / "mix", golden_dir="golden")
+    assert manifest["totals"] == {"text2sql": 40, "repair": 10}
+    assert manifest["merged_from"][str(folder)]["weight"] == {"text2sql": 1.0, "repair": 0.25}
+
+
 @pytest.mark.slow
 def test_host_driver_answers_both_rounds_with_a_real_model_and_resumes(tmp_path):
     """scripts/gpu/teacher_remote.py's answering with the real 135M model on CPU (two short

@@ -64,7 +64,7 @@ class Answer:
         sql: the query; None when the system has none.
         confidence: 0..1 as the system reports it (``FixResult.confidence``); None when it
             reports none.
-        unsure: the system itself flags the answer as unsure (``FixResult.unsure``).
+        unsure: the system itself flags the answer as unsure (``FixResult.unsure``, ``AskResult.unsure``).
     """
 
     sql: str | None
@@ -321,7 +321,7 @@ class PipelineSystem(ModelSystem):
         from sqlfix.fix import FixConfig, ask
 
         result = ask(case.question or "", engine, schema, config=FixConfig(), model=self.model)
-        return Answer(result.sql, result.confidence)
+        return Answer(result.sql, result.confidence, result.unsure)
 
 
 class ExampleIndex:

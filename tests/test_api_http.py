@@ -175,5 +175,7 @@ def test_model_endpoints_share_one_model(shop_duckdb):
     assert asked["sql"] in ("SELECT count(*) AS n FROM users", "SELECT count(email) AS n FROM users")
     assert asked["evidence"]["executed"] and asked["evidence"]["row_count"] == 1
     assert any("+rule:identifiers" in c["source"] for c in asked["candidates"])  # the failing sample was repaired
+    # Two queries agree on the count; a winner that a rule had to repair would be unsure.
+    assert asked["unsure"] is ("+rule:" in asked["source"]) and asked["unsure"] == bool(asked["unsure_reasons"])
     assert [c["message"]["content"] for c in chat["choices"]] == ["SELECT 42", "SELECT 42"]
     assert chat["object"] == "chat.completion" and chat["usage"]["total_tokens"] > 0

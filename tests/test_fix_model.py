@@ -28,6 +28,14 @@ def _answers(user: str, n: int, temperature: float) -> list[str]:
         return ["The OR needs parentheses.\n```sql\nSELECT count(*) FROM orders WHERE (status = 'cancelled' OR status = 'refunded') AND currency = 'USD'\n```"] * n
     if "UNION SELECT category FROM products" in user:
         return ["- category FROM\n+ category, NULL AS brand FROM"] * n if edit_format else ["SELECT category, brand FROM products UNION SELECT category, NULL AS brand FROM products"] * n
+    if "Question: How many users per plan?" in user:  # every sample reads the question differently
+        readings = ["SELECT plan, count(*) FROM users GROUP BY plan", "SELECT count(DISTINCT plan) FROM users",
+                    "SELECT plan, count(*) FROM users WHERE country = 'US' GROUP BY plan", "SELECT count(*) FROM users"]
+        return readings[:1] if temperature == 0 else readings[1:1 + n]
+    if "Question: Which users are on the gold plan?" in user:  # agreed, but no such plan: no rows
+        return ["SELECT user_id FROM users WHERE plan = 'gold'"] * n
+    if "Question: How many plus users are there?" in user:  # runs only once a rule repairs the table name
+        return ["SELECT count(*) FROM usres WHERE plan = 'plus'"] * n
     if "Question: How many premium users are there?" in user:
         greedy = "SELECT count(*) FROM users WHERE plan = 'premium'"
         return [greedy] if temperature == 0 else ["SELECT count(*) FROM usres WHERE plan = 'premium'", "SELECT count(*) FROM users WHERE plan = 'free'"][:n]
@@ -129,6 +137,30 @@ def test_ask_votes_over_sampled_queries_and_repairs_failures(shop_duckdb):
     assert result.candidates[0].votes == 2  # the greedy answer and the repaired "usres" sample agree
     assert [c.sql for c in result.candidates][1:] == ["SELECT count(*) FROM users WHERE plan = 'free'"]
     assert 0 < result.confidence <= 1
+    assert not result.unsure and result.to_dict()["unsure"] is False  # two of three samples agree
+
+
+def test_an_answer_no_other_sample_agrees_with_is_unsure(shop_duckdb):
+    with openai_server(_answers) as server:
+        model = _model(server)
+        voted = ask("How many users per plan?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=4), model=model)
+        greedy_only = ask("How many users per plan?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=1), model=model)
+    assert voted.sql is not None and len(voted.candidates) == 4
+    assert voted.unsure and voted.unsure_reasons == ["no other of the 4 sampled queries returns the same rows"]
+    assert voted.confidence <= FixConfig().unsure_confidence
+    assert voted.to_dict()["unsure_reasons"] == voted.unsure_reasons
+    # One query sampled: no vote to lose, so no doubt from agreement.
+    assert greedy_only.sql == "SELECT plan, count(*) FROM users GROUP BY plan" and not greedy_only.unsure
+
+
+def test_an_answer_with_no_rows_or_made_to_run_by_a_rule_is_unsure(shop_duckdb):
+    with openai_server(_answers) as server:
+        model = _model(server)
+        empty = ask("Which users are on the gold plan?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=3), model=model)
+        repaired = ask("How many plus users are there?", shop_duckdb.engine, shop_duckdb.schema, config=FixConfig(k=3), model=model)
+    assert empty.evidence.row_count == 0 and empty.unsure_reasons == ["it returns no rows (check its filters)"]
+    assert repaired.sql == "SELECT count(*) FROM users WHERE plan = 'plus'" and "+rule:" in repaired.source
+    assert repaired.unsure_reasons == ["the model's query failed and a repair rule made it run, which may change what it asks"]
 
 
 def test_a_failing_model_leaves_the_rules_answering(shop_duckdb):

@@ -147,6 +147,25 @@ def test_ask_writes_sql_into_the_editor_and_runs_it(monkeypatch, tmp_path, scrip
     assert any("users per country" in str(r["messages"]) for r in scripted_endpoint.requests)
 
 
+def test_an_unsure_answer_shows_why_until_the_query_changes(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
+    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+    app.text_input(key="set_model").input("openai:scripted")
+    app.text_input(key="set_base_url").input(scripted_endpoint.base_url)
+    app.run()
+    app.text_input(key="question").input("How many users per country?")
+    app.button(key="FormSubmitter:ask-Ask").click()
+    app.run()
+    assert not app.warning  # every sample agrees and rows come back: sure
+    app.text_input(key="question").input("Which users are on the gold plan?")
+    app.button(key="FormSubmitter:ask-Ask").click()
+    app.run()
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert len(warnings) == 1 and "returns no rows" in warnings[0] and warnings[0].startswith("Check this query")
+    type_and_run(app, "SELECT count(*) AS n FROM users")
+    assert not app.warning
+
+
 def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl")
     app.text_input(key="question").input("How many users?")

@@ -110,7 +110,8 @@ class ScriptedEndpoint:
 def scripted_endpoint() -> Iterator[ScriptedEndpoint]:
     """A scripted endpoint that knows one question about the demo shop database."""
     endpoint = ScriptedEndpoint(
-        rules={"users per country": "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY country"}
+        rules={"users per country": "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY country",
+               "gold plan": "SELECT user_id FROM users WHERE plan = 'gold'"}
     ).start()
     yield endpoint
     endpoint.stop()

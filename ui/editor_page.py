@@ -48,6 +48,11 @@ def render(session: EditorSession, ws: Workspace, settings: Settings, config: UI
         info_col.warning("Write mode is on: statements may change this database.", icon=":material/edit_note:")
     if session.notice:
         st.info(session.notice)
+    if session.answer_doubts:
+        with st.container(key="answer_unsure"):
+            st.badge("Unsure answer", icon=":material/warning:", color="orange")
+            st.warning("Check this query before using its numbers: " + "; ".join(session.answer_doubts) + ".",
+                       icon=":material/help:")
     # Keyed to the run it shows (outcome_<number of runs>), so a browser test can wait for this
     # run's result rather than for text an earlier run left on the page.
     with st.container(key=f"outcome_{len(session.history)}"):

@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass
 
 from sqlfix.errors import ExecError, SqlfixError
-from sqlfix.fix import Candidate, FixRequest, ask, repair
+from sqlfix.fix import AskResult, Candidate, FixRequest, ask, repair
 from sqlfix.models.base import ChatModel
 from ui.workspace import Workspace
 
@@ -83,15 +83,16 @@ def propose_fix(
     return options
 
 
-def ask_sql(question: str, ws: Workspace, model: ChatModel) -> str:
-    """Write SQL answering ``question`` with the pipeline's ``ask``."""
+def ask_sql(question: str, ws: Workspace, model: ChatModel) -> AskResult:
+    """Answer ``question`` with the pipeline's ``ask``: a result whose ``sql`` is set (an error
+    when no query ran)."""
     if not question.strip():
         raise SqlfixError("type a question first")
     result = ask(question.strip(), ws.db.engine, ws.db.schema, config=ws.fix_config, model=model)
     if not result.sql:
         # A model that failed or ran out of time says so, rather than "wrote no SQL".
         raise SqlfixError(result.sources.notice or "the model wrote no SQL for this question")
-    return result.sql
+    return result
 
 
 def _candidate_option(broken: str, candidate: Candidate) -> FixOption:

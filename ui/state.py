@@ -61,6 +61,8 @@ class EditorSession:
         pending_failure: True after a failing run until the next successful one (which is logged).
         session_id: the id written to the interaction log.
         notice: a one-line message for the user (a refused action, an endpoint failure).
+        answer_doubts: why the query Ask just wrote may answer another question (empty when it
+            is sure, or when the editor's text did not come from Ask).
     """
 
     sql: str = ""
@@ -72,12 +74,14 @@ class EditorSession:
     pending_failure: bool = False
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     notice: str | None = None
+    answer_doubts: tuple[str, ...] = ()
 
     def edit(self, text: str) -> None:
         """Take the user's new editor text; a question no longer describes edited SQL."""
         if text != self.sql:
             self.sql = text
             self.question = None
+            self.answer_doubts = ()
 
     def replace(self, text: str) -> None:
         """Replace the editor text from the app (an accepted fix, an answered question)."""
@@ -93,6 +97,8 @@ class EditorSession:
         """
         self.notice = None
         self.proposal = None
+        if origin != "ask":
+            self.answer_doubts = ()
         sql = self.sql.strip()
         if not sql:
             self.notice = "The editor is empty."
@@ -158,9 +164,10 @@ class EditorSession:
 
     def ask(self, ws: Workspace, question: str, model: ChatModel) -> ResultSet | ExecError:
         """Write SQL for ``question``, put it in the editor and run it."""
-        sql = ask_sql(question, ws, model)
-        self.replace(sql)
+        answer = ask_sql(question, ws, model)
+        self.replace(answer.sql or "")
         self.question = question.strip()
+        self.answer_doubts = tuple(answer.unsure_reasons)
         return self.run(ws, origin="ask")
 
     def _ctx(self, ws: Workspace) -> CellContext:

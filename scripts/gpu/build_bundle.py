@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scripts.model_results import curve_adapter  # noqa: E402
+from sqlfix.jsonl import read_jsonl  # noqa: E402
 from sqlfix.models.sources import SOURCES, gguf_path  # noqa: E402
 from sqlfix.train.config import TrainConfig  # noqa: E402
 from sqlfix.train.dataset_files import read_split  # noqa: E402
@@ -66,6 +67,8 @@ def main() -> None:
                         "adapter trained (not with --no-train) and the base are answered, in that order")
     parser.add_argument("--no-base-requests", action="store_true", help="leave out the base model's own requests "
                         "(answered in an earlier call)")
+    parser.add_argument("--answered", type=Path, nargs="*", default=[], help="answers files (docs/results/answers-*.jsonl.gz): "
+                        "leave out the requests they answer already (the base's, from an earlier golden run)")
     parser.add_argument("--curve", type=int, nargs="*", default=[], help="also train adapters on the first N examples")
     parser.add_argument("--bench-generate", action="store_true", help="time generation on the host (torch.compile: slow)")
     parser.add_argument("--no-train", action="store_true", help="use the adapter already in the repository (curve, answers, timings only)")
@@ -81,7 +84,8 @@ def main() -> None:
     adapter = args.adapter or f"sqlfix/adapters/{args.base}-sqlfix"
     curve = [{"size": size, "adapter": curve_adapter(args.base, size)} for size in args.curve]
     specs = [f"{args.base}+{c['adapter']}" for c in curve] + ([] if args.no_train else [f"{args.base}+{adapter}"]) + ([] if args.no_base_requests else [args.base])
-    requests = write_requests_for(specs, args.requests, run_dir / "requests.jsonl.gz") if args.requests else 0
+    answered = {(row["model"], row["key"]) for path in args.answered for _, row in read_jsonl(path)}
+    requests = write_requests_for(specs, args.requests, run_dir / "requests.jsonl.gz", answered) if args.requests else 0
     download_wheels(run_dir / "wheels")
     whole = gguf_path(SOURCES[args.base])
     manifest = {
@@ -135,11 +139,11 @@ def write_examples(config: TrainConfig, folder: Path, test_cap: int) -> dict[str
     return counts
 
 
-def write_requests_for(specs: list[str], source: Path, target: Path) -> int:
-    """Copy the requests made of the model ``specs``, grouped in that order (the host answers
-    them in order, until its time is up); return how many."""
+def write_requests_for(specs: list[str], source: Path, target: Path, answered: set[tuple[str, str]] = frozenset()) -> int:
+    """Copy the requests made of the model ``specs`` that ``answered`` (model, key) lacks,
+    grouped in that order (the host answers them in order, until its time is up); return how many."""
     with gzip.open(source, "rt", encoding="utf-8") as lines:
-        rows = [row for row in map(json.loads, lines) if row["model"] in specs]
+        rows = [row for row in map(json.loads, lines) if row["model"] in specs and (row["model"], row["key"]) not in answered]
     rows.sort(key=lambda row: specs.index(row["model"]))
     with gzip.open(target, "wt", encoding="utf-8") as out:
         out.writelines(json.dumps(row) + "\n" for row in rows)

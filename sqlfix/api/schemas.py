@@ -124,6 +124,8 @@ class AskResponse(BaseModel):
     explanation: str
     evidence: EvidenceBody
     confidence: float
+    unsure: bool = Field(description="True: check the query before using its numbers (no other sampled query returns the same rows, a repair rule had to make it run, or it returns no rows); its confidence is then at most 0.4.")
+    unsure_reasons: list[str] = Field(description="Why it is unsure, one phrase each.")
     source: str | None
     candidates: list[CandidateBody]
     partial: bool = Field(description="True when a source was left out (the model failed, was busy or late): the answer is the best verified without it.")

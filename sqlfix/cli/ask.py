@@ -30,8 +30,9 @@ def ask(
                                  "reading of the schema included (a 1.5B model on a 2-core CPU takes minutes the first time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Answer a question with a SQL query that runs on the database. Exit status 1 when no
-    sampled query runs."""
+    """Answer a question with a SQL query that runs on the database. Exit status 0 when it is
+    sure, 3 when the answer is unsure (no other sample returns the same rows, a repair rule had
+    to make it run, or it returns no rows), 1 when no sampled query runs."""
     question_model_spec(model)
     chat_model, warning = choose_model(model, base_url=base_url)
     if chat_model is None:
@@ -55,4 +56,7 @@ def ask(
         console.print(Syntax(result.sql, "sql", theme="ansi_dark", background_color="default"), soft_wrap=True)
         rows = f"{result.evidence.row_count}{'+' if result.evidence.truncated else ''} rows"
         console.print(f"[dim]{result.explanation} confidence {result.confidence:.2f} · {result.source} · {rows}[/]", highlight=False)
-    raise typer.Exit(0 if result.sql else 1)
+        if result.unsure:
+            console.print(f"[bold yellow]unsure:[/] check this query before using its numbers: {'; '.join(result.unsure_reasons)}",
+                          highlight=False)
+    raise typer.Exit(1 if not result.sql else 3 if result.unsure else 0)

@@ -20,7 +20,7 @@ from sqlfix.fix.model_source import greedy_ask_proposal, more_ask_proposals, rep
 from sqlfix.fix.prefix import warm_schema
 from sqlfix.fix.rank import confidence, rank
 from sqlfix.fix.records import AskResult, Candidate, Evidence, FixRequest, FixResult, SourcesReport
-from sqlfix.fix.trust import judge
+from sqlfix.fix.trust import answer_doubts, judge
 from sqlfix.fix.rule_search import rule_candidates
 from sqlfix.fix.verify import Verifier, record
 from sqlfix.input_text import require_valid_text
@@ -110,6 +110,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     dialect = engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
     greedy: list[str] = []
+    proposed = [0]  # queries the model wrote, greedy and samples
 
     def repaired(proposal: Candidate, error: ExecError) -> list[Candidate]:
         fixes = rule_candidates(proposal.sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
@@ -124,6 +125,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         except Exception as exc:  # any model failure: no answer, said so in ``sources``
             raise model_failure(model, exc) from None
         greedy.extend(p.sql for p in proposals[:1])
+        proposed[0] += len(proposals)
         _verify_into(proposals, verifier, found, stop, repaired)
         greedy_s = time.perf_counter() - started
         # The k - 1 samples decode as one batch that takes at least as long as the greedy answer
@@ -135,6 +137,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
             more = more_ask_proposals(model, messages, config)
         except Exception as exc:  # the answers verified so far still count
             raise model_failure(model, exc) from None
+        proposed[0] += len(more)
         _verify_into(more, verifier, found, stop, repaired)
 
     verified, sources = side_by_side(answers, None, started + config.request_timeout_s)
@@ -143,14 +146,17 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     explanation = "No generated query ran on the database." if winner is None else (
         f"Chosen from {len(ranked)} working queries by agreement of their results." if len(ranked) > 1 else "The only generated query that runs."
     )
+    reasons = answer_doubts(ranked, proposed[0])
+    score = confidence(ranked)
     return AskResult(
         sql=winner.sql if winner else None,
         explanation=explanation,
         evidence=_evidence(winner, None, verifier, len(ranked), started),
-        confidence=confidence(ranked),
+        confidence=min(score, config.unsure_confidence) if reasons else score,
         source=winner.source if winner else None,
         candidates=ranked,
         sources=sources,
+        unsure_reasons=reasons,
     )
 
 

@@ -199,6 +199,8 @@ class AskResult:
         source: the winning candidate's source (``model:ask``, or ``model:ask+rule:...`` when repaired).
         candidates: every verified candidate, best first.
         sources: whether the model finished (a partial answer says why not).
+        unsure_reasons: why the answer may answer another question (``sqlfix.fix.trust.answer_doubts``);
+            empty when no reason is known.
     """
 
     sql: str | None
@@ -208,6 +210,12 @@ class AskResult:
     source: str | None
     candidates: list[Candidate] = field(default_factory=list)
     sources: SourcesReport = field(default_factory=SourcesReport)
+    unsure_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def unsure(self) -> bool:
+        """The answer is not to be trusted without a look."""
+        return self.sql is not None and bool(self.unsure_reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -216,6 +224,8 @@ class AskResult:
             "explanation": self.explanation,
             "evidence": self.evidence.to_dict(),
             "confidence": self.confidence,
+            "unsure": self.unsure,
+            "unsure_reasons": list(self.unsure_reasons),
             "source": self.source,
             "candidates": [c.to_dict() for c in self.candidates],
             **self.sources.to_dict(),

@@ -19,6 +19,7 @@ import argparse
 import gzip
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,13 +53,9 @@ def ablation_adapter(base: str) -> str:
     return f"runs/ablation/{base}-offline"
 
 
-def systems(icl_data: str, bases: list[str], ablation: list[str] = ()) -> list[tuple[str, str, str]]:
+def systems(icl_data: str, bases: Sequence[str], ablation: Sequence[str] = ()) -> list[tuple[str, str, str]]:
     """(spec, model size, row label) of every system compared."""
     rows = [("rules", "-", "rules only")]
-    for base in ablation:
-        offline = f"{base}+{ablation_adapter(base)}"
-        rows += [(f"model:{offline}", BASES[base], "fine-tuned on offline data only, full output"),
-                 (f"model-edit:{offline}", BASES[base], "fine-tuned on offline data only, edit output")]
     for base in bases:
         tuned = f"{base}+{adapter_of(base)}"
         rows += [
@@ -68,6 +65,10 @@ def systems(icl_data: str, bases: list[str], ablation: list[str] = ()) -> list[t
             (f"model-edit:{tuned}", BASES[base], "fine-tuned, edit output"),
             (f"pipeline:{tuned}", BASES[base], "rules + fine-tuned, best-of-4 + ranker"),
         ]
+    for base in ablation:
+        offline = f"{base}+{ablation_adapter(base)}"
+        rows += [(f"model:{offline}", BASES[base], "fine-tuned on offline data only, full output"),
+                 (f"model-edit:{offline}", BASES[base], "fine-tuned on offline data only, edit output")]
     return rows
 
 

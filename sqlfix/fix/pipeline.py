@@ -110,13 +110,14 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     dialect = engine.dialect
     verifier = Verifier(engine, config.limits(), config.max_executions, dialect)
     greedy: list[str] = []
-    proposed = [0]  # queries the model wrote, greedy and samples
+    proposed = 0  # queries the model wrote, greedy and samples
 
     def repaired(proposal: Candidate, error: ExecError) -> list[Candidate]:
         fixes = rule_candidates(proposal.sql, error, schema, dialect, verifier, depth=config.rule_depth, enough=config.enough, time_s=config.search_time_s)
         return [replace(fixed, source=f"{proposal.source}+{fixed.source}", prior=proposal.prior) for fixed in fixes]
 
     def answers(found: list[Candidate], stop: threading.Event) -> None:
+        nonlocal proposed
         try:
             # The schema head computed once up front serves the greedy answer and the samples
             # alike (a no-op when serve or the editor warmed it already).
@@ -125,7 +126,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
         except Exception as exc:  # any model failure: no answer, said so in ``sources``
             raise model_failure(model, exc) from None
         greedy.extend(p.sql for p in proposals[:1])
-        proposed[0] += len(proposals)
+        proposed += len(proposals)
         _verify_into(proposals, verifier, found, stop, repaired)
         greedy_s = time.perf_counter() - started
         # The k - 1 samples decode as one batch that takes at least as long as the greedy answer
@@ -137,7 +138,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
             more = more_ask_proposals(model, messages, config)
         except Exception as exc:  # the answers verified so far still count
             raise model_failure(model, exc) from None
-        proposed[0] += len(more)
+        proposed += len(more)
         _verify_into(more, verifier, found, stop, repaired)
 
     verified, sources = side_by_side(answers, None, started + config.request_timeout_s)
@@ -146,7 +147,7 @@ def ask(question: str, engine: Engine, schema: Schema, *, config: FixConfig | No
     explanation = "No generated query ran on the database." if winner is None else (
         f"Chosen from {len(ranked)} working queries by agreement of their results." if len(ranked) > 1 else "The only generated query that runs."
     )
-    reasons = answer_doubts(ranked, proposed[0])
+    reasons = answer_doubts(ranked, proposed)
     score = confidence(ranked)
     return AskResult(
         sql=winner.sql if winner else None,

@@ -104,3 +104,18 @@ def test_ask_past_its_budget_names_the_option(sqlfix, tmp_path):
         done = sqlfix("ask", "How many users are there?", "--model", "openai:slow", "--base-url", server.url, "--budget", "1")
     assert done.returncode == 2
     assert "did not answer within the time budget (1 s; --budget sets it)" in " ".join(done.stderr.split())
+
+
+def test_ask_exits_3_with_the_reasons_when_unsure(sqlfix):
+    from tests.fix_fixtures import openai_server
+
+    def answers(user: str, n: int, temperature: float) -> list[str]:
+        return ["SELECT user_id FROM users WHERE plan = 'gold'"] * n if "gold" in user else ["SELECT count(*) FROM users"] * n
+
+    with openai_server(answers) as server:
+        unsure = sqlfix("ask", "Which users are on the gold plan?", "--model", "openai:m", "--base-url", server.url, "--db", "demo://shop")
+        sure = sqlfix("ask", "How many users are there?", "--model", "openai:m", "--base-url", server.url, "--db", "demo://shop", "--json")
+    assert unsure.returncode == 3, unsure.stderr
+    assert "unsure:" in unsure.stdout and "returns no rows" in " ".join(unsure.stdout.split())
+    assert sure.returncode == 0, sure.stderr
+    assert json.loads(sure.stdout)["unsure"] is False

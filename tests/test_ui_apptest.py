@@ -131,14 +131,25 @@ def test_write_statement_is_refused_and_history_records_it(monkeypatch, tmp_path
     assert history["status"].tolist() == ["ok", "permission"]
 
 
-def test_ask_writes_sql_into_the_editor_and_runs_it(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
-    app = start_app(monkeypatch, tmp_path / "log.jsonl")
+def start_with_endpoint(monkeypatch: pytest.MonkeyPatch, log: Path, endpoint: ScriptedEndpoint) -> AppTest:
+    """The app with the scripted endpoint as its model, chosen in Settings."""
+    app = start_app(monkeypatch, log)
     app.text_input(key="set_model").input("openai:scripted")
-    app.text_input(key="set_base_url").input(scripted_endpoint.base_url)
+    app.text_input(key="set_base_url").input(endpoint.base_url)
     app.run()
-    app.text_input(key="question").input("How many users per country?")
+    return app
+
+
+def ask_in_app(app: AppTest, question: str) -> None:
+    """Type ``question`` into the Ask box and submit it."""
+    app.text_input(key="question").input(question)
     app.button(key="FormSubmitter:ask-Ask").click()
     app.run()
+
+
+def test_ask_writes_sql_into_the_editor_and_runs_it(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
+    app = start_with_endpoint(monkeypatch, tmp_path / "log.jsonl", scripted_endpoint)
+    ask_in_app(app, "How many users per country?")
     assert not app.exception, app.exception
     editor = next(t for t in app.text_area if t.key.startswith("sql_text_"))
     assert editor.value == USERS_PER_COUNTRY
@@ -148,17 +159,10 @@ def test_ask_writes_sql_into_the_editor_and_runs_it(monkeypatch, tmp_path, scrip
 
 
 def test_an_unsure_answer_shows_why_until_the_query_changes(monkeypatch, tmp_path, scripted_endpoint: ScriptedEndpoint) -> None:
-    app = start_app(monkeypatch, tmp_path / "log.jsonl")
-    app.text_input(key="set_model").input("openai:scripted")
-    app.text_input(key="set_base_url").input(scripted_endpoint.base_url)
-    app.run()
-    app.text_input(key="question").input("How many users per country?")
-    app.button(key="FormSubmitter:ask-Ask").click()
-    app.run()
+    app = start_with_endpoint(monkeypatch, tmp_path / "log.jsonl", scripted_endpoint)
+    ask_in_app(app, "How many users per country?")
     assert not app.warning  # every sample agrees and rows come back: sure
-    app.text_input(key="question").input("Which users are on the gold plan?")
-    app.button(key="FormSubmitter:ask-Ask").click()
-    app.run()
+    ask_in_app(app, "Which users are on the gold plan?")
     assert not app.exception, app.exception
     warnings = [w.value for w in app.warning]
     assert len(warnings) == 1 and "returns no rows" in warnings[0] and warnings[0].startswith("Check this query")
@@ -168,9 +172,7 @@ def test_an_unsure_answer_shows_why_until_the_query_changes(monkeypatch, tmp_pat
 
 def test_ask_without_a_model_says_so(monkeypatch, tmp_path) -> None:
     app = start_app(monkeypatch, tmp_path / "log.jsonl")
-    app.text_input(key="question").input("How many users?")
-    app.button(key="FormSubmitter:ask-Ask").click()
-    app.run()
+    ask_in_app(app, "How many users?")
     assert any(i.value.startswith(RULES_CANNOT_ASK) for i in app.info)  # the words every surface uses
 
 

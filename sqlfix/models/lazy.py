@@ -3,6 +3,7 @@ model it does not need (a fix the rules find in milliseconds, an editor's first 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
@@ -10,6 +11,11 @@ from sqlfix.errors import ModelUnavailableError, SqlfixError
 from sqlfix.models.base import ChatModel, Generation, Message
 
 Loader = Callable[[], tuple[ChatModel | None, str | None]]
+
+# How much lower the background load runs than the threads that serve requests (Linux nice
+# steps). The threads a model's runtime starts while it loads (CTranslate2's pool) inherit it,
+# so on a small CPU a rules fix or a page is not slowed by a model loading or computing beside it.
+BACKGROUND_NICENESS = 10
 
 
 class LazyModel:
@@ -38,6 +44,7 @@ class LazyModel:
         return self
 
     def _load(self) -> None:
+        lower_thread_priority(BACKGROUND_NICENESS)
         self.settled_name()
         self.get_or_none()
 
@@ -87,3 +94,16 @@ class LazyModel:
         """Warm the loaded model's prefix cache when it keeps one (see ``sqlfix.fix.prefix``)."""
         warm = getattr(self.get(), "warm", None)
         return warm(chats) if warm is not None else 0
+
+
+def lower_thread_priority(niceness: int) -> bool:
+    """Lower the calling thread's CPU priority by ``niceness`` steps (Linux: nice is per thread,
+    and threads it starts inherit it); True when it took effect, False where the platform cannot."""
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return False
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + niceness))
+    except OSError:
+        return False
+    return True

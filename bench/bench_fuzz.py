@@ -2,7 +2,7 @@
 
 Generates ``--n`` distinct inputs from a seed: golden queries mutated (characters and tokens deleted,
 doubled, swapped, punctuation and keywords inserted) and pathological kinds (100 KB queries,
-500 nested parentheses open or closed, NUL bytes, invalid UTF-8 read leniently, comments and
+500 nested parentheses open or closed, nested function calls left open, NUL bytes, invalid UTF-8 read leniently, comments and
 string literals holding SQL keywords or unbalanced quotes). Each input goes through:
 
 * ``run``: ``Engine.execute`` on DuckDB (every input) and chDB (every 4th);
@@ -107,7 +107,8 @@ def mutate(rng: random.Random, sql: str) -> str:
 
 def pathological(rng: random.Random, seed_sql: str) -> tuple[str, str]:
     """``(kind, text)``: one of the pathological inputs the issue lists, built around ``seed_sql``."""
-    kind = rng.choice(("huge", "huge_string", "nested", "nested_open", "nested_close", "nul", "invalid_utf8", "comment", "quotes"))
+    kind = rng.choice(("huge", "huge_string", "nested", "nested_open", "nested_close", "nested_calls_open", "nul",
+                       "invalid_utf8", "comment", "quotes"))
     if kind == "huge":
         terms = " + ".join(rng.choice(("total", "price", "1", "user_id")) for _ in range(12_000))
         return kind, f"SELECT {terms} FROM orders"
@@ -119,6 +120,8 @@ def pathological(rng: random.Random, seed_sql: str) -> tuple[str, str]:
         return kind, "SELECT count(*) FROM users WHERE " + "(" * 500 + "user_id = 1"
     if kind == "nested_close":
         return kind, seed_sql + ")" * 500
+    if kind == "nested_calls_open":  # a small model's repetition loop, cut off by its token budget
+        return kind, "SELECT DATE_TRUNC('MONTH', " + "YEAR(CAST(date_trunc('MONTH', " * rng.randint(10, 60)
     if kind == "nul":
         at = rng.randrange(len(seed_sql) + 1)
         return kind, seed_sql[:at] + "\x00" + seed_sql[at:]

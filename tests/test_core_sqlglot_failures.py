@@ -8,7 +8,7 @@ import pytest
 
 from sqlfix.engines import open_engine
 from sqlfix.engines.base import ResultSet
-from sqlfix.engines.foreign_dialect import foreign_function, foreign_syntax
+from sqlfix.engines.foreign_dialect import MAX_HINT_DEPTH, foreign_function, foreign_syntax, nesting_depth
 from sqlfix.errors import ExecError
 from sqlfix.normalize import normalize_sql, sql_template
 
@@ -36,3 +36,16 @@ def test_the_engine_classifies_them_instead_of_raising(sql):
     finally:
         engine.close()
     assert isinstance(outcome, (ExecError, ResultSet))
+
+
+def test_sql_nested_too_deep_gets_no_dialect_hint():
+    """sqlglot's MySQL parser backtracks through nested calls left open in exponential time: the
+    hints stop at MAX_HINT_DEPTH levels (a 135M model's repetition loop, 63 deep, took an
+    evaluation past 20 GB)."""
+    shallow = "SELECT TOP 5 " + "abs(" * 3 + "a" + ")" * 3 + " FROM t"
+    deep = "SELECT TOP 5 " + "abs(" * (MAX_HINT_DEPTH + 1) + "a" + ")" * (MAX_HINT_DEPTH + 1) + " FROM t"
+    assert foreign_syntax(shallow, "duckdb").dialect == "tsql"
+    assert nesting_depth(deep) == MAX_HINT_DEPTH + 1
+    assert foreign_syntax(deep, "duckdb") is None
+    assert foreign_function("SELECT " + "DATEADD(day, 1, " * 13 + "d", "dateadd", "duckdb") is None
+    assert nesting_depth("SELECT f(g(x), '((' /* ( */) FROM t") == 2

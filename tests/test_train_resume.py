@@ -56,6 +56,10 @@ def test_a_run_stopped_by_its_step_limit_goes_on_where_it_stopped(tmp_path: Path
     assert sorted(rates) == list(range(1, steps + 1))  # steps 1-2 logged by the first run
     # The place in the data goes on: the two runs together read exactly the whole run's tokens.
     assert second.metrics["tokens_seen"] == whole.metrics["tokens_seen"]
+    # Its throughput counts only the tokens it read itself, not the first run's too.
+    own_tokens = second.metrics["tokens_seen"] - first.metrics["tokens_seen"]
+    assert 0 < own_tokens < second.metrics["tokens_seen"]
+    assert second.metrics["tokens_per_second"] == pytest.approx(own_tokens / second.metrics["train_seconds"], rel=0.01)
     assert all(rates[step] == pytest.approx(expected[step]) for step in rates)  # the schedule goes on
     # Step 3 sees the weights after step 2 (bfloat16 in the resume point) and the same batch...
     assert _per_step(history, "loss")[3] == pytest.approx(_per_step(reference, "loss")[3], rel=0.05)

@@ -151,7 +151,8 @@ def train(config: TrainConfig, examples: tuple[list[dict], list[dict]] | None = 
             shutil.rmtree(work_dir, ignore_errors=True)
         raise SqlfixError(f"training diverged at step {divergence.step} ({divergence.what}); nothing was saved. "
                           "Try a lower learning_rate, or attn_implementation = 'eager'")
-    metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device)
+    metrics = _metrics(trainer, output.metrics, elapsed, train_examples, validation_examples, device,
+                       tokens_before=_tokens_at(config.resume_from) if resumed else 0)
     metrics["resumed_from_step"] = resumed["step"] if resumed else None
     if has_validation:
         metrics["eval_loss"] = trainer.evaluate()["eval_loss"]
@@ -186,7 +187,16 @@ def check_one_process_per_gpu(visible_gpus: int, environ: Any) -> None:
             "or on one with CUDA_VISIBLE_DEVICES=0.")
 
 
-def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list, validation_examples: list, device: str) -> dict[str, Any]:
+def _tokens_at(resume_point: Path) -> int:
+    """Tokens the run had read when ``resume_point`` was saved (its trainer state)."""
+    state = json.loads((Path(resume_point) / "trainer_state.json").read_text())
+    return int(state.get("num_input_tokens_seen") or 0)
+
+
+def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list, validation_examples: list, device: str,
+             *, tokens_before: int = 0) -> dict[str, Any]:
+    """The run's numbers; ``tokens_seen`` counts from the first step, ``train_seconds`` and
+    ``tokens_per_second`` only this call's part (after ``tokens_before`` tokens, when resumed)."""
     tokens = int(trainer.state.num_input_tokens_seen)
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     kinds: dict[str, int] = {}
@@ -206,7 +216,7 @@ def _metrics(trainer, train_metrics: dict, elapsed: float, train_examples: list,
         "best_eval_loss": trainer.state.best_metric,
         "train_seconds": round(elapsed, 2),
         "tokens_seen": tokens,
-        "tokens_per_second": round(tokens / elapsed, 1) if elapsed else None,
+        "tokens_per_second": round((tokens - tokens_before) / elapsed, 1) if elapsed else None,
         "trainable_parameters": sum(p.numel() for p in trainer.model.parameters() if p.requires_grad),
         "total_parameters": sum(p.numel() for p in trainer.model.parameters()),
     }

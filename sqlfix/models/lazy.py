@@ -96,14 +96,13 @@ class LazyModel:
         return warm(chats) if warm is not None else 0
 
 
-def lower_thread_priority(niceness: int) -> bool:
+def lower_thread_priority(niceness: int) -> None:
     """Lower the calling thread's CPU priority by ``niceness`` steps (Linux: nice is per thread,
-    and threads it starts inherit it); True when it took effect, False where the platform cannot."""
+    and threads it starts inherit it); nothing where the platform cannot."""
     if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
-        return False
+        return
     thread = threading.get_native_id()
     try:
         os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + niceness))
     except OSError:
-        return False
-    return True
+        pass  # a priority is a courtesy: the load goes on at the caller's

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from sqlfix.models.lazy import BACKGROUND_NICENESS, LazyModel
+from sqlfix.models.lazy import BACKGROUND_NICENESS, NICENESS_VARIABLE, LazyModel, background_niceness
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
 
@@ -49,3 +49,20 @@ def test_a_load_on_first_use_keeps_the_callers_priority() -> None:
 
     LazyModel(loader, name="probe").get_or_none()
     assert seen == [_niceness()]
+
+
+def test_the_environment_sets_the_background_niceness(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    loaded = threading.Event()
+
+    def loader():
+        seen.append(_niceness())
+        loaded.set()
+        return None, "no model in this test"
+
+    monkeypatch.setenv(NICENESS_VARIABLE, "0")
+    LazyModel(loader, name="probe").start()
+    assert loaded.wait(timeout=60)
+    assert seen == [_niceness()]
+    monkeypatch.setenv(NICENESS_VARIABLE, "not a number")
+    assert background_niceness() == BACKGROUND_NICENESS

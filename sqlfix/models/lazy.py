@@ -15,7 +15,9 @@ Loader = Callable[[], tuple[ChatModel | None, str | None]]
 # How much lower the background load runs than the threads that serve requests (Linux nice
 # steps). The threads a model's runtime starts while it loads (CTranslate2's pool) inherit it,
 # so on a small CPU a rules fix or a page is not slowed by a model loading or computing beside it.
+# SQLFIX_LOAD_NICENESS overrides it (0: the caller's priority; bench/bench_ui_first_fix.py compares).
 BACKGROUND_NICENESS = 10
+NICENESS_VARIABLE = "SQLFIX_LOAD_NICENESS"
 
 
 class LazyModel:
@@ -44,7 +46,7 @@ class LazyModel:
         return self
 
     def _load(self) -> None:
-        lower_thread_priority(BACKGROUND_NICENESS)
+        lower_thread_priority(background_niceness())
         self.settled_name()
         self.get_or_none()
 
@@ -94,6 +96,13 @@ class LazyModel:
         """Warm the loaded model's prefix cache when it keeps one (see ``sqlfix.fix.prefix``)."""
         warm = getattr(self.get(), "warm", None)
         return warm(chats) if warm is not None else 0
+
+
+def background_niceness() -> int:
+    """The nice steps of a background load: ``$SQLFIX_LOAD_NICENESS`` when it is a whole number,
+    else :data:`BACKGROUND_NICENESS`."""
+    value = os.environ.get(NICENESS_VARIABLE, "")
+    return int(value) if value.isdigit() else BACKGROUND_NICENESS
 
 
 def lower_thread_priority(niceness: int) -> None:

@@ -124,6 +124,31 @@ def test_conversion_cache_survives_racing_processes_and_a_corrupt_file(tmp_path:
         del os.environ["SQLFIX_CACHE_DIR"]
 
 
+@pytest.mark.slow
+def test_a_conversion_killed_mid_way_leaves_nothing_behind(tmp_path: Path) -> None:
+    default = parse_model_spec("default")
+    base_dir, adapter = resolve_base(default.base or ""), default.adapter_dir
+    env = {**os.environ, "SQLFIX_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    script = ("import sys; from pathlib import Path; from sqlfix.models.quantize import ensure_quantized; "
+              "ensure_quantized(Path(sys.argv[1]), Path(sys.argv[2]))")
+    os.environ["SQLFIX_CACHE_DIR"] = str(tmp_path)
+    try:
+        folder = quantized_dir(base_dir, adapter)
+        merged = folder.with_name(folder.name + ".merge")
+        victim = subprocess.Popen([sys.executable, "-c", script, str(base_dir), str(adapter)], env=env)
+        deadline = time.monotonic() + 600  # a guard only: the wait ends on the merged weights' file
+        while not (merged / "config.json").is_file() and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert victim.poll() is None, "the conversion ended before it could be killed"
+        victim.kill()  # SIGKILL: no cleanup code runs
+        victim.wait()
+        assert merged.is_dir()  # the merged float weights it left
+        load_quantized(base_dir, adapter, name="default")
+        assert sorted(p.name for p in folder.parent.iterdir()) == sorted([folder.name, folder.name + ".lock"])
+    finally:
+        del os.environ["SQLFIX_CACHE_DIR"]
+
+
 def test_default_choice_follows_the_hardware_and_what_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlfix.models import hardware
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 
 from filelock import FileLock
@@ -83,9 +82,12 @@ def convert_to_ct2(base_dir: Path, adapter_dir: Path | None, target: Path) -> No
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="sqlfix-merge-", dir=target.parent) as merged:
+    # Both work folders are named by the target, so a conversion killed mid-way (no cleanup
+    # runs then) leaves nothing the next one, under the same lock, does not remove first.
+    staging, merged = target.with_name(target.name + ".partial"), target.with_name(target.name + ".merge")
+    for stale in (staging, merged):
+        shutil.rmtree(stale, ignore_errors=True)
+    try:
         model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.float32)
         if adapter_dir is not None:
             from sqlfix.models.hf import with_adapter
@@ -99,6 +101,8 @@ def convert_to_ct2(base_dir: Path, adapter_dir: Path | None, target: Path) -> No
             str(staging), quantization=QUANTIZATION, force=True
         )
         tokenizer.save_pretrained(staging / TOKENIZER_DIR)
+    finally:
+        shutil.rmtree(merged, ignore_errors=True)
     (staging / QUANTIZED_MARKER).write_text(f"{base_dir}\n{adapter_dir or '(no adapter)'}\n{QUANTIZATION}\n")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)

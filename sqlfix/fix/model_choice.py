@@ -100,9 +100,12 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+_RUNTIME_WORDS = {"ct2": "int8 on the CPU (CTranslate2)", "ort": "int4 on the CPU (ONNX Runtime GenAI)", "torch": "torch"}
+
+
 def model_line(model: ChatModel, spec: str | None) -> str:
     """One line naming the model a surface uses and how it was chosen, for its start-up output."""
-    runtime = {"ct2": "int8 on the CPU (CTranslate2)", "torch": "torch"}.get(getattr(model, "runtime", ""), "")
+    runtime = _RUNTIME_WORDS.get(getattr(model, "runtime", ""), "")
     named = spec is not None and not parse_model_spec(spec).is_auto
     how = "as named" if named else _default_reason()
     return f"model: {model.name}" + (f", {runtime}" if runtime else "") + f" ({how}; --model picks another)"

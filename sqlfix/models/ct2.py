@@ -15,15 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlfix.errors import SqlfixError
-from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
+from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, cut_after_first_block
 from sqlfix.models.base import Generation, Message
-
-# The tokenizer lives in its own folder: beside CTranslate2's config.json, transformers would read
-# that as the model's config and take the Qwen tokenizer for a Mistral one with a broken regex.
-TOKENIZER_DIR = "tokenizer"
+from sqlfix.models.cache import TOKENIZER_DIR
+from sqlfix.models.heads import PromptHeads, shared_head
 
 TOP_P = 0.95
-PREFIX_MIN_TOKENS = 64
 # CTranslate2 keeps every static prompt's state for the model's life (there is no eviction), so
 # only this many distinct heads are cached: for the 1.5B model ~60 KB per token, 130 MB per head
 # of a demo schema. Past the cap, prompts run without a static prompt (a full prefill).
@@ -76,8 +73,7 @@ class CT2ChatModel:
             raise SqlfixError("the model's tokenizer names no end-of-sequence token")
         self._end_ids = ends
         self._lock = threading.Lock()
-        self._heads: list[tuple[int, ...]] = []
-        self._last_prompt: list[int] = []
+        self._heads = PromptHeads(PREFIX_CACHE_ENTRIES, evicts=False)
 
     def generate(
         self,
@@ -93,7 +89,7 @@ class CT2ChatModel:
         prompt = self._prompt_ids(messages)
         with self._lock:
             rows = 1 if temperature == 0 else n
-            head = self._head_for(prompt)
+            head, _ = self._heads.head_for(prompt)
             keep = bool(head)
             if not head and rows > 1:
                 # Rows of one prompt: its head computed once and tiled, not once per row (not
@@ -122,40 +118,17 @@ class CT2ChatModel:
         chats that differ only after the shared part, e.g. one schema with two questions);
         return its length in tokens (0 when they share too little to be worth it)."""
         prompts = [self._prompt_ids(chat) for chat in chats]
-        length = min(common_length(prompts[0], other) for other in prompts[1:]) if len(prompts) > 1 else 0
-        if length < PREFIX_MIN_TOKENS:
-            return 0
-        head = tuple(prompts[0][:length])
+        head = shared_head(prompts)
         with self._lock:
-            if head not in self._heads:
-                self._remember(head, first=True)
-                self.generator.generate_batch([self._tokens(prompts[0][length:])], max_length=1,
+            if head and head not in self._heads and self._heads.add(head)[0]:
+                self.generator.generate_batch([self._tokens(prompts[0][len(head):])], max_length=1,
                                               include_prompt_in_result=False, static_prompt=self._tokens(head))
-        return length
+        return len(head)
 
     @property
     def prefix_lengths(self) -> list[int]:
-        """Token lengths of the prompt heads whose state is kept (warmed ones first)."""
-        return [len(head) for head in self._heads]
-
-    def _head_for(self, prompt: list[int]) -> tuple[int, ...]:
-        """The longest kept head ``prompt`` starts with (and is longer than), else the head it
-        shares with the previous, *different* prompt when long enough (kept from now on: a head
-        two prompts share is one more are likely to), else none."""
-        self._last_prompt, previous = prompt, self._last_prompt
-        known = [h for h in self._heads if len(h) < len(prompt) and tuple(prompt[: len(h)]) == h]
-        if known:
-            return max(known, key=len)
-        shared = common_length(prompt, previous)
-        if shared < PREFIX_MIN_TOKENS or shared >= min(len(prompt), len(previous)) or len(self._heads) >= PREFIX_CACHE_ENTRIES:
-            return ()
-        head = tuple(prompt[:shared])
-        self._remember(head, first=False)
-        return head
-
-    def _remember(self, head: tuple[int, ...], *, first: bool) -> None:
-        if len(self._heads) < PREFIX_CACHE_ENTRIES:
-            self._heads.insert(0, head) if first else self._heads.append(head)
+        """Token lengths of the prompt heads whose state is kept."""
+        return self._heads.lengths
 
     def _prompt_ids(self, messages: list[Message]) -> list[int]:
         chat = [{"role": m.role, "content": m.content} for m in messages]

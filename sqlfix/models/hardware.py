@@ -2,20 +2,20 @@
 budget here, and a line saying which one was chosen and why.
 
 Measured with ``bench/bench_cpu_runtime.py`` (``docs/cpu_runtime.md``): on a GPU the 1.5B
-adapter answers in a fraction of a second; on a CPU the 1.5B adapter in int8 (CTranslate2, its
-schema prefix cached) answers a question in seconds where the 135M one answers few right, so it
-is the CPU default too when its base model's packages and ctranslate2 are installed and the
-machine has the memory for it; otherwise the bundled 135M adapter.
+adapter answers in a fraction of a second; on a CPU the 1.5B adapter in int4 (ONNX Runtime
+GenAI) or int8 (CTranslate2), its schema prefix kept, answers a question in seconds where the
+135M one answers few right, so it is the CPU default too when its base model's packages and a
+quantized runtime are installed and the machine has the memory for it; otherwise the bundled
+135M adapter.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from importlib import metadata
 
-from sqlfix.models.runtime import has_gpu
+from sqlfix.models.runtime import QUANTIZATION, cpu_runtime, has_gpu
 from sqlfix.models.sources import SOURCES
 
 QUALITY_MODEL = "qwen2.5-coder-1.5b-sqlfix"
@@ -31,7 +31,7 @@ class ModelChoice:
 
     Attributes:
         spec: a :func:`~sqlfix.models.load_model` spec.
-        runtime: ``torch`` or ``ct2`` (see :mod:`sqlfix.models.runtime`).
+        runtime: ``torch``, ``ct2`` or ``ort`` (see :mod:`sqlfix.models.runtime`).
         reason: why, in a few words, for the line the CLI prints.
     """
 
@@ -51,14 +51,15 @@ def default_model_choice() -> ModelChoice:
         return ModelChoice(QUALITY_MODEL, "torch", "a GPU is available")
     missing = _missing_for_quality_model()
     if missing:
-        return ModelChoice(SMALL_MODEL, "ct2" if _has_ct2() else "torch", f"CPU only; for the 1.5B model {missing}")
-    return ModelChoice(QUALITY_MODEL, "ct2", "CPU only: the 1.5B model in int8")
+        return ModelChoice(SMALL_MODEL, cpu_runtime() or "torch", f"CPU only; for the 1.5B model {missing}")
+    runtime = cpu_runtime() or "torch"
+    return ModelChoice(QUALITY_MODEL, runtime, f"CPU only: the 1.5B model in {QUANTIZATION.get(runtime, runtime)}")
 
 
 def _missing_for_quality_model() -> str | None:
     """What this CPU machine lacks to run the 1.5B model within budget, or None."""
-    if not _has_ct2():
-        return "install ctranslate2 (pip install 'sqlfix[cpu]')"
+    if cpu_runtime() is None:
+        return "install a quantized runtime (pip install 'sqlfix[cpu]')"
     source = SOURCES[QUALITY_MODEL.removesuffix("-sqlfix")]
     try:
         for package in source.packages:
@@ -69,10 +70,6 @@ def _missing_for_quality_model() -> str | None:
     if memory_gb is not None and memory_gb < QUALITY_MODEL_MIN_MEMORY_GB:
         return f"{QUALITY_MODEL_MIN_MEMORY_GB:.0f} GB of memory is needed, {memory_gb:.1f} GB is installed"
     return None
-
-
-def _has_ct2() -> bool:
-    return importlib.util.find_spec("ctranslate2") is not None
 
 
 def _memory_gb() -> float | None:

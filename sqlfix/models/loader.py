@@ -31,10 +31,11 @@ def load_model(
     (else ``OPENAI_API_KEY``).
 
     ``runtime`` runs a local model in ``torch`` (float, :class:`HFChatModel`), ``ct2`` (int8
-    CTranslate2 on the CPU, converted once into the cache, :class:`~sqlfix.models.ct2.CT2ChatModel`)
-    or ``auto`` (:func:`~sqlfix.models.runtime.pick_runtime`: ct2 on a CPU where ctranslate2 is
-    installed, else torch). ``threads`` caps a local model's CPU threads (ct2: its own; torch:
-    ``torch.set_num_threads``, process-wide).
+    CTranslate2 on the CPU, :class:`~sqlfix.models.ct2.CT2ChatModel`), ``ort`` (int4 ONNX
+    Runtime GenAI on the CPU, :class:`~sqlfix.models.ort.OrtChatModel`), both converted once
+    into the cache, or ``auto`` (:func:`~sqlfix.models.runtime.pick_runtime`: on a CPU the
+    fastest of those installed, else torch). ``threads`` caps a local model's CPU threads
+    (ct2, ort: their own; torch: ``torch.set_num_threads``, process-wide).
     ``device``, ``merge`` and ``static_cache`` apply to torch models (see :class:`HFChatModel`);
     ``base_url``, ``api_key`` and ``timeout_s`` to endpoints. Raises :class:`SqlfixError` for an
     unknown spec, a missing package (naming the pip command) or a folder that is no model.
@@ -59,10 +60,11 @@ def load_model(
     name = DEFAULT if parsed.text.lower() == DEFAULT else parsed.text
     from sqlfix.models.runtime import pick_runtime
 
-    if pick_runtime(runtime, device) == "ct2":
+    picked = pick_runtime(runtime, device)
+    if picked != "torch":
         from sqlfix.models.quantize import load_quantized
 
-        return load_quantized(resolve_base(parsed.base or ""), parsed.adapter_dir, name=name, threads=threads)
+        return load_quantized(resolve_base(parsed.base or ""), parsed.adapter_dir, name=name, threads=threads, runtime=picked)
     from sqlfix.models.hf import HFChatModel
 
     if threads is not None:

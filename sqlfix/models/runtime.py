@@ -1,4 +1,5 @@
-"""Which runtime runs a local model: float ``torch`` or int8 ``ct2`` (CTranslate2 on the CPU)."""
+"""Which runtime runs a local model: float ``torch``, int8 ``ct2`` (CTranslate2) or int4 ``ort``
+(ONNX Runtime GenAI), the last two on the CPU."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import os
 
 from sqlfix.errors import SqlfixError
 
-RUNTIMES = ("auto", "torch", "ct2")
+RUNTIMES = ("auto", "torch", "ct2", "ort")
+# The CPU runtimes, fastest first (bench/bench_cpu_runtime.py, docs/cpu_runtime.md), by the
+# module each needs.
+CPU_RUNTIMES = (("ort", "onnxruntime_genai"), ("ct2", "ctranslate2"))
+# The weight format of each quantized runtime.
+QUANTIZATION = {"ct2": "int8", "ort": "int4"}
 RUNTIME_ENV = "SQLFIX_RUNTIME"
 
 
 def pick_runtime(runtime: str, device: str | None = None) -> str:
-    """Resolve ``runtime`` (``auto``, ``torch`` or ``ct2``) to ``torch`` or ``ct2``.
+    """Resolve ``runtime`` (``auto``, ``torch``, ``ct2`` or ``ort``) to a runtime.
 
-    ``auto`` reads ``$SQLFIX_RUNTIME`` first (to force one runtime everywhere), then picks
-    ``ct2`` when the model runs on the CPU (``device`` cpu, or None on a machine without a
-    usable GPU) and ctranslate2 is installed, else ``torch``.
+    ``auto`` reads ``$SQLFIX_RUNTIME`` first (to force one runtime everywhere), then, when the
+    model runs on the CPU (``device`` cpu, or None on a machine without a usable GPU), picks the
+    fastest installed CPU runtime (:func:`cpu_runtime`), else ``torch``.
 
     Example:
         >>> pick_runtime("torch")
@@ -31,7 +37,12 @@ def pick_runtime(runtime: str, device: str | None = None) -> str:
     if runtime != "auto":
         return runtime
     on_cpu = device == "cpu" or (device is None and not has_gpu())
-    return "ct2" if on_cpu and importlib.util.find_spec("ctranslate2") is not None else "torch"
+    return (cpu_runtime() or "torch") if on_cpu else "torch"
+
+
+def cpu_runtime() -> str | None:
+    """The fastest quantized CPU runtime installed here (``ort``, then ``ct2``), else None."""
+    return next((name for name, module in CPU_RUNTIMES if importlib.util.find_spec(module) is not None), None)
 
 
 def has_gpu() -> bool:

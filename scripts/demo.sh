@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: set up (with the 1.5B base model), repair a failing
 # query on the DuckDB demo database with the rules and this machine's default model (the 1.5B
-# adapter: on a GPU, or in int8 on a CPU, converted once on first use), write SQL for a
+# adapter: on a GPU, or in int4 on a CPU, converted once on first use), write SQL for a
 # question, then open the SQL editor at http://127.0.0.1:8501 (Ctrl+C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,7 +31,7 @@ def streamlit_command(port: int) -> list[str]:
 def ui(
     port: int = typer.Option(8501, help="Port to serve on (127.0.0.1 only)."),
     db: str = typer.Option(UIConfig.db, help="Database opened first: demo://shop, demo+clickhouse://hr, a .duckdb file, chdb:///path, a ClickHouse URL, or a schema file."),
-    model: Optional[str] = typer.Option(None, help="Model spec for Fix and Ask: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, this machine's default: the 1.5B adapter on a GPU, or in int8 on a CPU where installed, else the bundled 135M one)."),
+    model: Optional[str] = typer.Option(None, help="Model spec for Fix and Ask: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, this machine's default: the 1.5B adapter on a GPU, or quantized (int4, else int8) on a CPU where installed, else the bundled 135M one)."),
     no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: rules-only fixes, no Ask."),
     base_url: str = typer.Option(None, help="OpenAI-compatible endpoint for openai: models (else OPENAI_BASE_URL)."),
     log_file: Path = typer.Option(Path(UIConfig.log_file), help="Interaction log (JSONL) read by `sqlfix datagen --from-log`."),

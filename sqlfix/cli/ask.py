@@ -23,7 +23,7 @@ def ask(
     question: str = typer.Argument(..., help="The question to answer with SQL."),
     db: str = typer.Option("demo://shop", "--db", help="Database URL (demo://shop, duckdb:///path.duckdb, chdb:///path ...)."),
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one; rules cannot answer questions)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or quantized (int4, else int8) on a CPU where its base is installed, else the bundled 135M one; rules cannot answer questions)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Queries sampled (best-of-k)."),
     budget: float = typer.Option(CLI_BUDGET_S, "--budget", min=1.0, help="Seconds the question may take, the model's first "

@@ -29,7 +29,7 @@ def fix(
     schema: Optional[str] = typer.Option(None, "--schema", help="Schema source to use instead of introspecting the database."),
     dialect: Optional[str] = typer.Option(None, "--dialect", help="Dialect of the query (default: the engine's)."),
     question: Optional[str] = typer.Option(None, "--question", "-q", help="What the query should answer (enables semantic repair)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or quantized (int4, else int8) on a CPU where its base is installed, else the bundled 135M one)."),
     no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     k: int = typer.Option(FixConfig.k, "-k", min=1, max=32, help="Model samples per output format (best-of-k)."),

@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 
 def serve(
     db: list[str] = typer.Option(["shop=demo://shop"], "--db", help="NAME=URL of an allowed database (repeatable); the first is the default."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or in int8 on a CPU where its base is installed, else the bundled 135M one)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model spec: rules, auto, default, <base>-sqlfix, <base>, <base>+<adapter_dir>, a folder, openai:<model> (default: auto, chosen for this machine: the 1.5B adapter on a GPU, or quantized (int4, else int8) on a CPU where its base is installed, else the bundled 135M one)."),
     no_model: bool = typer.Option(False, "--no-model", help="The same as --model rules: serve the deterministic repairers only."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="Endpoint for openai:<model> specs."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),

@@ -45,7 +45,7 @@ def choose_model(
 ) -> tuple[ChatModel | None, str | None]:
     """Load the model ``spec`` names: ``rules`` means no model; ``None`` and ``auto`` this
     machine's default (:func:`~sqlfix.models.hardware.default_model_choice`: the 1.5B adapter on
-    a GPU, and on a CPU too in int8 when it is installed, else the bundled 135M one). A named
+    a GPU, and on a CPU too, quantized, when it is installed, else the bundled 135M one). A named
     local model runs on the runtime that suits the machine
     (:func:`~sqlfix.models.runtime.pick_runtime`); ``threads`` caps a local model's CPU threads.
 

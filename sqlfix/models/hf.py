@@ -14,7 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, 
 from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
-from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, common_length, cut_after_first_block
+from sqlfix.models.answer import FENCE, common_length, cut_after_first_block, end_token_ids
 from sqlfix.models.attention import ATTENTION
 from sqlfix.models.base import Generation, Message
 
@@ -92,7 +92,7 @@ class HFChatModel:
                 model = with_adapter(model, Path(adapter_dir), merge=merge)
         self.model = model.to(self.device).eval()
         self._cache_arg = _cache_argument(self.model)
-        self._eos_ids = self._end_token_ids()
+        self._eos_ids = end_token_ids(self.tokenizer)
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos_ids[0]
         # A finished sequence in a batch is padded: the answer ends at its first end or pad token.
         self._answer_end_ids = set(self._eos_ids) | {self._pad_id}
@@ -268,14 +268,6 @@ class HFChatModel:
         end = next((i for i, t in enumerate(token_ids) if t in self._answer_end_ids), len(token_ids))
         text = cut_after_first_block(self.tokenizer.decode(token_ids[:end], skip_special_tokens=True))
         return Generation(text=text.strip(), prompt_tokens=prompt_len, completion_tokens=end)
-
-    def _end_token_ids(self) -> list[int]:
-        ids = [self.tokenizer.eos_token_id] if self.tokenizer.eos_token_id is not None else []
-        vocab = self.tokenizer.get_vocab()
-        ids += [vocab[token] for token in END_OF_TURN_TOKENS if token in vocab and vocab[token] not in ids]
-        if not ids:
-            raise SqlfixError("the model's tokenizer names no end-of-sequence token")
-        return ids
 
 
 class _FenceStop(StoppingCriteria):

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sqlfix.errors import SqlfixError
-from sqlfix.models.answer import END_OF_TURN_TOKENS, FENCE, cut_after_first_block
+from sqlfix.models.answer import FENCE, chat_token_ids, cut_after_first_block, end_token_ids, load_error
 from sqlfix.models.base import Generation, Message
 from sqlfix.models.cache import TOKENIZER_DIR
 from sqlfix.models.heads import Head, PromptHeads, shared_head
@@ -68,15 +68,9 @@ class OrtChatModel:
             self.model = og.Model(config)
             self.tokenizer = AutoTokenizer.from_pretrained(str(Path(model_dir) / TOKENIZER_DIR))
         except (RuntimeError, ValueError, OSError) as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line}") from exc
+            raise load_error(model_dir, exc) from exc
         self._og = og
-        vocab = self.tokenizer.get_vocab()
-        ends = [self.tokenizer.eos_token_id] if self.tokenizer.eos_token_id is not None else []
-        ends += [vocab[token] for token in END_OF_TURN_TOKENS if token in vocab and vocab[token] not in ends]
-        if not ends:
-            raise SqlfixError("the model's tokenizer names no end-of-sequence token")
-        self._end_ids = set(ends)
+        self._end_ids = set(end_token_ids(self.tokenizer))
         self._lock = threading.Lock()
         self._heads = PromptHeads(PREFIX_CACHE_ENTRIES, evicts=True)
         self._generators: dict[Head, object] = {}
@@ -173,8 +167,7 @@ class OrtChatModel:
         return int(self._rng.choice(keep, p=probs[keep] / probs[keep].sum()))
 
     def _prompt_ids(self, messages: list[Message]) -> list[int]:
-        chat = [{"role": m.role, "content": m.content} for m in messages]
-        return list(self.tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False))
+        return chat_token_ids(self.tokenizer, messages)
 
     def _generation(self, ids: list[int], prompt_len: int) -> Generation:
         text = cut_after_first_block(self.tokenizer.decode(ids, skip_special_tokens=True))

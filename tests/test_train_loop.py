@@ -64,12 +64,15 @@ def test_adapter_loads_and_generates_what_it_learned(trained) -> None:
     target = example["completion"][0]["content"]
     specs = (f"{config.base}+{result.adapter_dir}", str(result.adapter_dir), str(result.merged_dir))
     models = [load_model(spec, device="cpu") for spec in specs]
-    # The three ways of loading must decode alike; what was learned is judged by the loss below
-    # (a few CPU steps may leave greedy decoding on an early end-of-turn token).
-    texts = {model.generate(messages, max_tokens=12)[0].text for model in models}
-    assert len(texts) == 1
+    # The three ways of loading are one function: their losses on the target agree to rounding
+    # (not adapting at all would cost more than half the loss, asserted below).
+    # (Greedy texts are not compared: after a few CPU steps the model sits on near-ties, and the
+    # merge's float rounding flipped one in CI: 'SELECT FROM users' against 'SELECTid'.)
+    losses = [_target_loss(model, messages, target) for model in models]
+    assert max(losses) - min(losses) < 1e-3 * max(1.0, losses[0]), losses  # merged: ~2e-4 relative
+    assert all(len(model.generate(messages, max_tokens=12)) == 1 for model in models)
     base = load_model(config.base, device="cpu")
-    assert _target_loss(models[0], messages, target) < 0.5 * _target_loss(base, messages, target)
+    assert losses[0] < 0.5 * _target_loss(base, messages, target)
 
 
 def _target_loss(model, messages: list[Message], target: str) -> float:

@@ -49,16 +49,17 @@ def default_model_choice() -> ModelChoice:
     """
     if has_gpu():
         return ModelChoice(QUALITY_MODEL, "torch", "a GPU is available")
-    missing = _missing_for_quality_model()
-    if missing:
-        return ModelChoice(SMALL_MODEL, cpu_runtime() or "torch", f"CPU only; for the 1.5B model {missing}")
-    runtime = cpu_runtime() or "torch"
-    return ModelChoice(QUALITY_MODEL, runtime, f"CPU only: the 1.5B model in {QUANTIZATION.get(runtime, runtime)}")
+    runtime = cpu_runtime()
+    missing = _missing_for_quality_model(runtime)
+    if missing or runtime is None:
+        return ModelChoice(SMALL_MODEL, runtime or "torch", f"CPU only; for the 1.5B model {missing}")
+    return ModelChoice(QUALITY_MODEL, runtime, f"CPU only: the 1.5B model in {QUANTIZATION[runtime]}")
 
 
-def _missing_for_quality_model() -> str | None:
-    """What this CPU machine lacks to run the 1.5B model within budget, or None."""
-    if cpu_runtime() is None:
+def _missing_for_quality_model(runtime: str | None) -> str | None:
+    """What this CPU machine (whose fastest quantized runtime is ``runtime``) lacks to run the
+    1.5B model within budget, or None."""
+    if runtime is None:
         return "install a quantized runtime (pip install 'sqlfix[cpu]')"
     source = SOURCES[QUALITY_MODEL.removesuffix("-sqlfix")]
     try:

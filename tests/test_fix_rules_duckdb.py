@@ -215,3 +215,6 @@ def test_a_name_compared_with_its_key_is_looked_up_in_the_table_the_key_refers_t
     unknown = repair(FixRequest("SELECT count(*) FROM orders WHERE user_id = 'Nobody Known'"), shop_duckdb.engine,
                      shop_duckdb.schema, config=RULES_ONLY)
     assert len(unknown.candidates) > 1 and unknown.unsure  # no sample names the column: every text column, unsure
+    quoted = repair(FixRequest("SELECT count(*) FROM orders WHERE user_id = 'Conan O''Brien'"), shop_duckdb.engine,
+                    shop_duckdb.schema, config=RULES_ONLY)
+    assert quoted.fixed_sql and "= 'Conan O''Brien')" in quoted.fixed_sql  # the quote stays escaped

@@ -91,8 +91,9 @@ def _looked_up(text: str, name: str, ctx: RuleContext) -> list[tuple[str, str]]:
     for table, key in _referenced(name, ctx):
         texts = [c for c in table.columns if _TEXT_TYPE.search(c.type) and c.name.lower() != key.lower()]
         holding = [c for c in texts if any(str(v).lower() == text.lower() for v in c.samples)]
+        quoted = "'" + text.replace("'", "''") + "'"  # the literal's value, written back as SQL
         for column in holding or texts:
-            lookup = f"({ctx.keyword('select')} {key} {ctx.keyword('from')} {table.name} {ctx.keyword('where')} {column.name} = '{text}')"
+            lookup = f"({ctx.keyword('select')} {key} {ctx.keyword('from')} {table.name} {ctx.keyword('where')} {column.name} = {quoted})"
             fixes.append((lookup, f"`{name}` holds keys of {table.name}; '{text}' is looked up by its {column.name}."))
     return fixes
 

@@ -2,4 +2,5 @@
 
 from sqlfix.cli import main
 
-main()
+if __name__ == "__main__":  # not when a model's child process (spawn) imports this module again
+    main()

@@ -20,7 +20,8 @@ def database(choice: DatabaseChoice, write_mode: bool) -> OpenDatabase:
 def model(spec: str, base_url: str | None) -> LazyModel:
     """The model ``spec`` (a spec of :mod:`sqlfix.models.specs` naming a model; ``auto``: the
     machine's default), once per server, loading in a background thread from the first call on,
-    so no page waits for it; ``base_url`` is the endpoint of ``openai:`` specs. A failed load is
-    in its ``warning``, not raised."""
-    chosen, _ = choose_model(spec, base_url=base_url, lazy=True)
+    so no page waits for it; a local model runs in a child process at a lower priority, so pages
+    and rules fixes never wait behind its computing. ``base_url`` is the endpoint of ``openai:``
+    specs. A failed load is in its ``warning``, not raised."""
+    chosen, _ = choose_model(spec, base_url=base_url, lazy=True, isolate=True)
     return chosen.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from typing import Optional
 
 import typer
@@ -37,7 +36,7 @@ def serve(
     db_queue_wait: float = typer.Option(ApiSettings.db_queue_wait_s, "--db-queue-wait", min=0.01, help="Seconds a request waits in a database's queue at most (429 past it)."),
     model_queue: int = typer.Option(ApiSettings.model_waiting, "--model-queue", min=0, help="Model calls queued beyond the running one; more get 429 (or the rules' answer alone)."),
     max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections and requests at most (uvicorn's limit_concurrency; 503 past it)."),
-    model_threads: Optional[int] = typer.Option(None, "--model-threads", min=1, help="CPU threads of a local model (default: all cores but one, left to the rules)."),
+    model_threads: Optional[int] = typer.Option(None, "--model-threads", min=1, help="CPU threads of a local model (default: all cores; it runs in a process of its own at a lower priority, so the rules go first)."),
 ) -> None:
     """Serve POST /v1/fix, POST /v1/sql, GET /healthz and an OpenAI-compatible /v1/chat/completions.
 
@@ -50,8 +49,9 @@ def serve(
 
     spec = spec_from_options(model, no_model)
     # A spec outside the vocabulary fails here, before any database opens; the model itself loads
-    # in the background (a local model capped to all cores but one: the rules need CPU too).
-    chat_model, _ = choose_model(spec, base_url=base_url, lazy=True, threads=model_threads or max(1, (os.cpu_count() or 2) - 1))
+    # in the background, a local one in a child process at a lower priority: the rules requests
+    # never wait behind its computing (see ``sqlfix.models.process``).
+    chat_model, _ = choose_model(spec, base_url=base_url, lazy=True, threads=model_threads, isolate=True)
     databases = {}
     for entry in db:
         name, sep, url = entry.partition("=")

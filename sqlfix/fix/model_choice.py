@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlfix.errors import SqlfixError
 from sqlfix.models.base import ChatModel
 from sqlfix.models.specs import AUTO, DEFAULT, RULES, RULES_CANNOT_ASK, ModelSpec, parse_model_spec
@@ -41,7 +43,8 @@ def question_model_spec(spec: str | None) -> ModelSpec:
 
 
 def choose_model(
-    spec: str | None, *, base_url: str | None = None, lazy: bool = False, threads: int | None = None
+    spec: str | None, *, base_url: str | None = None, lazy: bool = False, threads: int | None = None,
+    isolate: bool = False,
 ) -> tuple[ChatModel | None, str | None]:
     """Load the model ``spec`` names: ``rules`` means no model; ``None`` and ``auto`` this
     machine's default (:func:`~sqlfix.models.hardware.default_model_choice`: the 1.5B adapter on
@@ -55,17 +58,24 @@ def choose_model(
     bundled 135M model, then to rules only with a warning, so the rules always work. With
     ``lazy`` the model is a :class:`~sqlfix.models.lazy.LazyModel` that loads on first use (or
     in the background once started), and load failures surface then, in its ``warning``.
+    With ``isolate`` a local model loads and generates in a child process at a lower priority
+    (:class:`~sqlfix.models.process.ModelProcess`): what a server wants, so its rules requests
+    never wait behind the model; an endpoint is called in-process (it only waits on the network).
     """
     parsed = parse_model_spec(AUTO if spec is None else spec)
     if parsed.is_rules:
         return None, None
     named = None if parsed.is_auto else spec
+    load = partial(load_chosen, named, base_url, threads)
+    if isolate and parsed.kind != "endpoint":
+        from sqlfix.models.process import ModelProcess
+
+        load = partial(ModelProcess.launch, load, name=named or AUTO)
     if lazy:
         from sqlfix.models.lazy import LazyModel
 
-        return LazyModel(lambda: load_chosen(named, base_url, threads), name=named or AUTO,
-                         resolve=None if named else _default_spec), None
-    return load_chosen(named, base_url, threads)
+        return LazyModel(load, name=named or AUTO, resolve=None if named else _default_spec), None
+    return load()
 
 
 def load_chosen(spec: str | None, base_url: str | None = None, threads: int | None = None) -> tuple[ChatModel | None, str | None]:

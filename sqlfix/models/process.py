@@ -1,0 +1,212 @@
+"""A local chat model that runs in a child process of its own, at a lower CPU priority.
+
+A server shares one Python interpreter between the requests the rules answer in milliseconds
+and the model's generation. Some runtimes hold the interpreter lock while they compute (ONNX
+Runtime GenAI does, for the whole forward pass of each token), so in the same process every
+rules request waits behind the model's next step. In a child process the model computes beside
+the server, not in front of it, and at a lower priority (``lazy.background_niceness``), so on a
+small CPU the rules take the cores first and the model the time left over.
+
+The child also bounds what a failing model can do: one that crashes or is killed (out of
+memory) ends the call with :class:`~sqlfix.errors.ModelUnavailableError`, and the next call
+starts it again, warmed with the schema heads it had.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from sqlfix.errors import ModelUnavailableError, SqlfixError
+from sqlfix.models.base import ChatModel, Generation, Message
+
+Loader = Callable[[], tuple[ChatModel | None, str | None]]
+
+# How long a child may take to load its model (a first conversion to int4 takes minutes).
+LOAD_TIMEOUT_S = 1800.0
+# How long one call may take before the child is taken for hung and stopped.
+CALL_TIMEOUT_S = 600.0
+_POLL_S = 0.25
+
+
+class ModelProcess:
+    """A :class:`~sqlfix.models.base.ChatModel` whose model loads and generates in a child
+    process; build it with :meth:`launch`. Calls are served one at a time.
+
+    Attributes:
+        name: the loaded model's name.
+        runtime: the loaded model's runtime (``ort``, ``ct2``, ``torch``; "" when it has none).
+        pid: the child's process id (None while no child runs).
+    """
+
+    def __init__(self, loader: Loader, name: str, niceness: int) -> None:
+        """Use :meth:`launch`."""
+        self._loader = loader
+        self._niceness = niceness
+        self._lock = threading.Lock()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._warmed: list[list[list[Message]]] = []  # warm() calls to replay after a restart
+        self.name = name
+        self.runtime = ""
+        self.pid: int | None = None
+
+    @classmethod
+    def launch(cls, loader: Loader, *, name: str, niceness: int | None = None) -> tuple["ModelProcess | None", str | None]:
+        """Start a child that calls ``loader`` (picklable: a module-level function or a
+        ``functools.partial`` of one) and keeps the model it returns; return ``(model,
+        warning)``, the model None, with the loader's warning, when nothing loaded. ``name``
+        stands for the model until it has loaded; ``niceness`` lowers the child's priority
+        (default: :func:`~sqlfix.models.lazy.background_niceness`).
+
+        Raises:
+            SqlfixError: what ``loader`` raised (an explicitly named model that cannot load).
+        """
+        from sqlfix.models.lazy import background_niceness
+
+        model = cls(loader, name, background_niceness() if niceness is None else niceness)
+        with model._lock:
+            warning = model._start()
+        if model._process is None:
+            return None, warning
+        return model, warning
+
+    def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256) -> list[Generation]:
+        """Generate in the child (starting it again first if it had died)."""
+        return self._call("generate", messages, {"n": n, "temperature": temperature, "max_tokens": max_tokens})
+
+    def warm(self, chats: list[list[Message]]) -> int:
+        """Warm the child model's kept heads (see ``sqlfix.fix.prefix``); remembered, so a
+        restarted child is warmed the same way. 0 when the model keeps none."""
+        tokens = self._call("warm", chats, {})
+        with self._lock:
+            self._warmed.append(chats)
+        return tokens
+
+    def close(self) -> None:
+        """Stop the child (a later call starts it again)."""
+        with self._lock:
+            self._stop()
+
+    def _call(self, method: str, argument: Any, options: dict) -> Any:
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._stop()
+                warning = self._start()
+                if self._process is None:
+                    raise ModelUnavailableError(f"the model process could not start again: {warning}", 0.0)
+                for chats in self._warmed:
+                    self._request("warm", chats, {})
+            return self._request(method, argument, options)
+
+    def _request(self, method: str, argument: Any, options: dict) -> Any:
+        assert self._conn is not None
+        try:
+            self._conn.send((method, argument, options))
+        except (OSError, ValueError) as exc:
+            raise self._died(f"could not be reached ({exc})") from None
+        status, value = self._receive(CALL_TIMEOUT_S)
+        if status == "error":
+            raise RuntimeError(value)
+        return value
+
+    def _receive(self, timeout_s: float) -> tuple[str, Any]:
+        """The child's next reply; a child that exits or stays silent past ``timeout_s`` is
+        stopped, and the call fails with :class:`ModelUnavailableError`."""
+        assert self._conn is not None and self._process is not None
+        waited = 0.0
+        while not self._conn.poll(_POLL_S):
+            waited += _POLL_S
+            if not self._process.is_alive():
+                raise self._died(f"exited ({_exit_reason(self._process.exitcode)})")
+            if waited >= timeout_s:
+                raise self._died(f"gave no answer within {timeout_s:g} s and was stopped")
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            self._process.join(1.0)
+            raise self._died(f"exited ({_exit_reason(self._process.exitcode)})") from None
+
+    def _died(self, how: str) -> ModelUnavailableError:
+        self._stop()
+        return ModelUnavailableError(f"the model process {how}; it starts again on the next call", 0.0)
+
+    def _start(self) -> str | None:
+        """Start the child and wait for its model; the warning of the load (or why it failed)."""
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        parent, child = context.Pipe()
+        process = context.Process(target=_child_main, args=(child, self._loader, self._niceness),
+                                  name="sqlfix-model", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        try:
+            status, value = self._receive(LOAD_TIMEOUT_S)
+        except ModelUnavailableError as exc:
+            return str(exc)
+        if status == "loaded":
+            self.name, self.runtime, warning = value
+            self.pid = process.pid
+            return warning
+        self._stop()
+        if status == "refused":  # a named model that cannot load: the caller's error, as in-process
+            raise SqlfixError(value)
+        return value  # "none": nothing loaded, and why
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(5.0)
+        self._process, self._conn, self.pid = None, None, None
+
+
+def _child_main(conn: Connection, loader: Loader, niceness: int) -> None:
+    """The child: lower its priority, load the model, then answer calls until the pipe closes."""
+    if niceness and hasattr(os, "nice"):
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass  # a priority is a courtesy
+    try:
+        model, warning = loader()
+    except SqlfixError as exc:
+        conn.send(("refused", str(exc)))
+        return
+    if model is None:
+        conn.send(("none", warning))
+        return
+    conn.send(("loaded", (model.name, getattr(model, "runtime", ""), warning)))
+    while True:
+        try:
+            method, argument, options = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        try:
+            conn.send(("ok", _serve_call(model, method, argument, options)))
+        except Exception as exc:  # noqa: BLE001 - the parent decides what a failure means
+            line = " ".join(str(exc).split())[:300]
+            conn.send(("error", f"{type(exc).__name__}: {line}" if line else type(exc).__name__))
+
+
+def _serve_call(model: ChatModel, method: str, argument: Any, options: dict) -> Any:
+    if method == "generate":
+        return model.generate(argument, **options)
+    if method == "warm":
+        warm = getattr(model, "warm", None)
+        return warm(argument) if warm is not None else 0
+    raise ValueError(f"unknown call {method!r}")
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"

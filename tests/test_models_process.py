@@ -1,0 +1,157 @@
+"""A model in a child process (``sqlfix.models.process``): the real bundled model answers there
+as it does in-process, at a lower priority; a child killed mid-call fails that call with a clear
+error and the next call starts it again, warmed as before; load failures reach the caller."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from sqlfix.errors import ModelUnavailableError, SqlfixError
+from sqlfix.models import Message, load_model
+from sqlfix.models.base import Generation
+from sqlfix.models.guard import ModelGuard
+from sqlfix.models.process import ModelProcess
+
+MESSAGES = [Message("system", "You write SQL."), Message("user", "Count the rows of table orders.")]
+
+
+def torch_default() -> tuple:
+    """The bundled model on torch (the child's loader: module-level, so it pickles)."""
+    return load_model("default", runtime="torch", threads=1), None
+
+
+class MarkingModel:
+    """A stand-in model whose ``generate`` marks a file and then blocks (a long generation),
+    unless told to answer; ``warm`` counts the chats it was given."""
+
+    name = "marking"
+
+    def __init__(self, marker: str) -> None:
+        self.marker = Path(marker)
+        self.warmed = 0
+
+    def warm(self, chats: list) -> int:
+        self.warmed += len(chats)
+        return self.warmed
+
+    def generate(self, messages: list, **options) -> list[Generation]:
+        if messages[-1].content == "block":
+            self.marker.write_text(str(os.getpid()))
+            time.sleep(300)
+        return [Generation(f"warmed {self.warmed}")]
+
+
+def marking(marker: str) -> tuple:
+    return MarkingModel(marker), None
+
+
+def nothing() -> tuple:
+    return None, "no model here: the rules only"
+
+
+def refusing() -> tuple:
+    raise SqlfixError("cannot load model 'nope': no such base")
+
+
+@pytest.mark.slow
+def test_the_bundled_model_answers_in_its_own_lower_priority_process_as_in_process() -> None:
+    model, warning = ModelProcess.launch(torch_default, name="default", niceness=5)
+    try:
+        assert warning is None and model is not None
+        assert model.pid != os.getpid() and model.runtime == "torch" and model.name == torch_default()[0].name
+        assert os.getpriority(os.PRIO_PROCESS, model.pid) >= os.getpriority(os.PRIO_PROCESS, 0) + min(5, 19 - os.getpriority(os.PRIO_PROCESS, 0))
+        in_process = torch_default()[0].generate(MESSAGES, max_tokens=16)
+        assert model.generate(MESSAGES, max_tokens=16) == in_process
+    finally:
+        model.close()
+
+
+def test_a_child_killed_mid_call_fails_that_call_and_the_next_starts_it_warmed(tmp_path) -> None:
+    marker = tmp_path / "generating"
+    model, _ = ModelProcess.launch(partial(marking, str(marker)), name="marking", niceness=0)
+    try:
+        assert model.warm([MESSAGES, MESSAGES]) == 2
+        first_pid = model.pid
+        failure: list[BaseException] = []
+
+        def blocked_call() -> None:
+            try:
+                model.generate([Message("user", "block")])
+            except BaseException as exc:  # noqa: BLE001 - the test reads it
+                failure.append(exc)
+
+        caller = threading.Thread(target=blocked_call)
+        caller.start()
+        deadline = time.monotonic() + 120
+        while not marker.exists() and time.monotonic() < deadline:  # the child is generating
+            time.sleep(0.05)
+        assert marker.read_text() == str(first_pid)
+        os.kill(first_pid, signal.SIGKILL)
+        caller.join(120)
+        assert not caller.is_alive()
+        assert len(failure) == 1 and isinstance(failure[0], ModelUnavailableError)
+        assert "killed by signal 9" in str(failure[0]) and "starts again on the next call" in str(failure[0])
+        # The next call starts a new child and warms it as the first one was.
+        assert model.generate(MESSAGES) == [Generation("warmed 2")]
+        assert model.pid not in (None, first_pid)
+    finally:
+        model.close()
+    assert model.pid is None
+
+
+def test_behind_a_guard_a_killed_child_marks_the_model_down_then_it_answers_again(tmp_path) -> None:
+    marker = tmp_path / "generating"
+    child, _ = ModelProcess.launch(partial(marking, str(marker)), name="marking", niceness=0)
+    guard = ModelGuard(child, backoff_s=0.2)
+    try:
+        threading.Thread(target=lambda: os.kill(_wait_for_pid(marker), signal.SIGKILL), daemon=True).start()
+        with pytest.raises(ModelUnavailableError, match="model marking failed: ModelUnavailableError: the model process exited"):
+            guard.generate([Message("user", "block")])
+        assert guard.health().state == "down"
+        assert _after_rest(guard, MESSAGES) == [Generation("warmed 0")]
+        assert guard.health().state == "ok"
+    finally:
+        child.close()
+
+
+def _after_rest(guard: ModelGuard, messages: list) -> list[Generation]:
+    """``guard.generate`` once the rest after a failure is over (refused until then)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return guard.generate(messages)
+        except ModelUnavailableError as exc:
+            if "is unavailable" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _wait_for_pid(marker: Path) -> int:
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return int(marker.read_text())
+
+
+def test_a_child_that_loads_nothing_or_refuses_reports_why() -> None:
+    assert ModelProcess.launch(nothing, name="auto") == (None, "no model here: the rules only")
+    with pytest.raises(SqlfixError, match="cannot load model 'nope': no such base"):
+        ModelProcess.launch(refusing, name="nope")
+
+
+def test_a_model_error_in_the_child_is_raised_in_the_parent_and_the_child_lives_on(tmp_path) -> None:
+    model, _ = ModelProcess.launch(partial(marking, str(tmp_path / "m")), name="marking", niceness=0)
+    try:
+        pid = model.pid
+        with pytest.raises(RuntimeError, match="ValueError: unknown call 'explode'"):
+            model._call("explode", None, {})
+        assert model.generate(MESSAGES) == [Generation("warmed 0")] and model.pid == pid
+    finally:
+        model.close()

@@ -166,6 +166,17 @@ def test_default_choice_follows_the_hardware_and_what_is_installed(monkeypatch: 
     assert (default_model_choice().spec, default_model_choice().runtime) == (QUALITY_MODEL, "torch")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux") or Path("/dev/kfd").exists() or any(Path("/dev").glob("nvidia[0-9]*")),
+                    reason="a machine with a GPU device node asks torch")
+def test_choosing_the_default_on_a_machine_without_a_gpu_does_not_import_torch() -> None:
+    # A fresh interpreter: torch imported in it would hold a surface's interpreter lock for seconds.
+    code = ("import sys; from sqlfix.models.hardware import default_model_choice; choice = default_model_choice(); "
+            "print(choice.spec, 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    spec, imported = done.stdout.split()
+    assert spec in (QUALITY_MODEL, SMALL_MODEL) and imported == "False"
+
+
 def test_a_rules_fix_never_loads_the_lazy_default_model(shop_duckdb) -> None:  # noqa: F811
     from sqlfix.fix import FixRequest, repair
 

@@ -4,8 +4,8 @@ A server shares one Python interpreter between the requests the rules answer in 
 and the model's generation. Some runtimes hold the interpreter lock while they compute (ONNX
 Runtime GenAI does, for the whole forward pass of each token), so in the same process every
 rules request waits behind the model's next step. In a child process the model computes beside
-the server, not in front of it, and at a lower priority (``lazy.background_niceness``), so on a
-small CPU the rules take the cores first and the model the time left over.
+the server, not in front of it, and at the lowest priority, so on a small CPU the rules take
+the cores first and the model the time left over.
 
 The child also bounds what a failing model can do: one that crashes or is killed (out of
 memory) ends the call with :class:`~sqlfix.errors.ModelUnavailableError`, and the next call
@@ -26,6 +26,11 @@ from sqlfix.models.base import ChatModel, Generation, Message
 
 Loader = Callable[[], tuple[ChatModel | None, str | None]]
 
+# Nice steps of the child: the lowest priority, so the model takes only the CPU the surface
+# leaves (bench/bench_ui_first_fix.py: the first rules Fix while the 1.5B loads beside it took
+# 1.13-1.44 s with the child at +0 or +10, 0.66 s at +19, as with no model).
+# ``$SQLFIX_LOAD_NICENESS`` overrides it, as it does for a load in-process.
+CHILD_NICENESS = 19
 # How long a child may take to load its model (a first conversion to int4 takes minutes).
 LOAD_TIMEOUT_S = 1800.0
 # How long one call may take before the child is taken for hung and stopped.
@@ -61,14 +66,17 @@ class ModelProcess:
         ``functools.partial`` of one) and keeps the model it returns; return ``(model,
         warning)``, the model None, with the loader's warning, when nothing loaded. ``name``
         stands for the model until it has loaded; ``niceness`` lowers the child's priority
-        (default: :func:`~sqlfix.models.lazy.background_niceness`).
+        (default: ``$SQLFIX_LOAD_NICENESS``, else :data:`CHILD_NICENESS`).
 
         Raises:
             SqlfixError: what ``loader`` raised (an explicitly named model that cannot load).
         """
-        from sqlfix.models.lazy import background_niceness
+        from sqlfix.models.lazy import NICENESS_VARIABLE
 
-        model = cls(loader, name, background_niceness() if niceness is None else niceness)
+        if niceness is None:
+            value = os.environ.get(NICENESS_VARIABLE, "")
+            niceness = int(value) if value.isdigit() else CHILD_NICENESS
+        model = cls(loader, name, niceness)
         with model._lock:
             warning = model._start()
         if model._process is None:
@@ -139,9 +147,9 @@ class ModelProcess:
         """Start the child and wait for its model; the warning of the load (or why it failed)."""
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         parent, child = context.Pipe()
-        process = context.Process(target=_child_main, args=(child, self._loader, self._niceness),
+        process = context.Process(target=_child_main, args=(child, self._loader),
                                   name="sqlfix-model", daemon=True)
-        process.start()
+        _start_at_priority(process, self._niceness)
         child.close()
         self._process, self._conn = process, parent
         try:
@@ -167,13 +175,23 @@ class ModelProcess:
         self._process, self._conn, self.pid = None, None, None
 
 
-def _child_main(conn: Connection, loader: Loader, niceness: int) -> None:
-    """The child: lower its priority, load the model, then answer calls until the pipe closes."""
-    if niceness and hasattr(os, "nice"):
-        try:
-            os.nice(niceness)
-        except OSError:
-            pass  # a priority is a courtesy
+def _start_at_priority(process: multiprocessing.process.BaseProcess, niceness: int) -> None:
+    """Start ``process`` from a thread lowered by ``niceness`` steps: on Linux a process starts
+    at its parent thread's priority, so its interpreter's start-up and imports (seconds of CPU)
+    already run low, and so do the threads they start."""
+    from sqlfix.models.lazy import lower_thread_priority
+
+    def start() -> None:
+        lower_thread_priority(niceness)
+        process.start()
+
+    starter = threading.Thread(target=start, name="sqlfix-model-start")
+    starter.start()
+    starter.join()
+
+
+def _child_main(conn: Connection, loader: Loader) -> None:
+    """The child: load the model, then answer calls until the pipe closes."""
     try:
         model, warning = loader()
     except SqlfixError as exc:

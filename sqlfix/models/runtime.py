@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
+from pathlib import Path
 
 from sqlfix.errors import SqlfixError
 
@@ -45,9 +47,19 @@ def cpu_runtime() -> str | None:
     return next((name for name, module in CPU_RUNTIMES if importlib.util.find_spec(module) is not None), None)
 
 
+def _gpu_device_node() -> bool:
+    """True when Linux shows a GPU device node: NVIDIA's (/dev/nvidia0...) or ROCm's (/dev/kfd),
+    without which torch sees no CUDA device."""
+    return Path("/dev/kfd").exists() or any(Path("/dev").glob("nvidia[0-9]*"))
+
+
 def has_gpu() -> bool:
-    """True when torch sees a usable CUDA device (False when torch is not installed)."""
+    """True when torch sees a usable CUDA device (False when torch is not installed). On Linux,
+    a machine with no GPU device node answers without importing torch (seconds of a process's
+    time, holding the interpreter lock, on every surface that picks its default model)."""
     if importlib.util.find_spec("torch") is None:
+        return False
+    if sys.platform.startswith("linux") and not _gpu_device_node():
         return False
     import torch
 

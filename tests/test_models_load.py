@@ -105,3 +105,14 @@ def test_shipped_adapters_are_named_after_their_base(tmp_path: Path, monkeypatch
     assert local(str(trained)) == ("smollm2-135m", trained)
     assert local(f"qwen2.5-coder-0.5b+{trained}") == ("qwen2.5-coder-0.5b", trained)
     assert local("qwen2.5-coder-0.5b") == ("qwen2.5-coder-0.5b", None)
+
+
+def test_a_load_naming_no_runtime_follows_sqlfix_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    # eval and datagen name no runtime: the variable reaches them (a bad value says so), and a
+    # runtime named by the caller wins over it.
+    monkeypatch.setenv("SQLFIX_RUNTIME", "int3")
+    with pytest.raises(SqlfixError, match="SQLFIX_RUNTIME='int3' is no runtime; known: auto, torch, ct2, ort"):
+        load_model("default")
+    assert load_model("default", runtime="torch").name == "default"
+    monkeypatch.delenv("SQLFIX_RUNTIME")
+    assert type(load_model("default")).__name__ == "HFChatModel"

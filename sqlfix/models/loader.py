@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlfix.errors import SqlfixError
@@ -19,7 +20,7 @@ def load_model(
     device: str | None = None,
     merge: bool = True,
     static_cache: bool = False,
-    runtime: str = "torch",
+    runtime: str | None = None,
     threads: int | None = None,
 ) -> ChatModel:
     """Load the model named by ``spec``.
@@ -34,7 +35,9 @@ def load_model(
     CTranslate2 on the CPU, :class:`~sqlfix.models.ct2.CT2ChatModel`), ``ort`` (int4 ONNX
     Runtime GenAI on the CPU, :class:`~sqlfix.models.ort.OrtChatModel`), both converted once
     into the cache, or ``auto`` (:func:`~sqlfix.models.runtime.pick_runtime`: on a CPU the
-    fastest of those installed, else torch). ``threads`` caps a local model's CPU threads
+    fastest of those installed, else torch). None, the default, is ``$SQLFIX_RUNTIME`` when it
+    is set, else ``torch``: so ``sqlfix eval``, datagen and the benches run the float model
+    unless that variable asks for a quantized one. ``threads`` caps a local model's CPU threads
     (ct2, ort: their own; torch: ``torch.set_num_threads``, process-wide).
     ``device``, ``merge`` and ``static_cache`` apply to torch models (see :class:`HFChatModel`);
     ``base_url``, ``api_key`` and ``timeout_s`` to endpoints. Raises :class:`SqlfixError` for an
@@ -58,8 +61,10 @@ def load_model(
         return OpenAIChatModel(parsed.endpoint_model or "", base_url=base_url, api_key=api_key,
                                timeout_s=timeout_s or DEFAULT_TIMEOUT_S)
     name = DEFAULT if parsed.text.lower() == DEFAULT else parsed.text
-    from sqlfix.models.runtime import pick_runtime
+    from sqlfix.models.runtime import RUNTIME_ENV, pick_runtime
 
+    if runtime is None:  # auto reads the variable
+        runtime = "auto" if os.environ.get(RUNTIME_ENV, "").strip() else "torch"
     picked = pick_runtime(runtime, device)
     if picked != "torch":
         from sqlfix.models.quantize import load_quantized

@@ -12,6 +12,8 @@ import socket
 import time
 from functools import partial
 
+import signal
+
 import duckdb
 import httpx
 import pytest
@@ -21,6 +23,7 @@ from sqlfix.demo import demo_path
 from sqlfix.fix import FixConfig
 from sqlfix.fix.database import open_database
 from sqlfix.models.openai_chat import OpenAIChatModel
+from sqlfix.models.process import ModelProcess
 from tests.fix_fixtures import api_server, openai_server, running_api, shop_duckdb  # noqa: F401 - fixture
 
 TIMEOUT = 60
@@ -101,6 +104,28 @@ def test_model_killed_mid_request_still_gets_the_rules_answer(shop_duckdb):
     assert answer.status_code == 200 and body["fixed_sql"] == RULES_FIX
     assert body["model_status"] == "unavailable" and body["partial"]
     assert health["model_health"]["state"] == "down"
+
+
+def test_local_model_process_killed_mid_request_still_gets_the_rules_answer(shop_duckdb, tmp_path):
+    # The way serve runs a local model: in a child process (sqlfix.models.process), killed here
+    # while it generates, as the kernel's out-of-memory killer would.
+    from tests.model_fixtures import marking, wait_for_pid
+
+    marker = tmp_path / "generating"
+    model, _ = ModelProcess.launch(partial(marking, str(marker), True), name="local")
+    try:
+        settings = ApiSettings(databases={"shop": shop_duckdb}, model=model, fix_config=ALWAYS)
+        with api_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(post, f"{url}/v1/fix", json={"sql": RULES_FIXABLE})
+            os.kill(wait_for_pid(marker), signal.SIGKILL)
+            answer = pending.result()
+            health = get(f"{url}/healthz").json()
+    finally:
+        model.close()
+    body = answer.json()
+    assert answer.status_code == 200 and body["fixed_sql"] == RULES_FIX and body["source"].startswith("rule:")
+    assert body["model_status"] == "unavailable" and body["partial"] and "killed by signal 9" in body["notice"]
+    assert health["model_health"]["state"] == "down" and "killed by signal 9" in health["model_health"]["error"]
 
 
 def test_hanging_model_gives_the_best_answer_so_far_when_the_budget_runs_out(shop_duckdb):

@@ -9,7 +9,6 @@ import signal
 import threading
 import time
 from functools import partial
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +17,7 @@ from sqlfix.models import Message, load_model
 from sqlfix.models.base import Generation
 from sqlfix.models.guard import ModelGuard
 from sqlfix.models.process import ModelProcess
+from tests.model_fixtures import marking, wait_for_pid
 
 MESSAGES = [Message("system", "You write SQL."), Message("user", "Count the rows of table orders.")]
 
@@ -25,31 +25,6 @@ MESSAGES = [Message("system", "You write SQL."), Message("user", "Count the rows
 def torch_default() -> tuple:
     """The bundled model on torch (the child's loader: module-level, so it pickles)."""
     return load_model("default", runtime="torch", threads=1), None
-
-
-class MarkingModel:
-    """A stand-in model whose ``generate`` marks a file and then blocks (a long generation),
-    unless told to answer; ``warm`` counts the chats it was given."""
-
-    name = "marking"
-
-    def __init__(self, marker: str) -> None:
-        self.marker = Path(marker)
-        self.warmed = 0
-
-    def warm(self, chats: list) -> int:
-        self.warmed += len(chats)
-        return self.warmed
-
-    def generate(self, messages: list, **options) -> list[Generation]:
-        if messages[-1].content == "block":
-            self.marker.write_text(str(os.getpid()))
-            time.sleep(300)
-        return [Generation(f"warmed {self.warmed}")]
-
-
-def marking(marker: str) -> tuple:
-    return MarkingModel(marker), None
 
 
 def nothing() -> tuple:
@@ -89,10 +64,7 @@ def test_a_child_killed_mid_call_fails_that_call_and_the_next_starts_it_warmed(t
 
         caller = threading.Thread(target=blocked_call)
         caller.start()
-        deadline = time.monotonic() + 120
-        while not marker.exists() and time.monotonic() < deadline:  # the child is generating
-            time.sleep(0.05)
-        assert marker.read_text() == str(first_pid)
+        assert wait_for_pid(marker) == first_pid  # the child is generating
         os.kill(first_pid, signal.SIGKILL)
         caller.join(120)
         assert not caller.is_alive()
@@ -111,7 +83,7 @@ def test_behind_a_guard_a_killed_child_marks_the_model_down_then_it_answers_agai
     child, _ = ModelProcess.launch(partial(marking, str(marker)), name="marking", niceness=0)
     guard = ModelGuard(child, backoff_s=0.2)
     try:
-        threading.Thread(target=lambda: os.kill(_wait_for_pid(marker), signal.SIGKILL), daemon=True).start()
+        threading.Thread(target=lambda: os.kill(wait_for_pid(marker), signal.SIGKILL), daemon=True).start()
         with pytest.raises(ModelUnavailableError, match="model marking failed: ModelUnavailableError: the model process exited"):
             guard.generate([Message("user", "block")])
         assert guard.health().state == "down"
@@ -131,13 +103,6 @@ def _after_rest(guard: ModelGuard, messages: list) -> list[Generation]:
             if "is unavailable" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-
-
-def _wait_for_pid(marker: Path) -> int:
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return int(marker.read_text())
 
 
 def test_a_child_that_loads_nothing_or_refuses_reports_why() -> None:

@@ -2,5 +2,4 @@
 
 from sqlfix.cli import main
 
-if __name__ == "__main__":  # not when a model's child process (spawn) imports this module again
-    main()
+main()

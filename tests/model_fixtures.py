@@ -1,5 +1,5 @@
-"""A stand-in local model for the tests of a model in its own process: module-level, so a
-spawned child can import it."""
+"""A stand-in local model for the tests of a model in its own process: module-level, so the
+child can unpickle its loader."""
 
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ rules request waits behind the model's next step. In a child process the model c
 the server, not in front of it, and at the lowest priority, so on a small CPU the rules take
 the cores first and the model the time left over.
 
+The child is a fresh interpreter (``python -c``), not a ``multiprocessing`` spawn: a spawned
+child runs the parent's main module again, and under Streamlit that module is the editor's
+page script. Calls travel over a socket pair as pickles (``multiprocessing.connection``).
+
 The child also bounds what a failing model can do: one that crashes or is killed (out of
 memory) ends the call with :class:`~sqlfix.errors.ModelUnavailableError`, and the next call
 starts it again, warmed with the schema heads it had.
@@ -14,8 +18,10 @@ starts it again, warmed with the schema heads it had.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -53,7 +59,7 @@ class ModelProcess:
         self._loader = loader
         self._niceness = niceness
         self._lock = threading.Lock()
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._warmed: list[list[list[Message]]] = []  # warm() calls to replay after a restart
         self.name = name
@@ -102,7 +108,7 @@ class ModelProcess:
 
     def _call(self, method: str, argument: Any, options: dict) -> Any:
         with self._lock:
-            if self._process is None or not self._process.is_alive():
+            if self._process is None or self._process.poll() is not None:
                 self._stop()
                 warning = self._start()
                 if self._process is None:
@@ -129,15 +135,18 @@ class ModelProcess:
         waited = 0.0
         while not self._conn.poll(_POLL_S):
             waited += _POLL_S
-            if not self._process.is_alive():
-                raise self._died(f"exited ({_exit_reason(self._process.exitcode)})")
+            if self._process.poll() is not None:
+                raise self._died(f"exited ({_exit_reason(self._process.returncode)})")
             if waited >= timeout_s:
                 raise self._died(f"gave no answer within {timeout_s:g} s and was stopped")
         try:
             return self._conn.recv()
         except (EOFError, OSError):
-            self._process.join(1.0)
-            raise self._died(f"exited ({_exit_reason(self._process.exitcode)})") from None
+            try:
+                self._process.wait(5.0)
+            except subprocess.TimeoutExpired:
+                pass
+            raise self._died(f"exited ({_exit_reason(self._process.returncode)})") from None
 
     def _died(self, how: str) -> ModelUnavailableError:
         self._stop()
@@ -145,14 +154,16 @@ class ModelProcess:
 
     def _start(self) -> str | None:
         """Start the child and wait for its model; the warning of the load (or why it failed)."""
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        parent, child = context.Pipe()
-        process = context.Process(target=_child_main, args=(child, self._loader),
-                                  name="sqlfix-model", daemon=True)
-        _start_at_priority(process, self._niceness)
+        parent, child = socket.socketpair()
+        command = [sys.executable, "-c", "from sqlfix.models.process import child_main; child_main()", str(child.fileno())]
+        process = _start_at_priority(lambda: subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                                                              stdout=subprocess.DEVNULL), self._niceness)
         child.close()
-        self._process, self._conn = process, parent
+        self._process, self._conn = process, Connection(parent.detach())
         try:
+            # The parent's import path first, so that the loader unpickles there as it was made here.
+            self._conn.send(list(sys.path))
+            self._conn.send(self._loader)
             status, value = self._receive(LOAD_TIMEOUT_S)
         except ModelUnavailableError as exc:
             return str(exc)
@@ -169,29 +180,42 @@ class ModelProcess:
         if self._conn is not None:
             self._conn.close()
         if self._process is not None:
-            if self._process.is_alive():
+            if self._process.poll() is None:
                 self._process.kill()
-            self._process.join(5.0)
+            self._process.wait()
         self._process, self._conn, self.pid = None, None, None
 
 
-def _start_at_priority(process: multiprocessing.process.BaseProcess, niceness: int) -> None:
-    """Start ``process`` from a thread lowered by ``niceness`` steps: on Linux a process starts
-    at its parent thread's priority, so its interpreter's start-up and imports (seconds of CPU)
-    already run low, and so do the threads they start."""
+def _start_at_priority(start: Callable[[], subprocess.Popen], niceness: int) -> subprocess.Popen:
+    """Run ``start`` in a thread lowered by ``niceness`` steps and return the process it started:
+    on Linux a process starts at its parent thread's priority, so its interpreter's start-up and
+    imports (seconds of CPU) already run low, and so do the threads they start."""
     from sqlfix.models.lazy import lower_thread_priority
 
-    def start() -> None:
-        lower_thread_priority(niceness)
-        process.start()
+    started: list[subprocess.Popen] = []
+    failed: list[BaseException] = []
 
-    starter = threading.Thread(target=start, name="sqlfix-model-start")
+    def run() -> None:
+        lower_thread_priority(niceness)
+        try:
+            started.append(start())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failed.append(exc)
+
+    starter = threading.Thread(target=run, name="sqlfix-model-start")
     starter.start()
     starter.join()
+    if failed:
+        raise failed[0]
+    return started[0]
 
 
-def _child_main(conn: Connection, loader: Loader) -> None:
-    """The child: load the model, then answer calls until the pipe closes."""
+def child_main() -> None:
+    """The child's entry point (``sys.argv[1]``: its end of the socket pair): take the parent's
+    import path and the loader, load the model, then answer calls until the parent goes."""
+    conn = Connection(int(sys.argv[1]))
+    sys.path[:] = conn.recv()
+    loader = conn.recv()
     try:
         model, warning = loader()
     except SqlfixError as exc:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from functools import partial
@@ -120,3 +122,25 @@ def test_a_model_error_in_the_child_is_raised_in_the_parent_and_the_child_lives_
         assert model.generate(MESSAGES) == [Generation("warmed 0")] and model.pid == pid
     finally:
         model.close()
+
+
+def test_the_child_never_runs_the_parents_main_script_again(tmp_path) -> None:
+    # Under Streamlit the main module is the editor's page: a child that ran it again (as a
+    # multiprocessing spawn does) would render the page a second time and start another model.
+    runs = tmp_path / "runs"
+    script = tmp_path / "page.py"
+    script.write_text(
+        "import sys\n"
+        f"open({str(runs)!r}, 'a').write('ran\\n')\n"
+        "from functools import partial\n"
+        "from sqlfix.models import Message\n"
+        "from sqlfix.models.process import ModelProcess\n"
+        "from tests.model_fixtures import marking\n"
+        f"model, _ = ModelProcess.launch(partial(marking, {str(tmp_path / 'm')!r}), name='marking', niceness=0)\n"
+        "print(model.generate([Message('user', 'hi')])[0].text)\n"
+        "model.close()\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "warmed 0" and runs.read_text() == "ran\n"

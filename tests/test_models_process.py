@@ -144,3 +144,23 @@ def test_the_child_never_runs_the_parents_main_script_again(tmp_path) -> None:
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "warmed 0" and runs.read_text() == "ran\n"
+
+
+def test_warm_ups_to_replay_are_kept_distinct_and_bounded(tmp_path) -> None:
+    from sqlfix.models.process import WARM_REPLAYS
+
+    model, _ = ModelProcess.launch(partial(marking, str(tmp_path / "m")), name="marking", niceness=0)
+    try:
+        chats = [[Message("user", f"question {i}")] for i in range(WARM_REPLAYS + 2)]
+        for chat in [chats[0], chats[0], *chats[1:], chats[2]]:
+            model.warm([chat])
+        os.kill(model.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while model._process.poll() is None:  # dead before the next call, so that call restarts it
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # The restarted child was warmed once per distinct recent chat, in order of use.
+        assert model.generate(MESSAGES) == [Generation(f"warmed {WARM_REPLAYS}")]
+        assert model._warmed[-1] == [chats[2]] and [chats[0]] not in model._warmed
+    finally:
+        model.close()

@@ -42,6 +42,9 @@ LOAD_TIMEOUT_S = 1800.0
 # How long one call may take before the child is taken for hung and stopped.
 CALL_TIMEOUT_S = 600.0
 _POLL_S = 0.25
+# The most recent distinct warm-ups replayed into a restarted child (ask warms its schema on
+# every question: the same chats again and again).
+WARM_REPLAYS = 8
 
 
 class ModelProcess:
@@ -95,10 +98,13 @@ class ModelProcess:
 
     def warm(self, chats: list[list[Message]]) -> int:
         """Warm the child model's kept heads (see ``sqlfix.fix.prefix``); remembered, so a
-        restarted child is warmed the same way. 0 when the model keeps none."""
+        restarted child is warmed the same way (the :data:`WARM_REPLAYS` most recent distinct
+        ones). 0 when the model keeps none."""
         tokens = self._call("warm", chats, {})
         with self._lock:
-            self._warmed.append(chats)
+            if chats in self._warmed:
+                self._warmed.remove(chats)
+            self._warmed = [*self._warmed, chats][-WARM_REPLAYS:]
         return tokens
 
     def close(self) -> None:

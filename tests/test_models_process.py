@@ -164,3 +164,34 @@ def test_warm_ups_to_replay_are_kept_distinct_and_bounded(tmp_path) -> None:
         assert model._warmed[-1] == [chats[2]] and [chats[0]] not in model._warmed
     finally:
         model.close()
+
+
+def test_a_child_mid_generation_is_stopped_when_its_parent_exits(tmp_path) -> None:
+    marker = tmp_path / "generating"
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import threading\n"
+        "from functools import partial\n"
+        "from sqlfix.models import Message\n"
+        "from sqlfix.models.process import ModelProcess\n"
+        "from tests.model_fixtures import marking, wait_for_pid\n"
+        "from pathlib import Path\n"
+        f"model, _ = ModelProcess.launch(partial(marking, {str(marker)!r}, True), name='marking', niceness=0)\n"
+        "threading.Thread(target=lambda: model.generate([Message('user', 'hi')]), daemon=True).start()\n"
+        f"print(wait_for_pid(Path({str(marker)!r})))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    child = int(done.stdout.strip())
+    deadline = time.monotonic() + 60
+    while os.path.exists(f"/proc/{child}") and "zombie" not in _state(child):
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/status").read().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "gone"

@@ -18,11 +18,13 @@ starts it again, warmed with the schema heads it had.
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -45,6 +47,9 @@ _POLL_S = 0.25
 # The most recent distinct warm-ups replayed into a restarted child (ask warms its schema on
 # every question: the same chats again and again).
 WARM_REPLAYS = 8
+
+
+_LIVE: weakref.WeakSet["ModelProcess"] = weakref.WeakSet()  # stopped when this process exits
 
 
 class ModelProcess:
@@ -86,6 +91,7 @@ class ModelProcess:
             value = os.environ.get(NICENESS_VARIABLE, "")
             niceness = int(value) if value.isdigit() else CHILD_NICENESS
         model = cls(loader, name, niceness)
+        _LIVE.add(model)
         with model._lock:
             warning = model._start()
         if model._process is None:
@@ -190,6 +196,16 @@ class ModelProcess:
                 self._process.kill()
             self._process.wait()
         self._process, self._conn, self.pid = None, None, None
+
+
+@atexit.register
+def _stop_children() -> None:
+    """Stop every child still running when this process exits (one mid-generation would
+    otherwise finish its answer for no one)."""
+    for model in list(_LIVE):
+        process = model._process  # without the lock: a call in another thread may hold it
+        if process is not None and process.poll() is None:
+            process.kill()
 
 
 def _start_at_priority(start: Callable[[], subprocess.Popen], niceness: int) -> subprocess.Popen:

@@ -59,7 +59,6 @@ class ModelProcess:
     Attributes:
         name: the loaded model's name.
         runtime: the loaded model's runtime (``ort``, ``ct2``, ``torch``; "" when it has none).
-        pid: the child's process id (None while no child runs).
     """
 
     def __init__(self, loader: Loader, name: str, niceness: int) -> None:
@@ -72,7 +71,6 @@ class ModelProcess:
         self._warmed: list[list[list[Message]]] = []  # warm() calls to replay after a restart
         self.name = name
         self.runtime = ""
-        self.pid: int | None = None
 
     @classmethod
     def launch(cls, loader: Loader, *, name: str, niceness: int | None = None) -> tuple["ModelProcess | None", str | None]:
@@ -97,6 +95,11 @@ class ModelProcess:
         if model._process is None:
             return None, warning
         return model, warning
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (None while no child runs)."""
+        return self._process.pid if self._process is not None else None
 
     def generate(self, messages: list[Message], *, n: int = 1, temperature: float = 0.0, max_tokens: int = 256) -> list[Generation]:
         """Generate in the child (starting it again first if it had died)."""
@@ -181,7 +184,6 @@ class ModelProcess:
             return str(exc)
         if status == "loaded":
             self.name, self.runtime, warning = value
-            self.pid = process.pid
             return warning
         self._stop()
         if status == "refused":  # a named model that cannot load: the caller's error, as in-process
@@ -195,7 +197,7 @@ class ModelProcess:
             if self._process.poll() is None:
                 self._process.kill()
             self._process.wait()
-        self._process, self._conn, self.pid = None, None, None
+        self._process, self._conn = None, None
 
 
 @atexit.register

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -128,22 +129,14 @@ def test_the_child_never_runs_the_parents_main_script_again(tmp_path) -> None:
     # Under Streamlit the main module is the editor's page: a child that ran it again (as a
     # multiprocessing spawn does) would render the page a second time and start another model.
     runs = tmp_path / "runs"
-    script = tmp_path / "page.py"
-    script.write_text(
-        "import sys\n"
+    said = _run_script(
+        tmp_path / "page.py",
         f"open({str(runs)!r}, 'a').write('ran\\n')\n"
-        "from functools import partial\n"
-        "from sqlfix.models import Message\n"
-        "from sqlfix.models.process import ModelProcess\n"
-        "from tests.model_fixtures import marking\n"
         f"model, _ = ModelProcess.launch(partial(marking, {str(tmp_path / 'm')!r}), name='marking', niceness=0)\n"
         "print(model.generate([Message('user', 'hi')])[0].text)\n"
-        "model.close()\n"
+        "model.close()\n",
     )
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "warmed 0" and runs.read_text() == "ran\n"
+    assert said == "warmed 0" and runs.read_text() == "ran\n"
 
 
 def test_warm_ups_to_replay_are_kept_distinct_and_bounded(tmp_path) -> None:
@@ -168,26 +161,33 @@ def test_warm_ups_to_replay_are_kept_distinct_and_bounded(tmp_path) -> None:
 
 def test_a_child_mid_generation_is_stopped_when_its_parent_exits(tmp_path) -> None:
     marker = tmp_path / "generating"
-    script = tmp_path / "server.py"
-    script.write_text(
-        "import threading\n"
-        "from functools import partial\n"
-        "from sqlfix.models import Message\n"
-        "from sqlfix.models.process import ModelProcess\n"
-        "from tests.model_fixtures import marking, wait_for_pid\n"
-        "from pathlib import Path\n"
+    child = int(_run_script(
+        tmp_path / "server.py",
         f"model, _ = ModelProcess.launch(partial(marking, {str(marker)!r}, True), name='marking', niceness=0)\n"
         "threading.Thread(target=lambda: model.generate([Message('user', 'hi')]), daemon=True).start()\n"
-        f"print(wait_for_pid(Path({str(marker)!r})))\n"
-    )
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    assert done.returncode == 0, done.stderr
-    child = int(done.stdout.strip())
+        f"print(wait_for_pid(Path({str(marker)!r})))\n",
+    ))
     deadline = time.monotonic() + 60
     while os.path.exists(f"/proc/{child}") and "zombie" not in _state(child):
         assert time.monotonic() < deadline, "the child outlived its parent"
         time.sleep(0.05)
+
+
+def _run_script(path: Path, body: str) -> str:
+    """Run ``body`` as a Python script of its own (its main module), after the imports the
+    scripts here use; return what it printed."""
+    path.write_text(
+        "import threading\n"
+        "from functools import partial\n"
+        "from pathlib import Path\n"
+        "from sqlfix.models import Message\n"
+        "from sqlfix.models.process import ModelProcess\n"
+        "from tests.model_fixtures import marking, wait_for_pid\n" + body
+    )
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def _state(pid: int) -> str:

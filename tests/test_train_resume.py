@@ -70,9 +70,17 @@ def test_a_run_stopped_by_its_step_limit_goes_on_where_it_stopped(tmp_path: Path
     with pytest.raises(SqlfixError, match="other data or settings .*train_examples 10 there, 9 here"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried,
                           max_train_examples=len(examples) - 1))
-    with pytest.raises(SqlfixError, match="batch_size 2 there, 4 here"):
+    with pytest.raises(SqlfixError, match="batch_size 2 x grad_accum 1 there, 4 x 1 here"):
         train(TrainConfig(**{**settings, "batch_size": 4}, base=base, output_dir=tmp_path / "other",
                           resume_from=carried))
+    # The same batch split another way (a smaller GPU: half the rows, two micro-steps) goes on
+    # over the same examples and the same schedule.
+    split = train(TrainConfig(**{**settings, "batch_size": 1, "grad_accum": 2}, base=base, output_dir=tmp_path / "split",
+                              resume_from=carried))
+    assert split.metrics["resumed_from_step"] == 2 and split.metrics["steps"] == steps
+    assert split.metrics["tokens_seen"] == whole.metrics["tokens_seen"]
+    split_rates = _per_step(_history(split), "learning_rate")
+    assert all(split_rates[step] == pytest.approx(expected[step]) for step in split_rates)
     (carried / "resume.json").write_text("{not json")
     with pytest.raises(SqlfixError, match="resume.json is not a resume record"):
         train(TrainConfig(**settings, base=base, output_dir=tmp_path / "other", resume_from=carried))

@@ -261,14 +261,29 @@ def _keep_resume_point(step: int | None, work_dir: Path, target: Path, base: str
     _finish_adapter(target, base, "bfloat16")
     (target / "resume.json").write_text(json.dumps({
         "step": step, **schedule, "processes": processes,
-        "note": "go on with TrainConfig(resume_from=this folder) and the same data and settings"}, indent=2))
+        "note": "go on with TrainConfig(resume_from=this folder) and the same data and settings "
+                "(batch_size x grad_accum may be split another way)"}, indent=2))
     return str(target)
+
+
+# A batch split another way (e.g. 8 x 1 on an H200, 4 x 2 on an H100 that 8 would not fit)
+# takes the same examples in each optimizer step: a resume may change the split, not the batch.
+_BATCH_SPLIT = ("batch_size", "grad_accum")
+
+
+def _optimizer_batches(batch_size: Any, grad_accum: Any, train_examples: int) -> tuple[int, int] | None:
+    """The examples per optimizer step and the steps per epoch of a split (None: not recorded)."""
+    if not isinstance(batch_size, int) or not isinstance(grad_accum, int):
+        return None
+    micro_batches = -(-train_examples // batch_size)
+    return batch_size * grad_accum, -(-micro_batches // grad_accum)
 
 
 def _check_resume_point(source: Path, schedule: dict[str, Any]) -> dict[str, Any]:
     """The record (``resume.json``: step, schedule, processes) of the resume point ``source``;
     an error naming what is missing or does not match this run's data and settings (checked
-    before any model loads)."""
+    before any model loads). The batch may be split another way (``batch_size`` x
+    ``grad_accum``) when the examples per optimizer step and the steps per epoch stay the same."""
     missing = [name for name in RESUME_FILES if not (Path(source) / name).is_file()]
     if missing:
         raise SqlfixError(f"{source} is not a resume point (missing {', '.join(missing)})")
@@ -278,7 +293,11 @@ def _check_resume_point(source: Path, schedule: dict[str, Any]) -> dict[str, Any
     except (ValueError, KeyError, TypeError) as exc:
         raise SqlfixError(f"{source}/resume.json is not a resume record ({exc!r})") from None
     differ = [f"{key} {recorded.get(key)} there, {value} here" for key, value in schedule.items()
-              if recorded.get(key) != value]
+              if key not in _BATCH_SPLIT and recorded.get(key) != value]
+    there, here = (recorded.get("batch_size"), recorded.get("grad_accum")), (schedule["batch_size"], schedule["grad_accum"])
+    if there != here and _optimizer_batches(*there, schedule["train_examples"]) != _optimizer_batches(*here, schedule["train_examples"]):
+        differ.append(f"batch_size {there[0]} x grad_accum {there[1]} there, {here[0]} x {here[1]} here "
+                      "(another split of the same batch resumes)")
     if differ:
         raise SqlfixError(f"{source} was made with other data or settings ({'; '.join(differ)}): "
                           "resume with the same ones")

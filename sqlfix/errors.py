@@ -139,3 +139,15 @@ class DatabaseUnavailableError(SqlfixError):
 SQLGLOT_FAILURES: tuple[type[BaseException], ...] = (
     SqlglotError, ValueError, AttributeError, TypeError, KeyError, IndexError, RecursionError,
 )
+
+
+def failure_line(exc: BaseException) -> str:
+    """``exc`` as one line for a log or a response: its type, then its message with the
+    whitespace squashed, cut at 300 characters (the type alone when it has none)."""
+    line = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message (its type when the message is empty)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

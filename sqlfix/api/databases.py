@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from sqlfix.api.admission import Admission
 from sqlfix.engines.base import Engine, ExecOutcome, Limits
-from sqlfix.errors import DatabaseUnavailableError, SqlfixError
+from sqlfix.errors import DatabaseUnavailableError, SqlfixError, failure_line
 from sqlfix.fix.database import Database, open_database
 from sqlfix.schema.model import Schema
 
@@ -27,8 +27,7 @@ class EngineBroke(Exception):
     """An engine raised instead of returning a result or an ``ExecError`` (the protocol's promise)."""
 
     def __init__(self, engine: Engine, cause: BaseException) -> None:
-        line = " ".join(str(cause).split())[:300]
-        super().__init__(f"{type(cause).__name__}: {line}" if line else type(cause).__name__)
+        super().__init__(failure_line(cause))
         self.engine = engine
 
 

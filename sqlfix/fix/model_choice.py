@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlfix.errors import SqlfixError
+from sqlfix.errors import SqlfixError, first_line
 from sqlfix.models.base import ChatModel
 from sqlfix.models.specs import AUTO, DEFAULT, RULES, RULES_CANNOT_ASK, ModelSpec, parse_model_spec
 
@@ -87,7 +87,7 @@ def load_chosen(spec: str | None, base_url: str | None = None, threads: int | No
         try:
             return load_model(spec, base_url=base_url, runtime="auto", threads=threads), None
         except _LOAD_FAILURES as exc:
-            raise SqlfixError(f"cannot load model {spec!r}: {_first_line(exc)}") from exc
+            raise SqlfixError(f"cannot load model {spec!r}: {first_line(exc)}") from exc
     from sqlfix.models.hardware import default_model_choice
 
     choice = default_model_choice()
@@ -96,7 +96,7 @@ def load_chosen(spec: str | None, base_url: str | None = None, threads: int | No
         try:
             return load_model(candidate, runtime=runtime, threads=threads), "; ".join(failures) or None
         except _LOAD_FAILURES as exc:
-            failures.append(f"{candidate} ({runtime}) unavailable: {_first_line(exc)}")
+            failures.append(f"{candidate} ({runtime}) unavailable: {first_line(exc)}")
     return None, f"default model unavailable ({'; '.join(failures)}); using the rules only"
 
 
@@ -104,10 +104,6 @@ def _default_spec() -> str:
     from sqlfix.models.hardware import default_model_choice
 
     return default_model_choice().spec
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 _RUNTIME_WORDS = {"ct2": "int8 on the CPU (CTranslate2)", "ort": "int4 on the CPU (ONNX Runtime GenAI)", "torch": "torch"}

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from sqlfix.errors import first_line
 from sqlfix.models.base import ChatModel
 from sqlfix.models.lazy import LazyModel
 from sqlfix.prompts import ask_messages
@@ -49,7 +50,7 @@ def warm_in_background(
             try:
                 warm_schema(loaded, schema, dialect)
             except Exception as exc:  # noqa: BLE001 - a failed warm-up only costs the first question time
-                logging.getLogger(__name__).warning("schema prefix warm-up failed: %s", (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+                logging.getLogger(__name__).warning("schema prefix warm-up failed: %s", first_line(exc))
                 return
 
     thread = threading.Thread(target=run, name="sqlfix-warm-prefix", daemon=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlfix.errors import SqlfixError
+from sqlfix.errors import SqlfixError, first_line
 
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end|>")
 FENCE = "```"
@@ -36,8 +36,7 @@ def chat_token_ids(tokenizer, messages) -> list[int]:
 
 def load_error(model_dir: object, exc: BaseException) -> SqlfixError:
     """The one-line error for a quantized model folder that does not load."""
-    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line}")
+    return SqlfixError(f"cannot load the quantized model in {model_dir}: {first_line(exc)}")
 
 
 def cut_after_first_block(text: str) -> str:

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlfix.errors import ModelBusyError, ModelUnavailableError
+from sqlfix.errors import ModelBusyError, ModelUnavailableError, failure_line
 from sqlfix.models.base import ChatModel, Generation, Message
 
 log = logging.getLogger("sqlfix.model")
@@ -122,8 +122,7 @@ class ModelGuard:
                 raise ModelUnavailableError(f"model {self.name} is unavailable ({self._error}); next try in {rest:.0f} s", rest)
 
     def _failed(self, exc: BaseException) -> ModelUnavailableError:
-        line = " ".join(str(exc).split())[:300]
-        error = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+        error = failure_line(exc)
         with self._state:
             self._failures += 1
             rest = min(self.max_backoff_s, self.backoff_s * 2 ** (self._failures - 1))

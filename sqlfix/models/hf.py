@@ -14,7 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, 
 from transformers.utils import logging as hf_logging
 
 from sqlfix.errors import SqlfixError
-from sqlfix.models.answer import FENCE, common_length, cut_after_first_block, end_token_ids
+from sqlfix.models.answer import FENCE, chat_token_ids, common_length, cut_after_first_block, end_token_ids
 from sqlfix.models.attention import ATTENTION
 from sqlfix.models.base import Generation, Message
 
@@ -167,8 +167,7 @@ class HFChatModel:
         ]
 
     def _prompt_ids(self, chat: list[Message]) -> list[int]:
-        return self.tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in chat],
-                                                  add_generation_prompt=True, tokenize=True, return_dict=False)
+        return chat_token_ids(self.tokenizer, chat)
 
     def _batch_head(self, prompts: list[list[int]]) -> tuple[int, ...]:
         """The head all ``prompts`` share, leaving each at least its last token to run (that

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from sqlfix.errors import ModelUnavailableError, SqlfixError
+from sqlfix.errors import ModelUnavailableError, SqlfixError, failure_line
 from sqlfix.models.base import ChatModel, Generation, Message
 
 Loader = Callable[[], tuple[ChatModel | None, str | None]]
@@ -257,8 +257,7 @@ def child_main() -> None:
         try:
             conn.send(("ok", _serve_call(model, method, argument, options)))
         except Exception as exc:  # noqa: BLE001 - the parent decides what a failure means
-            line = " ".join(str(exc).split())[:300]
-            conn.send(("error", f"{type(exc).__name__}: {line}" if line else type(exc).__name__))
+            conn.send(("error", failure_line(exc)))
 
 
 def _serve_call(model: ChatModel, method: str, argument: Any, options: dict) -> Any:
